@@ -1,0 +1,56 @@
+import yargs from 'yargs';
+import { isReboundError, UsageError, type ExitCode } from '../errors.js';
+import type { Command } from './command.js';
+import { clusterCommand } from './cluster.js';
+import { doctorCommand } from './doctor.js';
+
+const COMMANDS: readonly Command<never>[] = [clusterCommand, doctorCommand];
+
+/** The one place that ends the process: every error below is typed and turns into an exit code here. */
+export async function main(argv: readonly string[]): Promise<void> {
+  let code: ExitCode = 0;
+  try {
+    code = await dispatch(argv);
+  } catch (error) {
+    code = explain(error);
+  }
+  process.exit(code);
+}
+
+async function dispatch(argv: readonly string[]): Promise<ExitCode> {
+  let code: ExitCode = 0;
+  let parser = yargs([...argv])
+    .scriptName('rebound')
+    .usage('$0 <command> [options]\n\nChaos testing that measures how fast Kubernetes heals itself.')
+    .strict()
+    .demandCommand(1, 'name a command; `rebound --help` lists them.')
+    .recommendCommands()
+    .exitProcess(false)
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new UsageError(message);
+    });
+  for (const command of COMMANDS) {
+    parser = parser.command({
+      command: command.command as string | string[],
+      describe: command.describe,
+      builder: command.builder,
+      handler: async (args) => {
+        code = await command.run(args as never);
+      },
+    });
+  }
+  await parser.help().version().parseAsync();
+  return code;
+}
+
+function explain(error: unknown): ExitCode {
+  if (isReboundError(error)) {
+    process.stderr.write(`rebound: ${error.message}\n`);
+    for (const line of error.details) process.stderr.write(`  ${line}\n`);
+    return error.exitCode;
+  }
+  process.stderr.write(`rebound: internal error (please report it): ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  return 2;
+}

@@ -1,0 +1,90 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { cachedBinaries, familyDir, isBuilt, pinnedVersions } from './local/binaries.js';
+
+/** One thing a provider needs, found or not. */
+export interface Check {
+  readonly what: string;
+  readonly ok: boolean;
+  readonly detail: string;
+  readonly fix?: string;
+}
+
+/** Whether a provider can work here, and why. */
+export interface ProviderFinding {
+  readonly provider: 'local' | 'kind' | 'kubeconfig';
+  readonly usable: boolean;
+  readonly summary: string;
+  readonly checks: Check[];
+}
+
+function version(command: string, args: string[]): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(command, args, { timeout: 10_000 }, (error, stdout, stderr) => {
+      if (error) resolve(undefined);
+      else resolve(`${stdout}${stderr}`.trim().split('\n')[0] ?? '');
+    });
+  });
+}
+
+async function local(): Promise<ProviderFinding> {
+  const versions = pinnedVersions();
+  const checks: Check[] = [];
+  const go = await version('go', ['version']);
+  for (const family of ['kubernetes', 'etcd', 'kwok'] as const) {
+    const built = isBuilt(family, versions[family]);
+    checks.push({
+      what: `${family} ${versions[family]} binaries`,
+      ok: built,
+      detail: built ? `built in ${familyDir(family, versions[family])}` : 'not built yet',
+      fix: go ? '`rebound cluster build` (or the first `rebound cluster up`) builds them from the Go module proxy'
+        : 'install Go 1.24 or newer, then run `rebound cluster build`',
+    });
+  }
+  checks.push({ what: 'go toolchain', ok: go !== undefined, detail: go ?? 'not found', fix: 'install Go 1.24 or newer (needed once, to build the binaries)' });
+  const openssl = await version('openssl', ['version']);
+  checks.push({ what: 'openssl', ok: openssl !== undefined, detail: openssl ?? 'not found', fix: 'apt-get install openssl' });
+  const binaries = cachedBinaries() !== undefined;
+  const usable = (binaries || go !== undefined) && openssl !== undefined;
+  return {
+    provider: 'local',
+    usable,
+    summary: !usable ? 'cannot start: see below'
+      : binaries ? 'ready: `rebound cluster up` starts it in seconds'
+        : 'can work: the first `rebound cluster up` builds the binaries once (several minutes)',
+    checks,
+  };
+}
+
+async function kind(): Promise<ProviderFinding> {
+  const docker = await version('docker', ['info', '--format', '{{.ServerVersion}}']);
+  const podman = docker ? undefined : await version('podman', ['info', '--format', '{{.Version.Version}}']);
+  const kindVersion = await version('kind', ['version']);
+  const engine = docker ? `docker engine ${docker}` : podman ? `podman ${podman}` : undefined;
+  const checks: Check[] = [
+    {
+      what: 'container engine', ok: engine !== undefined, detail: engine ?? 'no docker or podman engine answers',
+      fix: 'start a Docker engine (or install podman); a docker client alone is not enough',
+    },
+    { what: 'kind', ok: kindVersion !== undefined, detail: kindVersion ?? 'not found', fix: 'go install sigs.k8s.io/kind@latest' },
+  ];
+  const usable = checks.every((c) => c.ok);
+  return { provider: 'kind', usable, summary: usable ? 'ready' : 'cannot work here: see below', checks };
+}
+
+async function kubeconfig(): Promise<ProviderFinding> {
+  const file = process.env.KUBECONFIG?.split(':')[0] || join(homedir(), '.kube', 'config');
+  const present = existsSync(file);
+  const checks: Check[] = [{
+    what: 'kubeconfig', ok: present, detail: present ? file : `${file} does not exist`,
+    fix: 'point --kubeconfig (or KUBECONFIG) at an existing cluster whose context rebound may use (kind-*, rebound-*, kwok-*, or --allow-context)',
+  }];
+  return { provider: 'kubeconfig', usable: present, summary: present ? `uses ${file}` : 'no kubeconfig found', checks };
+}
+
+/** Checks every provider. */
+export async function diagnose(): Promise<ProviderFinding[]> {
+  return Promise.all([local(), kind(), kubeconfig()]);
+}

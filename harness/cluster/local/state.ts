@@ -1,0 +1,69 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ClusterError } from '../../errors.js';
+import { reboundHome } from '../../util/paths.js';
+import type { ProcessSpec } from './process.js';
+
+/** A control-plane component of the local cluster. */
+export type ComponentName = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler';
+
+/** A process the cluster started, with what is needed to start it again. */
+export interface ComponentRecord {
+  readonly name: string;
+  readonly spec: ProcessSpec;
+  /** Undefined while deliberately stopped (a node stopped by a fault). */
+  pid: number | undefined;
+}
+
+/** One simulated node and its agent. */
+export interface NodeRecord {
+  readonly name: string;
+  readonly podCidr: string;
+  readonly ip: string;
+  readonly agent: ComponentRecord;
+}
+
+/** Everything `cluster up` wrote down about a running local cluster: its state folder's cluster.json. */
+export interface ClusterState {
+  readonly name: string;
+  readonly createdAt: string;
+  readonly kubeconfig: string;
+  readonly apiServer: string;
+  readonly ports: Readonly<Record<string, number>>;
+  readonly versions: Readonly<Record<string, string>>;
+  readonly components: ComponentRecord[];
+  readonly nodes: NodeRecord[];
+}
+
+/** The folder of all local clusters' state. */
+export function clustersDir(): string {
+  return join(reboundHome(), 'clusters');
+}
+
+/** The state folder of one local cluster. */
+export function clusterDir(name: string): string {
+  return join(clustersDir(), name);
+}
+
+function stateFile(name: string): string {
+  return join(clusterDir(name), 'cluster.json');
+}
+
+/** Reads a cluster's state, or undefined when no cluster of that name was brought up. */
+export function readState(name: string): ClusterState | undefined {
+  const file = stateFile(name);
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as ClusterState;
+  } catch (error) {
+    throw new ClusterError(`${file} is unreadable (${(error as Error).message}); run \`rebound cluster down --name ${name}\` and bring it up again.`);
+  }
+}
+
+/** Writes a cluster's state atomically (write, then rename), so a crash never leaves half a file. */
+export function writeState(state: ClusterState): void {
+  const file = stateFile(state.name);
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(state, null, 2)}\n`);
+  renameSync(temporary, file);
+}

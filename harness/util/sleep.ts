@@ -1,0 +1,31 @@
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
+}
+
+/**
+ * Calls `probe` every `intervalMs` until it returns a value other than undefined, or throws once `timeoutMs` has
+ * passed. `describe` names what was awaited, for the error.
+ */
+export async function waitFor<T>(
+  describe: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() >= deadline) {
+      const why = lastError instanceof Error ? `: ${lastError.message}` : '';
+      throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${describe}${why}`);
+    }
+    await sleep(intervalMs);
+  }
+}
