@@ -2,9 +2,10 @@ import yargs from 'yargs';
 import { isReboundError, UsageError, type ExitCode } from '../errors.js';
 import type { Command } from './command.js';
 import { clusterCommand } from './cluster.js';
+import { demoCommand } from './demo.js';
 import { doctorCommand } from './doctor.js';
 
-const COMMANDS: readonly Command<never>[] = [clusterCommand, doctorCommand];
+const COMMANDS: readonly Command<never>[] = [clusterCommand, doctorCommand, demoCommand];
 
 /** The one place that ends the process: every error below is typed and turns into an exit code here. */
 export async function main(argv: readonly string[]): Promise<void> {

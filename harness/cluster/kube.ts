@@ -6,6 +6,7 @@ export interface KubeClients {
   readonly core: k8s.CoreV1Api;
   readonly apps: k8s.AppsV1Api;
   readonly storage: k8s.StorageV1Api;
+  readonly discovery: k8s.DiscoveryV1Api;
   readonly objects: k8s.KubernetesObjectApi;
 }
 
@@ -19,6 +20,7 @@ export function clientsFor(kubeconfigFile: string, context?: string): KubeClient
     core: config.makeApiClient(k8s.CoreV1Api),
     apps: config.makeApiClient(k8s.AppsV1Api),
     storage: config.makeApiClient(k8s.StorageV1Api),
+    discovery: config.makeApiClient(k8s.DiscoveryV1Api),
     objects: k8s.KubernetesObjectApi.makeApiClient(config),
   };
 }
