@@ -1,65 +1,50 @@
 import type { Command } from './command.js';
-import { print, progress } from './output.js';
+import { print } from './output.js';
 
 interface DemoArgs {
   keepCluster: boolean;
+  trials?: number;
 }
 
 /**
- * `rebound demo` (what `npm run demo` runs): brings the embedded cluster up, deploys the example web tier from
- * scenarios/manifests/web.yaml and shows it healthy, then removes what it made.
+ * `rebound demo` (what `npm run demo` runs): runs every example of scenarios/ on the embedded cluster (started for
+ * it and stopped after, unless it was already up). The examples named fail-* are meant to FAIL, so the demo
+ * succeeds when every example got the verdict it was written for.
  */
 export const demoCommand: Command<DemoArgs> = {
   command: 'demo',
-  describe: 'start the embedded cluster, deploy the example web tier and show it healthy',
-  builder: (yargs) => yargs.option('keep-cluster', { type: 'boolean', default: false, describe: 'leave the cluster running afterwards' }),
+  describe: 'run the example scenarios on the embedded cluster',
+  builder: (yargs) => yargs
+    .option('keep-cluster', { type: 'boolean', default: false, describe: 'leave the cluster running afterwards' })
+    .option('trials', { type: 'number', describe: "override the examples' trial counts" }),
   run: async (args) => {
-    const { readFileSync } = await import('node:fs');
     const { join } = await import('node:path');
-    const { parseAllDocuments } = await import('yaml');
-    const { up, down } = await import('../cluster/local/cluster.js');
-    const { clientsFor } = await import('../cluster/kube.js');
-    const { serverSideApply } = await import('../cluster/apply.js');
+    const { performRun } = await import('../run/command.js');
     const { packageRoot } = await import('../util/paths.js');
-    const { waitFor } = await import('../util/sleep.js');
-
-    const { state, reused } = await up({ name: 'local', nodes: 3 }, progress);
-    const kube = clientsFor(state.kubeconfig);
-    const namespace = `rebound-demo-${Math.random().toString(36).slice(2, 7)}`;
-    try {
-      await kube.core.createNamespace({ body: { metadata: { name: namespace } } });
-      await waitFor('the namespace\'s default ServiceAccount', async () =>
-        kube.core.readNamespacedServiceAccount({ name: 'default', namespace }).then(() => true, () => undefined), 30_000);
-      const file = join(packageRoot(), 'scenarios', 'manifests', 'web.yaml');
-      for (const document of parseAllDocuments(readFileSync(file, 'utf8'))) {
-        const manifest = document.toJS() as { metadata: { namespace?: string } } & Record<string, unknown>;
-        manifest.metadata.namespace = namespace;
-        const applied = await serverSideApply(kube.objects, manifest as never);
-        progress(`applied ${applied.kind}/${applied.metadata?.name} (uid ${applied.metadata?.uid})`);
-      }
-      const started = Date.now();
-      await waitFor('3 available web replicas', async () => {
-        const deployment = await kube.apps.readNamespacedDeployment({ name: 'web', namespace });
-        return deployment.status?.availableReplicas === 3 ? true : undefined;
-      }, 60_000);
-      progress(`web is available with 3 replicas after ${Date.now() - started} ms`);
-      const pods = await kube.core.listNamespacedPod({ namespace, labelSelector: 'app=web' });
-      print('POD                                NODE      IP            READY');
-      for (const pod of pods.items) {
-        const ready = pod.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
-        print(`${(pod.metadata?.name ?? '').padEnd(35)}${(pod.spec?.nodeName ?? '').padEnd(10)}${(pod.status?.podIP ?? '').padEnd(14)}${ready}`);
-      }
-      const endpoints = await waitFor('3 ready endpoints of Service web', async () => {
-        const slices = await kube.discovery.listNamespacedEndpointSlice({ namespace, labelSelector: 'kubernetes.io/service-name=web' });
-        const ready = slices.items.flatMap((slice) => slice.endpoints).filter((e) => e.conditions?.ready !== false);
-        return ready.length === 3 ? ready : undefined;
-      }, 30_000);
-      print(`Service web: ${endpoints.length} ready endpoints (${endpoints.map((e) => e.addresses.join(',')).join(' ')})`);
-      print('The scenario engine (rebound run) is the next step; see the README.');
-    } finally {
-      await kube.core.deleteNamespace({ name: namespace }).catch(() => undefined);
-      if (!reused && !args.keepCluster) await down('local', progress);
+    const outcome = await performRun({
+      paths: [join(packageRoot(), 'scenarios')],
+      cluster: 'local',
+      nodes: 3,
+      allowContext: [],
+      // The examples that compare settings take them as variables; these are the demo's choices.
+      var: ['RECONCILE_DELAY=0s', 'READY_DELAY=3s'],
+      dryRun: false,
+      keepCluster: args.keepCluster,
+      logLevel: 'debug',
+      ...(args.trials === undefined ? {} : { trials: args.trials }),
+    });
+    if (typeof outcome === 'number') return outcome;
+    const surprises = outcome.result.scenarios.filter((s) => {
+      const expected = /(^|\/)fail-[^/]*$/.test(s.file) ? 'FAIL' : 'PASS';
+      return s.verdict !== expected;
+    });
+    print('');
+    if (surprises.length === 0) {
+      print(`demo: every example got the verdict it was written for (the fail-* examples are meant to FAIL). Report: ${join(outcome.out, 'results.json')}`);
+      return 0;
     }
-    return 0;
+    for (const s of surprises) print(`demo: ${s.name} (${s.file}) was ${s.verdict}, not what it was written for: ${s.reason ?? ''}`);
+    print(`Report: ${join(outcome.out, 'results.json')}`);
+    return 2;
   },
 };

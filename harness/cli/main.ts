@@ -4,8 +4,12 @@ import type { Command } from './command.js';
 import { clusterCommand } from './cluster.js';
 import { demoCommand } from './demo.js';
 import { doctorCommand } from './doctor.js';
+import { listCommand } from './list.js';
+import { runCommand } from './run.js';
+import { schemaCommand } from './schema.js';
+import { validateCommand } from './validate.js';
 
-const COMMANDS: readonly Command<never>[] = [clusterCommand, doctorCommand, demoCommand];
+const COMMANDS: readonly Command<never>[] = [runCommand, clusterCommand, doctorCommand, demoCommand, validateCommand, listCommand, schemaCommand];
 
 /** The one place that ends the process: every error below is typed and turns into an exit code here. */
 export async function main(argv: readonly string[]): Promise<void> {

@@ -1,0 +1,48 @@
+import type { Command } from './command.js';
+
+/** The options of `rebound run`. */
+export interface RunArgs {
+  paths: string[];
+  provider?: 'local' | 'kind' | 'kubeconfig';
+  cluster: string;
+  nodes: number;
+  kubeconfig?: string;
+  context?: string;
+  allowContext: string[];
+  out?: string;
+  trials?: number;
+  seed?: number;
+  var: string[];
+  selector?: string;
+  dryRun: boolean;
+  keepCluster: boolean;
+  logLevel: string;
+}
+
+/** `rebound run <files|dirs...>`: apply, break, measure recovery, undo, and give verdicts. */
+export const runCommand: Command<RunArgs> = {
+  command: 'run <paths..>',
+  describe: 'run scenarios: apply the desired state, inject faults, measure recovery, give verdicts',
+  builder: (yargs) => yargs
+    .positional('paths', { type: 'string', array: true, describe: 'scenario files, or folders to search for them' })
+    .option('provider', { choices: ['local', 'kind', 'kubeconfig'] as const, describe: 'cluster to run against (default: kubeconfig when --kubeconfig/--context is given, else local)' })
+    .option('cluster', { type: 'string', default: 'local', describe: 'name of the local cluster (started for the run if it is not up, and stopped after)' })
+    .option('nodes', { type: 'number', default: 3, describe: 'nodes of a local cluster the run starts' })
+    .option('kubeconfig', { type: 'string', describe: 'kubeconfig of an existing cluster (provider kubeconfig)' })
+    .option('context', { type: 'string', describe: 'kube context to use (provider kubeconfig)' })
+    .option('allow-context', { type: 'string', array: true, default: [], describe: 'allow a kube context (glob) besides kind-*, rebound-*, kwok-*' })
+    .option('out', { type: 'string', describe: 'report folder (default reports/runs/<timestamp>-<id>/)' })
+    .option('trials', { type: 'number', describe: "override every scenario's spec.trials" })
+    .option('seed', { type: 'number', describe: 'seed of the target choice (default: random; recorded in the report)' })
+    .option('var', { type: 'string', array: true, default: [], describe: 'KEY=VALUE for ${KEY} in manifests (repeatable)' })
+    .option('selector', { type: 'string', describe: 'run only scenarios whose labels match (k=v,...)' })
+    .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan and touch nothing' })
+    .option('keep-cluster', { type: 'boolean', default: false, describe: 'leave a local cluster this run started running' })
+    .option('log-level', { choices: ['debug', 'info', 'warn'] as const, default: 'debug', describe: 'level of <out>/run.log' })
+    .example('$0 run scenarios/', 'run every example on the embedded cluster')
+    .example('$0 run scenarios/operator-echo.yaml --var RECONCILE_DELAY=2s --trials 5', 'measure a slower operator'),
+  run: async (args) => {
+    const { executeRun } = await import('../run/command.js');
+    return executeRun(args);
+  },
+};

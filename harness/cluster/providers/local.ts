@@ -1,0 +1,52 @@
+import { down, up } from '../local/cluster.js';
+import { NodeAgents } from '../local/node-agents.js';
+import { contextName, FAILURE_DETECTION } from '../local/settings.js';
+import type { ProgressSink } from '../local/binaries.js';
+import type { ClusterHandle, NodeControl } from '../provider.js';
+
+/** Options of the local provider. */
+export interface LocalOptions {
+  readonly cluster: string;
+  readonly nodes: number;
+  /** Leave a cluster this run started running afterwards. */
+  readonly keepCluster: boolean;
+}
+
+/** Node faults on the local cluster act on the node's agent process (kwok), which plays its kubelet. */
+function nodeControl(cluster: string): NodeControl {
+  const agents = NodeAgents.of(cluster);
+  return {
+    stop: (node) => agents.stop(node, true),
+    start: (node) => agents.start(node),
+    restart: async (node) => {
+      await agents.stop(node, true);
+      await agents.start(node);
+    },
+    pause: async (node) => agents.pause(node),
+    resume: async (node) => agents.resume(node),
+  };
+}
+
+/**
+ * The embedded cluster: used as it is when already up, else brought up for this run and brought down after it
+ * (unless keepCluster).
+ */
+export async function acquireLocal(options: LocalOptions, progress: ProgressSink): Promise<ClusterHandle> {
+  const { state, reused } = await up({ name: options.cluster, nodes: options.nodes }, progress);
+  const startedHere = !reused;
+  return {
+    provider: 'local',
+    name: options.cluster,
+    kubeconfig: state.kubeconfig,
+    context: contextName(options.cluster),
+    nodeControl: nodeControl(options.cluster),
+    timings: {
+      nodeMonitorGracePeriodSeconds: FAILURE_DETECTION.nodeMonitorGracePeriodSeconds,
+      notReadyTolerationSeconds: FAILURE_DETECTION.notReadyTolerationSeconds,
+      unreachableTolerationSeconds: FAILURE_DETECTION.unreachableTolerationSeconds,
+    },
+    release: async () => {
+      if (startedHere && !options.keepCluster) await down(options.cluster, progress);
+    },
+  };
+}

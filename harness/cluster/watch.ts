@@ -1,0 +1,138 @@
+import * as k8s from '@kubernetes/client-node';
+import { monotonicNow } from '../util/clock.js';
+import { sleep } from '../util/sleep.js';
+import type { Discovery } from './discovery.js';
+
+/** What to watch: one kind, in one namespace or cluster-wide. */
+export interface WatchTarget {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly labelSelector?: string;
+}
+
+/** A change to one object, stamped on arrival with the monotonic clock. */
+export interface WatchChange {
+  readonly at: number;
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  readonly object: k8s.KubernetesObject;
+}
+
+/** The full current list, after the first list or after a reconnect that needed a relist. */
+export interface WatchRelist {
+  readonly at: number;
+  readonly type: 'RELIST';
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly objects: k8s.KubernetesObject[];
+}
+
+/** What a watch delivers. */
+export type WatchEvent = WatchChange | WatchRelist;
+
+/** Receives notices about the watch itself (reconnects, errors), for the run log. */
+export type WatchNotice = (message: string, detail: Record<string, unknown>) => void;
+
+/**
+ * A list+watch of one kind that never stops silently: whatever ends the watch (the server's timeout, a 410 Gone, a
+ * dropped connection, an error status) leads to a relist and a new watch, with a short backoff on repeated
+ * failures. client-node's own ListWatch gives up on errors other than 410, which would freeze a measurement.
+ */
+export class ResilientWatch {
+  private stopped = false;
+  private abort: AbortController | undefined;
+  private resourceVersion = '';
+  private failures = 0;
+  /** How many times the watch was re-established after it ended. */
+  reconnects = 0;
+
+  constructor(
+    private readonly config: k8s.KubeConfig,
+    private readonly discovery: Discovery,
+    private readonly objects: k8s.KubernetesObjectApi,
+    readonly target: WatchTarget,
+    private readonly sink: (event: WatchEvent) => void,
+    private readonly notice: WatchNotice = () => undefined,
+  ) {}
+
+  /** Lists, delivers the list as a RELIST, starts watching; resolves once the first list was delivered. */
+  async start(): Promise<void> {
+    await this.relist();
+    void this.watchLoop();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.abort?.abort();
+  }
+
+  private async relist(): Promise<void> {
+    const { apiVersion, kind, namespace, labelSelector } = this.target;
+    const list = await this.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector);
+    const at = monotonicNow();
+    this.resourceVersion = list.metadata?.resourceVersion ?? '';
+    // List items carry no apiVersion/kind of their own.
+    const objects = list.items.map((item) => ({ ...item, apiVersion, kind }));
+    this.sink({ at, type: 'RELIST', apiVersion, kind, ...(namespace ? { namespace } : {}), objects });
+  }
+
+  private async watchLoop(): Promise<void> {
+    const { apiVersion, kind, namespace, labelSelector } = this.target;
+    while (!this.stopped) {
+      const ended = await new Promise<{ error: unknown; gone: boolean }>((resolve) => {
+        let gone = false;
+        void (async () => {
+          try {
+            const path = await this.discovery.collectionPath(apiVersion, kind, namespace);
+            this.abort = await new k8s.Watch(this.config).watch(path, {
+              resourceVersion: this.resourceVersion,
+              allowWatchBookmarks: true,
+              ...(labelSelector ? { labelSelector } : {}),
+            }, (type: string, object: k8s.KubernetesObject) => {
+              const at = monotonicNow();
+              const version = object?.metadata?.resourceVersion;
+              if (type === 'ERROR') {
+                // A Status object: 410 means our resourceVersion is too old; anything else, reconnect anyway.
+                gone = (object as { code?: number }).code === 410;
+                this.abort?.abort();
+                return;
+              }
+              if (version) this.resourceVersion = version;
+              if (type === 'BOOKMARK') return;
+              if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
+                this.failures = 0;
+                this.sink({ at, type, object: { ...object, apiVersion, kind } });
+              }
+            }, (error: unknown) => resolve({ error, gone }));
+          } catch (error) {
+            resolve({ error, gone: false });
+          }
+        })();
+      });
+      if (this.stopped) return;
+      this.reconnects += 1;
+      const status = (ended.error as { statusCode?: number } | null)?.statusCode;
+      this.notice('watch ended; re-establishing', {
+        kind, namespace, reconnects: this.reconnects, gone: ended.gone || status === 410,
+        error: ended.error instanceof Error ? ended.error.message : ended.error ?? null,
+      });
+      if (ended.error) {
+        this.failures += 1;
+        await sleep(Math.min(2000, 100 * 2 ** Math.min(this.failures, 5)));
+      }
+      // Relist every time: it is cheap at a scenario's scale and no change can slip between two watches.
+      for (;;) {
+        if (this.stopped) return;
+        try {
+          await this.relist();
+          break;
+        } catch (error) {
+          this.failures += 1;
+          this.notice('relist failed; retrying', { kind, namespace, error: error instanceof Error ? error.message : String(error) });
+          await sleep(Math.min(2000, 100 * 2 ** Math.min(this.failures, 5)));
+        }
+      }
+    }
+  }
+}

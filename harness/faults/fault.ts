@@ -1,0 +1,76 @@
+import type { Logger } from 'pino';
+import type { KubeClients } from '../cluster/kube.js';
+import type { ClusterHandle } from '../cluster/provider.js';
+import type { FaultKind, FaultParams } from '../scenario/schema.js';
+import type { RandomStream } from './random.js';
+
+/** Something a fault acted on, as reports name it. */
+export interface Target {
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
+  readonly uid?: string;
+  /** For pods: the node they ran on. */
+  readonly node?: string;
+}
+
+/** Programs of spec.processes, as processKill reaches them. */
+export interface ProcessTable {
+  /** The pid of a running process of spec.processes, or undefined when it is not running. */
+  pidOf(name: string): number | undefined;
+  /** Tells the supervisor that rebound itself sent this signal, so the exit is logged as the fault. */
+  noteKill(name: string, signal: string): void;
+}
+
+/** What a fault may use while it is injected. */
+export interface FaultContext {
+  readonly kube: KubeClients;
+  readonly cluster: ClusterHandle;
+  /** The scenario's namespace: the default for selectors. */
+  readonly namespace: string;
+  /** Namespaces faults may touch besides the scenario's (spec.allowNamespaces). */
+  readonly allowNamespaces: readonly string[];
+  readonly random: RandomStream;
+  readonly processes: ProcessTable;
+  /** The folder of the scenario file (pid files are relative to it). */
+  readonly scenarioDir: string;
+  /** When a fault still at work (a drain waiting on a budget) must give up: injection + recoveryWithin. */
+  readonly deadline: number;
+  /** Call with the monotonic time of every change the cluster acknowledged (a delete, an eviction...). */
+  readonly acknowledged: (at: number) => void;
+  /** Pods on these nodes stop counting as ready from `at` (rebound stopped, paused or cut the node off). */
+  readonly impairNodes: (nodes: readonly string[], at: number) => void;
+  readonly restoreNodes: (nodes: readonly string[], at: number) => void;
+  readonly log: Logger;
+}
+
+/** What a fault will do, decided at injection time (or shown by --dry-run). */
+export interface FaultPlan {
+  readonly targets: readonly Target[];
+  /** One line for people: "kill pod web-7d9f (node-2)". */
+  readonly summary: string;
+}
+
+/** A fault after injection. */
+export interface ActiveFault {
+  readonly plan: FaultPlan;
+  /** Monotonic time of the first acknowledged change. */
+  readonly ackAt: number;
+  /** Resolves when the fault's own work is over (at once for most; a drain when every pod is evicted or the
+   *  deadline passed). A string is a failure of the system under test (a budget that blocked the drain): FAIL. */
+  readonly done: Promise<string | undefined>;
+  /** Undoes the fault: idempotent, safe to call at any time, also after a failed injection. */
+  revert(): Promise<void>;
+}
+
+/** One fault kind: how targets are chosen, how it is injected. */
+export interface FaultHandler<K extends FaultKind> {
+  readonly kind: K;
+  plan(context: FaultContext, params: FaultParams[K]): Promise<FaultPlan>;
+  inject(context: FaultContext, params: FaultParams[K], plan: FaultPlan): Promise<ActiveFault>;
+}
+
+/** An ActiveFault with nothing to undo (the system must heal by itself, as after a pod kill). */
+export function settledFault(plan: FaultPlan, ackAt: number, revert: () => Promise<void> = async () => undefined): ActiveFault {
+  return { plan, ackAt, done: Promise.resolve(undefined), revert };
+}

@@ -1,0 +1,103 @@
+import type { Duration } from '../scenario/duration.js';
+import type { NodeTargets } from '../scenario/schema.js';
+import { monotonicNow } from '../util/clock.js';
+import { describeNodeTargets, nodeTarget, readyNodes } from './candidates.js';
+import { FaultError } from './errors.js';
+import type { ActiveFault, FaultContext, FaultHandler, FaultPlan } from './fault.js';
+import { chooseTargets } from './select.js';
+import type { NodeControl } from '../cluster/provider.js';
+
+function control(context: FaultContext, kind: string): NodeControl {
+  const nodeControl = context.cluster.nodeControl;
+  if (!nodeControl) throw new FaultError(`${kind} needs a provider that controls nodes (local or kind); ${context.cluster.provider} cannot`);
+  return nodeControl;
+}
+
+async function planNodes(context: FaultContext, kind: string, verb: string, params: NodeTargets): Promise<FaultPlan> {
+  control(context, kind);
+  const nodes = await readyNodes(context, params);
+  const chosen = chooseTargets(nodes, params, context.random, describeNodeTargets(kind, params));
+  const targets = chosen.map(nodeTarget);
+  return { targets, summary: `${verb} ${targets.map((t) => `node ${t.name}`).join(', ')}` };
+}
+
+/**
+ * Takes nodes down with `down`, brings them back with `up` at revert (or after `duration`). Pods on them stop
+ * counting as ready from the acknowledgement on: their stale status says Ready until the control plane notices,
+ * but nothing on a stopped node serves.
+ */
+async function takeDown(
+  context: FaultContext,
+  plan: FaultPlan,
+  down: (node: string) => Promise<void>,
+  up: (node: string) => Promise<void>,
+  duration: Duration | undefined,
+): Promise<ActiveFault> {
+  const nodes = plan.targets.map((t) => t.name);
+  const downed: string[] = [];
+  let reverted = false;
+  const revert = async (): Promise<void> => {
+    if (reverted) return;
+    reverted = true;
+    for (const node of downed) await up(node);
+    context.restoreNodes(downed, monotonicNow());
+  };
+  try {
+    for (const node of nodes) {
+      await down(node);
+      downed.push(node);
+    }
+  } catch (error) {
+    await revert();
+    throw new FaultError(`could not take down node ${nodes[downed.length]}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const ackAt = monotonicNow();
+  context.impairNodes(nodes, ackAt);
+  context.acknowledged(ackAt);
+  let done: Promise<string | undefined> = Promise.resolve(undefined);
+  if (duration) {
+    done = new Promise((resolve) => {
+      setTimeout(() => {
+        revert().then(() => resolve(undefined), (error: unknown) => resolve(`could not bring nodes back: ${String(error)}`));
+      }, duration.toMilliseconds());
+    });
+  }
+  return { plan, ackAt, done, revert };
+}
+
+/** nodeStop: the node stops answering (local: its agent stops); with `duration` it starts again after that long. */
+export const nodeStop: FaultHandler<'nodeStop'> = {
+  kind: 'nodeStop',
+  plan: (context, params) => planNodes(context, 'nodeStop', 'stop', params),
+  inject: (context, params, plan) => {
+    const nodes = control(context, 'nodeStop');
+    return takeDown(context, plan, (n) => nodes.stop(n), (n) => nodes.start(n), params.duration);
+  },
+};
+
+/** nodePause: the node is frozen (local: its agent gets SIGSTOP), then thawed after `duration` or at revert. */
+export const nodePause: FaultHandler<'nodePause'> = {
+  kind: 'nodePause',
+  plan: (context, params) => planNodes(context, 'nodePause', 'pause', params),
+  inject: (context, params, plan) => {
+    const nodes = control(context, 'nodePause');
+    return takeDown(context, plan, (n) => nodes.pause(n), (n) => nodes.resume(n), params.duration);
+  },
+};
+
+/** nodeRestart: the node goes down and comes straight back, as a reboot; nothing is left to revert. */
+export const nodeRestart: FaultHandler<'nodeRestart'> = {
+  kind: 'nodeRestart',
+  plan: (context, params) => planNodes(context, 'nodeRestart', 'restart', params),
+  inject: async (context, _params, plan) => {
+    const nodes = control(context, 'nodeRestart');
+    const names = plan.targets.map((t) => t.name);
+    const started = monotonicNow();
+    context.impairNodes(names, started);
+    for (const node of names) await nodes.restart(node);
+    const ackAt = monotonicNow();
+    context.acknowledged(started);
+    context.restoreNodes(names, ackAt);
+    return { plan, ackAt: started, done: Promise.resolve(undefined), revert: async () => undefined };
+  },
+};

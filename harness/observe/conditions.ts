@@ -1,0 +1,417 @@
+/**
+ * Steady-state checks as small composable conditions, each judged from the World alone (no API calls, no clock):
+ * the runner evaluates `all(...)` after every change and feeds the answer to the RecoveryDetector. The checks are
+ * the scenario format's (workloadAvailable, podsReady, endpointsReady, nodesReady, http, object); deriveSteadyState
+ * builds the default one from the desired state when a scenario leaves steadyState out.
+ */
+import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
+import { LabelSelector } from '../scenario/rules.js';
+import type { Quantity, SteadyStateCheck, WorkloadKind } from '../scenario/schema.js';
+import { compileJsonPath } from './jsonpath.js';
+import {
+  conditionOf,
+  groupOf,
+  isIdentified,
+  isPod,
+  specReplicas,
+  statusNumber,
+  type StatusCondition,
+} from './objects.js';
+import type { World } from './world.js';
+
+/** Ready pods, endpoints and nodes, as counted by the checks (and by countsOf for the timeline). */
+export interface Counts {
+  readonly readyPods?: number;
+  readonly readyEndpoints?: number;
+  readonly readyNodes?: number;
+}
+
+/** One judgement of a condition: whether it holds, and why in words (e.g. "podsReady app=web: 2/3 ready"). */
+export interface Evaluation {
+  readonly holds: boolean;
+  readonly detail: string;
+  readonly counts?: Counts;
+}
+
+/** A steady-state check, judged from what the World holds. */
+export interface Condition {
+  describe(): string;
+  evaluate(world: World): Evaluation;
+}
+
+/** Holds when every part holds; the detail lists the parts that do not. */
+export function all(conditions: readonly Condition[]): Condition {
+  return {
+    describe: () => (conditions.length === 0 ? 'nothing to check' : conditions.map((condition) => condition.describe()).join(', ')),
+    evaluate: (world) => {
+      const failing = conditions.map((condition) => condition.evaluate(world)).filter((evaluation) => !evaluation.holds);
+      if (failing.length === 0) {
+        return { holds: true, detail: conditions.length === 1 ? `${conditions[0]?.describe() ?? ''} holds` : `all ${conditions.length} checks hold` };
+      }
+      return { holds: false, detail: failing.map((evaluation) => evaluation.detail).join('; ') };
+    },
+  };
+}
+
+function quantityHolds(actual: number, quantity: Quantity): boolean {
+  return quantity.count !== undefined ? actual === quantity.count : actual >= quantity.min;
+}
+
+function quantityText(actual: number, quantity: Quantity): string {
+  return quantity.count !== undefined ? `${actual}/${quantity.count} ready` : `${actual} ready (min ${quantity.min})`;
+}
+
+/** The parameters of workloadAvailable; `replicas` is the count declared in the manifest, when there is one. */
+export interface WorkloadAvailableSpec {
+  readonly kind: WorkloadKind;
+  readonly name: string;
+  readonly namespace: string;
+  /** Desired replicas; undefined: the live spec.replicas (default 1). Ignored for DaemonSets. */
+  readonly replicas?: number;
+}
+
+/**
+ * The workload's controller has seen its current spec (status.observedGeneration >= metadata.generation) and has
+ * every desired replica updated and available. A DaemonSet wants desiredNumberScheduled == updatedNumberScheduled
+ * == numberAvailable. A ReplicaSet has no updated count: it wants status.replicas equal to desired instead.
+ */
+export function workloadAvailable(spec: WorkloadAvailableSpec): Condition {
+  const label = `workloadAvailable ${spec.kind}/${spec.name}`;
+  return {
+    describe: () => label,
+    evaluate: (world) => {
+      const workload = world.workload(spec.kind, spec.name, spec.namespace);
+      if (workload === undefined) return { holds: false, detail: `${label}: not found in ${spec.namespace}` };
+      const stale = staleGeneration(workload);
+      if (stale !== undefined) return { holds: false, detail: `${label}: ${stale}` };
+      const count = (field: string) => statusNumber(workload, field) ?? 0;
+      if (spec.kind === 'DaemonSet') {
+        const desired = count('desiredNumberScheduled');
+        const updated = count('updatedNumberScheduled');
+        const available = count('numberAvailable');
+        return {
+          holds: desired === updated && desired === available,
+          detail: `${label}: ${available}/${desired} available, ${updated}/${desired} updated`,
+        };
+      }
+      const desired = spec.replicas ?? specReplicas(workload) ?? 1;
+      // StatefulSets before Kubernetes 1.22 report readyReplicas only.
+      const available = statusNumber(workload, 'availableReplicas')
+        ?? (spec.kind === 'StatefulSet' ? statusNumber(workload, 'readyReplicas') : undefined)
+        ?? 0;
+      const updated = spec.kind === 'ReplicaSet' ? count('replicas') : count('updatedReplicas');
+      const updatedWord = spec.kind === 'ReplicaSet' ? 'existing' : 'updated';
+      return {
+        holds: updated === desired && available === desired,
+        detail: `${label}: ${available}/${desired} available, ${updated}/${desired} ${updatedWord}`,
+      };
+    },
+  };
+}
+
+/** Why the object's status describes an older spec than the current one, or undefined if it is current. */
+function staleGeneration(object: KubernetesObject, condition?: StatusCondition): string | undefined {
+  const generation = object.metadata?.generation;
+  if (generation === undefined) return undefined;
+  const observed = statusNumber(object, 'observedGeneration');
+  if (observed !== undefined && observed < generation) {
+    return `status is for generation ${observed}, the spec is at ${generation}`;
+  }
+  if (observed === undefined && condition === undefined && isWorkloadKind(object.kind)) {
+    return `its controller has not reported on generation ${generation} yet`;
+  }
+  if (condition?.observedGeneration !== undefined && condition.observedGeneration < generation) {
+    return `its ${condition.type} condition is for generation ${condition.observedGeneration}, the spec is at ${generation}`;
+  }
+  return undefined;
+}
+
+function isWorkloadKind(kind: string | undefined): kind is WorkloadKind {
+  return kind === 'Deployment' || kind === 'StatefulSet' || kind === 'ReplicaSet' || kind === 'DaemonSet';
+}
+
+/** The parameters of podsReady. */
+export type PodsReadySpec = { readonly selector: string; readonly namespace: string } & Quantity;
+
+/**
+ * Pods matching the selector that serve: Running and Ready, not terminating, not on a node rebound impaired.
+ * Throws SelectorSyntaxError for a bad selector, when the condition is built.
+ */
+export function podsReady(spec: PodsReadySpec): Condition {
+  const selector = LabelSelector.parse(spec.selector);
+  const label = `podsReady ${spec.selector}`;
+  return {
+    describe: () => label,
+    evaluate: (world) => {
+      const ready = world.pods(spec.namespace, selector).filter((pod) => world.isPodReady(pod)).length;
+      return { holds: quantityHolds(ready, spec), detail: `${label}: ${quantityText(ready, spec)}`, counts: { readyPods: ready } };
+    },
+  };
+}
+
+/** The parameters of endpointsReady. */
+export type EndpointsReadySpec = { readonly service: string; readonly namespace: string } & Quantity;
+
+/** Ready endpoints across the Service's EndpointSlices, each endpoint counted once. */
+export function endpointsReady(spec: EndpointsReadySpec): Condition {
+  const label = `endpointsReady ${spec.service}`;
+  return {
+    describe: () => label,
+    evaluate: (world) => {
+      const slices = world.endpointSlicesOf(spec.namespace, spec.service);
+      const ready = readyEndpoints(world, spec.namespace, spec.service).size;
+      const none = slices.length === 0 ? ', no EndpointSlice yet' : '';
+      return {
+        holds: quantityHolds(ready, spec),
+        detail: `${label}: ${quantityText(ready, spec)}${none}`,
+        counts: { readyEndpoints: ready },
+      };
+    },
+  };
+}
+
+/**
+ * The keys of the Service's ready endpoints: the target's uid (an endpoint that moves between slices, or sits in
+ * an IPv4 and an IPv6 slice, is one endpoint), else its addresses. An absent `ready` condition means ready, as
+ * the EndpointSlice API says; an endpoint on a node rebound impaired does not serve, whatever its slice says.
+ */
+function readyEndpoints(world: World, namespace: string, service: string): Set<string> {
+  const keys = new Set<string>();
+  for (const slice of world.endpointSlicesOf(namespace, service)) {
+    for (const endpoint of slice.endpoints ?? []) {
+      if (endpoint.conditions?.ready === false) continue;
+      const target = endpoint.targetRef;
+      const uid = target?.uid;
+      const key = uid !== undefined && uid !== '' ? `uid:${uid}` : `addresses:${[...(endpoint.addresses ?? [])].sort().join(',')}`;
+      if (keys.has(key)) continue;
+      const pod = target?.kind === 'Pod' ? podOf(world, uid, target.name, target.namespace ?? namespace) : undefined;
+      const nodes = [endpoint.nodeName, pod?.spec?.nodeName];
+      if (nodes.some((node) => node !== undefined && world.isImpaired(node))) continue;
+      keys.add(key);
+    }
+  }
+  return keys;
+}
+
+function podOf(world: World, uid: string | undefined, name: string | undefined, namespace: string): V1Pod | undefined {
+  const byUid = uid !== undefined ? world.byUid(uid) : undefined;
+  const found = byUid ?? (name !== undefined ? world.get('v1', 'Pod', name, namespace) : undefined);
+  return found !== undefined && isPod(found) ? found : undefined;
+}
+
+/** The parameters of nodesReady. */
+export type NodesReadySpec = { readonly selector?: string } & Quantity;
+
+/** Nodes (matching the selector, if any) whose Ready condition is True and that rebound has not impaired. */
+export function nodesReady(spec: NodesReadySpec): Condition {
+  const selector = spec.selector === undefined ? undefined : LabelSelector.parse(spec.selector);
+  const label = spec.selector === undefined ? 'nodesReady' : `nodesReady ${spec.selector}`;
+  return {
+    describe: () => label,
+    evaluate: (world) => {
+      const ready = world.nodes(selector).filter((node) => world.isNodeReady(node)).length;
+      return { holds: quantityHolds(ready, spec), detail: `${label}: ${quantityText(ready, spec)}`, counts: { readyNodes: ready } };
+    },
+  };
+}
+
+/** The parameters of http: the prober stores its answers in the World under the url. */
+export interface HttpSpec {
+  readonly url: string;
+}
+
+/** The latest probe of the url (World.setProbe) was answered as expected; no answer yet does not hold. */
+export function http(spec: HttpSpec): Condition {
+  const label = `http ${spec.url}`;
+  return {
+    describe: () => label,
+    evaluate: (world) => {
+      const probe = world.probe(spec.url);
+      if (probe === undefined) return { holds: false, detail: `${label}: no answer yet` };
+      return { holds: probe.ok, detail: `${label}: ${probe.detail}` };
+    },
+  };
+}
+
+/** The parameters of object; `namespace` is ignored for cluster-scoped kinds. */
+export type ObjectSpec = {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
+  readonly jsonPath: string;
+} & ({ readonly equals: string; readonly matches?: undefined } | { readonly matches: string; readonly equals?: undefined });
+
+/**
+ * The value printed by a kubectl JSONPath on any object equals a string or matches a regular expression (not
+ * anchored, as grep; write ^...$ to match the whole value). A missing object or path does not hold. Throws
+ * JsonPathSyntaxError or SyntaxError (bad regular expression) when the condition is built.
+ */
+export function object(spec: ObjectSpec): Condition {
+  const template = compileJsonPath(spec.jsonPath);
+  const pattern = spec.matches === undefined ? undefined : new RegExp(spec.matches);
+  const label = `object ${spec.kind}/${spec.name} ${spec.jsonPath}`;
+  return {
+    describe: () => label,
+    evaluate: (world) => {
+      const found = lookUp(world, spec.apiVersion, spec.kind, spec.name, spec.namespace);
+      if (found === undefined) return { holds: false, detail: `${label}: object not found` };
+      const value = template(found);
+      if (value === undefined) return { holds: false, detail: `${label}: path not found` };
+      if (pattern !== undefined) {
+        return { holds: pattern.test(value), detail: `${label}: ${JSON.stringify(value)}, want a match of /${spec.matches ?? ''}/` };
+      }
+      return { holds: value === spec.equals, detail: `${label}: ${JSON.stringify(value)}, want ${JSON.stringify(spec.equals)}` };
+    },
+  };
+}
+
+/** The object in `namespace`, or the cluster-scoped one of that name (a kind is one or the other, never both). */
+function lookUp(world: World, apiVersion: string, kind: string, name: string, namespace: string | undefined): KubernetesObject | undefined {
+  return (namespace !== undefined ? world.get(apiVersion, kind, name, namespace) : undefined) ?? world.get(apiVersion, kind, name);
+}
+
+/**
+ * The condition of one spec.steadyState entry. Unset namespaces default to `namespace` (the scenario's);
+ * workloadAvailable wants the replicas declared in `manifests` (the desired state) when one declares that
+ * workload, 1 when it omits them, and the live spec.replicas only when no manifest declares it.
+ */
+export function conditionFor(check: SteadyStateCheck, namespace: string, manifests: readonly KubernetesObject[] = []): Condition {
+  switch (check.kind) {
+    case 'workloadAvailable': {
+      const { kind, name } = check.params;
+      const workloadNamespace = check.params.namespace ?? namespace;
+      const manifest = manifests.find((candidate) => declares(candidate, kind, name, workloadNamespace, namespace));
+      const replicas = manifest === undefined || kind === 'DaemonSet' ? undefined : specReplicas(manifest) ?? 1;
+      return workloadAvailable({ kind, name, namespace: workloadNamespace, ...(replicas === undefined ? {} : { replicas }) });
+    }
+    case 'podsReady':
+      return podsReady({ ...check.params, namespace: check.params.namespace ?? namespace });
+    case 'endpointsReady':
+      return endpointsReady({ ...check.params, namespace: check.params.namespace ?? namespace });
+    case 'nodesReady':
+      return nodesReady(check.params);
+    case 'http':
+      return http(check.params);
+    case 'object':
+      return object({ ...check.params, namespace: check.params.namespace ?? namespace });
+  }
+}
+
+function declares(manifest: KubernetesObject, kind: WorkloadKind, name: string, namespace: string, defaultNamespace: string): boolean {
+  return manifest.kind === kind
+    && groupOf(manifest.apiVersion ?? '') === 'apps'
+    && manifest.metadata?.name === name
+    && (manifest.metadata.namespace ?? defaultNamespace) === namespace;
+}
+
+/**
+ * The scenario's spec.steadyState: every check at once. Throws SelectorSyntaxError, JsonPathSyntaxError or
+ * SyntaxError (a bad `matches`) for a check the scenario rules should have refused.
+ */
+export function buildCondition(checks: readonly SteadyStateCheck[], namespace: string, manifests: readonly KubernetesObject[] = []): Condition {
+  return all(checks.map((check) => conditionFor(check, namespace, manifests)));
+}
+
+/**
+ * The default steady state of a desired state: every Deployment, StatefulSet and ReplicaSet available at the
+ * replicas its manifest declares (1 when it omits them), every DaemonSet available on the nodes it targets, every
+ * Service with a selector with at least one ready endpoint, every Pod ready, and every other object reporting a
+ * Ready or Available condition having it True (see reportsReady for objects that do not report one yet).
+ */
+export function deriveSteadyState(manifests: readonly KubernetesObject[], namespace: string): Condition {
+  const conditions: Condition[] = [];
+  for (const manifest of manifests) {
+    if (!isIdentified(manifest)) continue;
+    const name = manifest.metadata.name;
+    const objectNamespace = manifest.metadata.namespace ?? namespace;
+    const group = groupOf(manifest.apiVersion);
+    if (group === 'apps' && isWorkloadKind(manifest.kind)) {
+      const replicas = manifest.kind === 'DaemonSet' ? undefined : specReplicas(manifest) ?? 1;
+      conditions.push(workloadAvailable({ kind: manifest.kind, name, namespace: objectNamespace, ...(replicas === undefined ? {} : { replicas }) }));
+    } else if (group === '' && manifest.kind === 'Service') {
+      if (hasSelector(manifest)) conditions.push(endpointsReady({ service: name, namespace: objectNamespace, min: 1 }));
+    } else if (group === '' && manifest.kind === 'Pod') {
+      conditions.push(podReady(name, objectNamespace));
+    } else {
+      conditions.push(reportsReady({ apiVersion: manifest.apiVersion, kind: manifest.kind, name, namespace: objectNamespace }));
+    }
+  }
+  return all(conditions);
+}
+
+function hasSelector(service: KubernetesObject): boolean {
+  const spec: unknown = (service as { spec?: unknown }).spec;
+  if (typeof spec !== 'object' || spec === null) return false;
+  const selector: unknown = (spec as { selector?: unknown }).selector;
+  return typeof selector === 'object' && selector !== null && Object.keys(selector).length > 0;
+}
+
+/** A bare pod of the desired state serves (nothing recreates it, so a killed one never recovers). */
+function podReady(name: string, namespace: string): Condition {
+  const label = `pod ${name} ready`;
+  return {
+    describe: () => label,
+    evaluate: (world) => {
+      const pod = world.get('v1', 'Pod', name, namespace);
+      if (pod === undefined || !isPod(pod)) return { holds: false, detail: `${label}: not found in ${namespace}` };
+      return world.isPodReady(pod) ? { holds: true, detail: `${label}: ready` } : { holds: false, detail: `${label}: not ready` };
+    },
+  };
+}
+
+/**
+ * Any other object: its Ready (and Available) condition True and current (not for an older generation).
+ * Whether an object without such a condition holds is decided from what the World has seen of its kind, because
+ * a ConfigMap never reports readiness while a custom resource just created has not reported yet: once any object
+ * of the kind has shown a Ready or Available condition, every object of the kind must show it True (and must
+ * exist: an operator must recreate what a fault deleted); until then the kind is taken as one without readiness
+ * and the object holds.
+ */
+function reportsReady(spec: { apiVersion: string; kind: string; name: string; namespace: string }): Condition {
+  const label = `${spec.kind}/${spec.name} ready`;
+  return {
+    describe: () => label,
+    evaluate: (world) => {
+      const reportsReadiness = world.kindReportsReadiness(spec.apiVersion, spec.kind);
+      const found = lookUp(world, spec.apiVersion, spec.kind, spec.name, spec.namespace);
+      if (found === undefined) {
+        return reportsReadiness
+          ? { holds: false, detail: `${label}: not found` }
+          : { holds: true, detail: `${label}: not seen, and its kind reports no readiness` };
+      }
+      const conditions = [conditionOf(found, 'Ready'), conditionOf(found, 'Available')].filter((c) => c !== undefined);
+      if (conditions.length === 0) {
+        return reportsReadiness
+          ? { holds: false, detail: `${label}: no Ready or Available condition yet` }
+          : { holds: true, detail: `${label}: its kind reports no readiness` };
+      }
+      for (const condition of conditions) {
+        const stale = staleGeneration(found, condition);
+        if (stale !== undefined) return { holds: false, detail: `${label}: ${stale}` };
+        if (condition.status !== 'True') {
+          const why = condition.reason !== undefined ? ` (${condition.reason})` : '';
+          return { holds: false, detail: `${label}: ${condition.type} is ${condition.status}${why}` };
+        }
+      }
+      return { holds: true, detail: `${label}: ${conditions.map((c) => c.type).join(' and ')} True` };
+    },
+  };
+}
+
+/**
+ * Ready pods and endpoints of the scenario's namespace and ready nodes of the cluster, counted as the checks count
+ * them, for the timeline.
+ */
+export function countsOf(world: World, namespace: string): Required<Counts> {
+  const readyPods = world.pods(namespace).filter((pod) => world.isPodReady(pod)).length;
+  const readyNodes = world.nodes().filter((node) => world.isNodeReady(node)).length;
+  const services = new Set<string>();
+  for (const slice of world.endpointSlices(namespace)) {
+    const service = slice.metadata?.labels?.['kubernetes.io/service-name'];
+    if (service !== undefined) services.add(service);
+  }
+  let readyEndpointCount = 0;
+  for (const service of services) readyEndpointCount += readyEndpoints(world, namespace, service).size;
+  return { readyPods, readyNodes, readyEndpoints: readyEndpointCount };
+}

@@ -1,0 +1,86 @@
+import type { Scenario } from '../scenario/schema.js';
+import type { LiveCounts, Phase, Reporter } from './reporter.js';
+import type { FaultResult, RunResult, ScenarioResult, TrialResult } from './result.js';
+
+const seconds = (ms: number | null | undefined): string => (ms === null || ms === undefined ? '-' : `${(ms / 1000).toFixed(2)}s`);
+
+/**
+ * Live output for people: one line per scenario phase and trial (rewritten in place on a terminal, appended
+ * otherwise, so CI logs stay readable), then a summary table and where the reports are.
+ */
+export class ConsoleReporter implements Reporter {
+  private readonly tty: boolean;
+  private live = false;
+  private started = Date.now();
+
+  constructor(private readonly stream: NodeJS.WriteStream = process.stderr, private readonly out?: string) {
+    this.tty = stream.isTTY === true && process.env.CI !== 'true';
+  }
+
+  private line(text: string): void {
+    if (this.live) this.stream.write('\r\x1b[2K');
+    this.live = false;
+    this.stream.write(`${text}\n`);
+  }
+
+  private status(text: string): void {
+    if (!this.tty) return;
+    this.stream.write(`\r\x1b[2K${text.slice(0, (this.stream.columns ?? 120) - 1)}`);
+    this.live = true;
+  }
+
+  onRunStart(info: { seed: number; scenarios: readonly Scenario[]; out: string }): void {
+    this.line(`rebound: ${info.scenarios.length} scenario${info.scenarios.length === 1 ? '' : 's'}, seed ${info.seed}, reports in ${info.out}`);
+  }
+
+  onScenarioStart(scenario: Scenario): void {
+    this.started = Date.now();
+    this.line(`\n${scenario.metadata.name} (${scenario.file}): ${scenario.spec.trials} trial${scenario.spec.trials === 1 ? '' : 's'}, recovery within ${scenario.spec.expect.recoveryWithin.toString()}`);
+  }
+
+  onPhase(scenario: Scenario, trial: number | null, phase: Phase, detail: string, counts?: LiveCounts): void {
+    const elapsed = ((Date.now() - this.started) / 1000).toFixed(1);
+    const where = trial === null ? '' : ` trial ${trial}/${scenario.spec.trials}`;
+    const ready = counts ? ` | pods ${counts.readyPods} endpoints ${counts.readyEndpoints} nodes ${counts.readyNodes} | ${counts.holds ? 'steady' : 'BROKEN'}` : '';
+    const text = `  [${elapsed.padStart(6)}s]${where} ${phase}: ${detail}${ready}`;
+    // Counts change often: on a terminal they rewrite the live line, in a log only phase changes are written.
+    if (counts) this.status(text);
+    else this.line(text);
+  }
+
+  onFaultInjected(_scenario: Scenario, trial: number, fault: FaultResult): void {
+    this.line(`    trial ${trial}: ${fault.kind} at +${seconds(fault.atMs)}: ${fault.error ? `could not inject: ${fault.error}` : fault.summary}`);
+  }
+
+  onTrialEnd(_scenario: Scenario, trial: TrialResult): void {
+    const how = trial.undisrupted && trial.verdict !== 'ERROR'
+      ? 'never broke'
+      : `recovery ${seconds(trial.recoveryTimeMs)}, disruption ${seconds(trial.disruptionMs)}`;
+    this.line(`    trial ${trial.trial}: ${trial.verdict} (${how})${trial.reason ? `: ${trial.reason}` : ''}`);
+  }
+
+  onScenarioEnd(result: ScenarioResult): void {
+    this.line(`  => ${result.verdict}${result.reason ? `: ${result.reason}` : ''}`);
+  }
+
+  onRunEnd(result: RunResult): void {
+    const rows = result.scenarios.map((s) => [
+      s.name,
+      s.verdict,
+      `${s.trials.filter((t) => t.verdict === 'PASS').length}/${s.trials.length}`,
+      seconds(s.stats.recoveryTimeMs?.median),
+      seconds(s.stats.recoveryTimeMs?.p95),
+      seconds(s.stats.recoveryTimeMs?.max),
+      s.reason ?? '',
+    ]);
+    const header = ['SCENARIO', 'VERDICT', 'TRIALS', 'MEDIAN', 'P95', 'MAX', 'REASON'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+    const format = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
+    this.line('');
+    this.line(format(header));
+    for (const row of rows) this.line(format(row));
+    const counts = (['PASS', 'FAIL', 'ERROR'] as const).map((v) => `${result.scenarios.filter((s) => s.verdict === v).length} ${v}`).join(', ');
+    this.line(`\n${result.verdict}: ${counts} (recovery times are over the trials that broke)`);
+    if (this.out) this.line(`reports: ${this.out}`);
+  }
+}

@@ -1,0 +1,44 @@
+import type { Scenario } from '../scenario/schema.js';
+import type { FaultResult, RunResult, ScenarioResult, TrialResult } from './result.js';
+
+/** The phases a scenario goes through, as live output names them. */
+export type Phase = 'apply' | 'steady' | 'inject' | 'recover' | 'revert' | 'cleanup';
+
+/** What a live line shows about the cluster right now. */
+export interface LiveCounts {
+  readonly readyPods: number;
+  readonly readyNodes: number;
+  readonly readyEndpoints: number;
+  readonly holds: boolean;
+}
+
+/**
+ * A reporter: every hook optional and possibly async. Reporters get read-only results, never the engine's state;
+ * `onRunEnd` is where a file reporter writes its file.
+ */
+export interface Reporter {
+  onRunStart?(info: { readonly seed: number; readonly scenarios: readonly Scenario[]; readonly out: string }): void | Promise<void>;
+  onScenarioStart?(scenario: Scenario): void | Promise<void>;
+  onPhase?(scenario: Scenario, trial: number | null, phase: Phase, detail: string, counts?: LiveCounts): void | Promise<void>;
+  onFaultInjected?(scenario: Scenario, trial: number, fault: FaultResult): void | Promise<void>;
+  onTrialEnd?(scenario: Scenario, trial: TrialResult): void | Promise<void>;
+  onScenarioEnd?(result: ScenarioResult): void | Promise<void>;
+  onRunEnd?(result: RunResult): void | Promise<void>;
+}
+
+type Hooks = Required<Reporter>;
+
+/** Calls one hook on every reporter, in order, awaiting each; a failing reporter does not stop the others. */
+export async function report<K extends keyof Hooks>(reporters: readonly Reporter[], hook: K, ...args: Parameters<Hooks[K]>): Promise<string[]> {
+  const failures: string[] = [];
+  for (const reporter of reporters) {
+    const fn = reporter[hook] as ((...a: Parameters<Hooks[K]>) => void | Promise<void>) | undefined;
+    if (!fn) continue;
+    try {
+      await fn.apply(reporter, args);
+    } catch (error) {
+      failures.push(`${hook}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return failures;
+}

@@ -1,0 +1,107 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pino } from 'pino';
+import type { RunArgs } from '../cli/run.js';
+import { progress } from '../cli/output.js';
+import { acquireKubeconfig } from '../cluster/providers/kubeconfig.js';
+import { acquireLocal } from '../cluster/providers/local.js';
+import type { ClusterHandle } from '../cluster/provider.js';
+import { UsageError, type ExitCode } from '../errors.js';
+import { ConsoleReporter } from '../report/console.js';
+import { JsonReporter } from '../report/json.js';
+import { exitCodeOf, type RunResult } from '../report/result.js';
+import { formatIssue, ScenarioInvalidError } from '../scenario/issues.js';
+import { expandScenarioArgs, loadScenarioFile, parseVarAssignments } from '../scenario/loader.js';
+import { LabelSelector } from '../scenario/rules.js';
+import type { Scenario } from '../scenario/schema.js';
+import { packageRoot } from '../util/paths.js';
+import { printPlan } from './plan.js';
+import { runScenarios } from './runner.js';
+
+/** Loads every scenario named, or throws one error listing every problem in every file (exit 2, nothing touched). */
+export async function loadScenarios(paths: readonly string[], vars: Record<string, string>, selector?: string): Promise<Scenario[]> {
+  const { files, errors } = await expandScenarioArgs(paths);
+  const invalid: { file: string; errors: typeof errors }[] = errors.length > 0 ? [{ file: errors[0]?.file ?? '', errors }] : [];
+  const scenarios: Scenario[] = [];
+  for (const file of files) {
+    const loaded = await loadScenarioFile(file, { vars });
+    for (const warning of loaded.warnings) progress(`warning: ${formatIssue(warning)}`);
+    if (loaded.scenario) scenarios.push(loaded.scenario);
+    else invalid.push({ file, errors: [...loaded.errors] });
+  }
+  if (invalid.length > 0) throw new ScenarioInvalidError(invalid);
+  let chosen = scenarios;
+  if (selector !== undefined) {
+    let parsed: LabelSelector;
+    try {
+      parsed = LabelSelector.parse(selector);
+    } catch (error) {
+      throw new UsageError(`--selector ${selector}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    chosen = scenarios.filter((s) => parsed.matches(s.metadata.labels));
+    if (chosen.length === 0) throw new UsageError(`no scenario has labels matching --selector ${selector}`);
+  }
+  const names = new Map<string, string>();
+  for (const scenario of chosen) {
+    const other = names.get(scenario.metadata.name);
+    if (other) throw new UsageError(`two scenarios are named ${scenario.metadata.name}: ${other} and ${scenario.file}; names must be unique in a run`);
+    names.set(scenario.metadata.name, scenario.file);
+  }
+  return chosen;
+}
+
+function defaultOut(): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+  return join(packageRoot(), 'reports', 'runs', `${stamp}-${randomBytes(3).toString('hex')}`);
+}
+
+async function acquire(args: RunArgs): Promise<ClusterHandle> {
+  const provider = args.provider ?? (args.kubeconfig !== undefined || args.context !== undefined ? 'kubeconfig' : 'local');
+  if (provider === 'kind') {
+    throw new UsageError('the kind provider is not available in this version (it needs a container engine; see `rebound doctor`); use --provider local or kubeconfig.');
+  }
+  if (provider === 'kubeconfig') {
+    return acquireKubeconfig({ kubeconfig: args.kubeconfig, context: args.context, allowContexts: args.allowContext });
+  }
+  if (args.kubeconfig !== undefined || args.context !== undefined) {
+    throw new UsageError('--kubeconfig and --context go with --provider kubeconfig, not local.');
+  }
+  return acquireLocal({ cluster: args.cluster, nodes: args.nodes, keepCluster: args.keepCluster }, progress);
+}
+
+/** `rebound run`: validates everything first, then runs; the exit code follows the verdicts. */
+export async function executeRun(args: RunArgs): Promise<ExitCode> {
+  const outcome = await performRun(args);
+  return typeof outcome === 'number' ? outcome : exitCodeOf(outcome.result.verdict);
+}
+
+/** Runs (or, with --dry-run, plans) and returns the run's result and folder; a number is a dry run's exit code. */
+export async function performRun(args: RunArgs): Promise<{ result: RunResult; out: string } | ExitCode> {
+  const vars = parseVarAssignments(args.var);
+  if (args.trials !== undefined && (!Number.isInteger(args.trials) || args.trials < 1)) {
+    throw new UsageError(`--trials ${args.trials} is not valid: give a whole number of 1 or more.`);
+  }
+  if (args.seed !== undefined && (!Number.isSafeInteger(args.seed) || args.seed < 0)) {
+    throw new UsageError(`--seed ${args.seed} is not valid: give a whole number of 0 or more.`);
+  }
+  const scenarios = await loadScenarios(args.paths, vars, args.selector);
+  const seed = args.seed ?? randomInt(0, 2 ** 31);
+  if (args.dryRun) return printPlan(args, scenarios, seed);
+
+  const out = resolve(args.out ?? defaultOut());
+  mkdirSync(out, { recursive: true });
+  const log = pino({ level: args.logLevel, base: { seed } }, pino.destination({ dest: join(out, 'run.log'), sync: true }));
+  const cluster = await acquire(args);
+  try {
+    const json = new JsonReporter(out);
+    const result = await runScenarios({
+      scenarios, seed, out, trials: args.trials, cluster, log, vars,
+      reporters: [new ConsoleReporter(process.stderr, out), json],
+    });
+    return { result, out };
+  } finally {
+    await cluster.release();
+    log.flush();
+  }
+}

@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import { statusOf, type KubeClients } from '../cluster/kube.js';
+import { waitFor } from '../util/sleep.js';
+import type { Ledger } from './ledger.js';
+
+/** How long a namespace rebound created may take to go away at cleanup before that is reported. */
+const DELETE_WAIT_MS = 90_000;
+
+/** A fresh namespace name for a scenario that names none: rebound-<name>-<random>, within 63 characters. */
+export function freshNamespace(scenario: string): string {
+  return `rebound-${scenario.slice(0, 45)}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * Makes sure the scenario's namespace exists. One that rebound creates is deleted at cleanup (and waited for); one
+ * that existed is left alone. Pods cannot be created before the namespace's default ServiceAccount exists, so
+ * this waits for it.
+ */
+export async function ensureNamespace(kube: KubeClients, name: string, scenario: string, ledger: Ledger): Promise<void> {
+  let exists = true;
+  try {
+    await kube.core.readNamespace({ name });
+  } catch (error) {
+    if (statusOf(error) !== 404) throw error;
+    exists = false;
+  }
+  if (!exists) {
+    await kube.core.createNamespace({ body: { metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'rebound', 'rebound.dev/scenario': scenario } } } });
+    ledger.record('namespace', `delete namespace ${name}`, async () => {
+      try {
+        await kube.core.deleteNamespace({ name });
+      } catch (error) {
+        if (statusOf(error) === 404) return;
+        throw error;
+      }
+      await waitFor(`namespace ${name} to be deleted`, async () =>
+        kube.core.readNamespace({ name }).then(() => undefined, (error: unknown) => (statusOf(error) === 404 ? true : undefined)), DELETE_WAIT_MS, 250);
+    });
+  }
+  await waitFor(`the default ServiceAccount of namespace ${name}`, async () =>
+    kube.core.readNamespacedServiceAccount({ name: 'default', namespace: name }).then(() => true, () => undefined), 60_000);
+}

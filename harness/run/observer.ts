@@ -1,0 +1,150 @@
+import type { Logger } from 'pino';
+import type { Discovery } from '../cluster/discovery.js';
+import type { KubeClients } from '../cluster/kube.js';
+import { ResilientWatch, type WatchEvent, type WatchTarget } from '../cluster/watch.js';
+import { countsOf, type Condition, type Evaluation } from '../observe/conditions.js';
+import { ReplacementTracker } from '../observe/replacements.js';
+import { Timeline } from '../observe/timeline.js';
+import { World } from '../observe/world.js';
+import { monotonicNow } from '../util/clock.js';
+
+/** Kinds every scenario watches in its namespaces; Nodes are watched cluster-wide. */
+const NAMESPACED_KINDS: readonly { apiVersion: string; kind: string }[] = [
+  { apiVersion: 'v1', kind: 'Pod' },
+  { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice' },
+  { apiVersion: 'apps/v1', kind: 'Deployment' },
+  { apiVersion: 'apps/v1', kind: 'ReplicaSet' },
+  { apiVersion: 'apps/v1', kind: 'StatefulSet' },
+  { apiVersion: 'apps/v1', kind: 'DaemonSet' },
+];
+
+/** How often http checks are probed. */
+const PROBE_INTERVAL_MS = 250;
+
+/** Receives every evaluation of the steady state, in arrival order. */
+export type EvaluationListener = (at: number, evaluation: Evaluation) => void;
+
+/** A watched event that touched an object with one of these uids (a fault's targets). */
+export type TargetListener = (at: number, uid: string) => void;
+
+/**
+ * Keeps the World in step with the cluster through watches (stamped on arrival with the monotonic clock),
+ * re-evaluates the steady state on every change, and feeds the timeline and the replacement tracker.
+ */
+export class Observer {
+  readonly world = new World();
+  readonly timeline = new Timeline();
+  replacements = new ReplacementTracker(this.world);
+  private readonly watches: ResilientWatch[] = [];
+  private readonly listeners = new Set<EvaluationListener>();
+  private readonly targetListeners = new Set<TargetListener>();
+  private probeTimer: NodeJS.Timeout | undefined;
+  private last: Evaluation | undefined;
+
+  constructor(
+    private readonly kube: KubeClients,
+    private readonly discovery: Discovery,
+    private readonly condition: Condition,
+    private readonly namespace: string,
+    private readonly log: Logger,
+  ) {}
+
+  /** Starts watching; resolves once every kind was listed once. */
+  async start(namespaces: readonly string[], extraKinds: readonly { apiVersion: string; kind: string }[], probeUrls: readonly { url: string; status: number; timeoutMs: number }[]): Promise<void> {
+    const targets: WatchTarget[] = [{ apiVersion: 'v1', kind: 'Node' }];
+    for (const namespace of namespaces) {
+      for (const kind of [...NAMESPACED_KINDS, ...extraKinds]) targets.push({ ...kind, namespace });
+    }
+    const unique = new Map(targets.map((t) => [`${t.apiVersion}/${t.kind}/${t.namespace ?? ''}`, t]));
+    for (const target of unique.values()) {
+      const info = await this.discovery.resourceOf(target.apiVersion, target.kind).catch(() => undefined);
+      if (!info) continue;
+      const watch = new ResilientWatch(this.kube.config, this.discovery, this.kube.objects,
+        info.namespaced ? target : { apiVersion: target.apiVersion, kind: target.kind },
+        (event) => this.onEvent(event),
+        (message, detail) => this.log.warn(detail, message));
+      await watch.start();
+      this.watches.push(watch);
+    }
+    if (probeUrls.length > 0) this.startProbes(probeUrls);
+    this.evaluate(monotonicNow());
+  }
+
+  private startProbes(probes: readonly { url: string; status: number; timeoutMs: number }[]): void {
+    const probe = async (): Promise<void> => {
+      await Promise.all(probes.map(async ({ url, status, timeoutMs }) => {
+        let ok = false;
+        let detail: string;
+        try {
+          const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+          await response.arrayBuffer();
+          ok = response.status === status;
+          detail = `HTTP ${response.status}`;
+        } catch (error) {
+          detail = error instanceof Error ? error.message : String(error);
+        }
+        this.world.setProbe(url, monotonicNow(), ok, detail);
+      }));
+      this.evaluate(monotonicNow());
+      this.probeTimer = setTimeout(() => void probe(), PROBE_INTERVAL_MS);
+    };
+    void probe();
+  }
+
+  private onEvent(event: WatchEvent): void {
+    this.world.apply(event);
+    this.replacements.apply(event);
+    if (event.type !== 'RELIST' && this.targetListeners.size > 0) {
+      const uid = event.object.metadata?.uid;
+      if (uid) for (const listener of this.targetListeners) listener(event.at, uid);
+    }
+    this.log.debug({ at: event.at, type: event.type, kind: event.type === 'RELIST' ? event.kind : event.object.kind, name: event.type === 'RELIST' ? undefined : event.object.metadata?.name }, 'event');
+    this.evaluate(event.at);
+  }
+
+  /** Evaluates the steady state at `at` and tells the listeners. */
+  evaluate(at: number): Evaluation {
+    const evaluation = this.condition.evaluate(this.world);
+    const counts = countsOf(this.world, this.namespace);
+    this.timeline.sample(at, evaluation.holds, counts);
+    this.last = evaluation;
+    for (const listener of this.listeners) listener(at, evaluation);
+    return evaluation;
+  }
+
+  /** The latest evaluation, with the counts the live line shows. */
+  current(): { evaluation: Evaluation; counts: ReturnType<typeof countsOf> } {
+    return { evaluation: this.last ?? this.condition.evaluate(this.world), counts: countsOf(this.world, this.namespace) };
+  }
+
+  subscribe(listener: EvaluationListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  onTarget(listener: TargetListener): () => void {
+    this.targetListeners.add(listener);
+    return () => this.targetListeners.delete(listener);
+  }
+
+  /** Pods on these nodes stop counting as ready (rebound stopped them). */
+  impairNodes(nodes: readonly string[], at: number): void {
+    for (const node of nodes) this.world.impairNode(node, at);
+    this.evaluate(at);
+  }
+
+  restoreNodes(nodes: readonly string[], at: number): void {
+    for (const node of nodes) this.world.restoreNode(node, at);
+    this.evaluate(at);
+  }
+
+  /** A fresh replacement tracker for the next trial. */
+  resetTrial(): void {
+    this.replacements = new ReplacementTracker(this.world);
+  }
+
+  stop(): void {
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    for (const watch of this.watches) watch.stop();
+  }
+}

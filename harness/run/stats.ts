@@ -1,0 +1,29 @@
+import { max, mean, median, min } from 'simple-statistics';
+import type { Stats } from '../report/result.js';
+
+/**
+ * min, median, p95, max and mean of a sample; null for an empty one. p95 interpolates linearly between the closest
+ * ranks (the "R-7" method of R and NumPy's default), so 3 trials give a p95 between the two largest.
+ */
+export function summarize(values: readonly number[]): Stats | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    count: sorted.length,
+    min: min(sorted),
+    median: median(sorted),
+    p95: percentile(sorted, 0.95),
+    max: max(sorted),
+    mean: mean(sorted),
+  };
+}
+
+/** Linear interpolation between closest ranks over an ascending sample. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 1) return sorted[0] as number;
+  const position = (sorted.length - 1) * p;
+  const lower = Math.floor(position);
+  const below = sorted[lower] as number;
+  const above = sorted[Math.min(lower + 1, sorted.length - 1)] as number;
+  return below + (above - below) * (position - lower);
+}

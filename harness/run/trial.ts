@@ -1,0 +1,203 @@
+import type { Logger } from 'pino';
+import type { KubeClients } from '../cluster/kube.js';
+import type { ClusterHandle } from '../cluster/provider.js';
+import type { ActiveFault, FaultContext, ProcessTable } from '../faults/fault.js';
+import { RandomStream } from '../faults/random.js';
+import { FAULTS } from '../faults/registry.js';
+import { RecoveryDetector } from '../observe/detector.js';
+import type { FaultResult, TrialResult, Verdict } from '../report/result.js';
+import type { Fault, Scenario } from '../scenario/schema.js';
+import { isoOf, monotonicNow } from '../util/clock.js';
+import type { Ledger } from './ledger.js';
+import type { Observer } from './observer.js';
+import { replacementResults, timelineResult } from './trial-results.js';
+
+/** What one trial needs. */
+export interface TrialContext {
+  readonly scenario: Scenario;
+  readonly trial: number;
+  readonly seed: number;
+  /** When the steady state had held for settle: the trial starts here (monotonic ms). */
+  readonly t0: number;
+  readonly namespace: string;
+  readonly kube: KubeClients;
+  readonly cluster: ClusterHandle;
+  readonly observer: Observer;
+  readonly processes: ProcessTable;
+  readonly ledger: Ledger;
+  readonly log: Logger;
+  readonly scenarioDir: string;
+  /** The scenario's hard time limit (monotonic ms). */
+  readonly deadline: number;
+  readonly onFault: (fault: FaultResult) => void;
+  readonly onTick: () => void;
+}
+
+/** Faults in order of `at`, ties in file order. */
+function schedule(faults: readonly Fault[]): Fault[] {
+  return [...faults].sort((a, b) => a.at.toMilliseconds() - b.at.toMilliseconds() || a.index - b.index);
+}
+
+/** Reports carry whole milliseconds: the watch stamps are finer, but the API server's own clock is not. */
+function roundMs(ms: number | null): number | null {
+  return ms === null ? null : Math.round(ms);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * One trial: injects the faults at T0 + at, follows the steady state through the RecoveryDetector until it has
+ * recovered or cannot any more (the detector's deadlines are timers, so the trial never waits for an event that
+ * may not come), and gives the trial's verdict. It never re-applies anything: the system heals by itself or not.
+ * Faults stay in the ledger; the caller reverts them after the trial.
+ */
+export async function runTrial(context: TrialContext): Promise<TrialResult> {
+  const { scenario, observer } = context;
+  const expect = scenario.spec.expect;
+  // Told how many faults come, the detector never decides before the last one is in.
+  const detector = new RecoveryDetector({
+    recoveryWithinMs: expect.recoveryWithin.toMilliseconds(),
+    settleMs: expect.settle.toMilliseconds(),
+    faults: scenario.spec.faults.length,
+  });
+  const faults: FaultResult[] = [];
+  const active: ActiveFault[] = [];
+  observer.resetTrial();
+  observer.timeline.mark(context.t0, 'note', `trial ${context.trial} T0`);
+
+  let wake: (() => void) | undefined;
+  const nudge = (): void => { wake?.(); };
+  const unsubscribe = observer.subscribe((at, evaluation) => {
+    detector.observe(at, evaluation.holds);
+    nudge();
+  });
+  let error: string | undefined;
+  const targetUids = new Set<string>();
+  let injecting: { startedAt: number; firstEvent: number | undefined } | undefined;
+  const untarget = observer.onTarget((at, uid) => {
+    if (injecting && targetUids.has(uid) && at >= injecting.startedAt && injecting.firstEvent === undefined) injecting.firstEvent = at;
+  });
+
+  const injectAll = async (): Promise<void> => {
+    for (const [order, fault] of schedule(scenario.spec.faults).entries()) {
+      const due = context.t0 + fault.at.toMilliseconds();
+      const wait = due - monotonicNow();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const faultContext: FaultContext = {
+        kube: context.kube,
+        cluster: context.cluster,
+        namespace: context.namespace,
+        allowNamespaces: scenario.spec.allowNamespaces,
+        random: RandomStream.derive(context.seed, scenario.metadata.name, context.trial, fault.index),
+        processes: context.processes,
+        scenarioDir: context.scenarioDir,
+        deadline: monotonicNow() + expect.recoveryWithin.toMilliseconds(),
+        acknowledged: (at) => detector.injected(at, order),
+        impairNodes: (nodes, at) => observer.impairNodes(nodes, at),
+        restoreNodes: (nodes, at) => {
+          observer.restoreNodes(nodes, at);
+          observer.timeline.mark(at, 'reverted', `nodes back: ${nodes.join(', ')}`);
+        },
+        log: context.log.child({ fault: fault.index, kind: fault.kind }),
+      };
+      const handler = FAULTS[fault.kind] as { plan: (c: FaultContext, p: unknown) => Promise<ActiveFault['plan']>; inject: (c: FaultContext, p: unknown, plan: ActiveFault['plan']) => Promise<ActiveFault> };
+      let result: FaultResult = { index: fault.index, kind: fault.kind, atMs: fault.at.toMilliseconds(), injectedAt: null, summary: '', targets: [], error: null };
+      try {
+        const plan = await handler.plan(faultContext, fault.params);
+        result = { ...result, summary: plan.summary, targets: plan.targets };
+        for (const target of plan.targets) if (target.uid) targetUids.add(target.uid);
+        injecting = { startedAt: monotonicNow(), firstEvent: undefined };
+        const injected = await handler.inject(faultContext, fault.params, plan);
+        active.push(injected);
+        context.ledger.record('fault', `revert ${fault.kind} (${plan.summary})`, () => injected.revert());
+        // The first watch event the fault caused may have arrived before the API server's answer.
+        const first = injecting.firstEvent !== undefined ? Math.min(injecting.firstEvent, injected.ackAt) : injected.ackAt;
+        injecting = undefined;
+        detector.injected(first, order);
+        observer.timeline.mark(first, 'injected', `${fault.kind}: ${plan.summary}`);
+        result = { ...result, injectedAt: isoOf(first) };
+        context.log.info({ fault: fault.kind, plan: plan.summary, ackAt: injected.ackAt, first }, 'fault injected');
+      } catch (caught) {
+        injecting = undefined;
+        result = { ...result, error: errorText(caught) };
+        error = `fault ${fault.index + 1} (${fault.kind}) could not be injected: ${errorText(caught)}`;
+        context.log.error({ fault: fault.kind, error: errorText(caught) }, 'fault injection failed');
+      }
+      faults.push(result);
+      context.onFault(result);
+      observer.evaluate(monotonicNow());
+      if (error) return;
+    }
+  };
+
+  const allInjected = injectAll().finally(nudge);
+  let injectedDone = false;
+  void allInjected.then(() => { injectedDone = true; nudge(); });
+  let status: ReturnType<RecoveryDetector['tick']> = 'waiting';
+  while (!error) {
+    const now = monotonicNow();
+    if (now > context.deadline) {
+      error = `the scenario's timeout (${scenario.spec.timeout.toString()}) ran out during the trial`;
+      break;
+    }
+    status = detector.tick(now);
+    if (injectedDone && status !== 'waiting') break;
+    context.onTick();
+    const deadline = detector.nextDeadline();
+    const sleepMs = Math.max(5, Math.min(1000, deadline === undefined ? 1000 : deadline - now));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, sleepMs);
+      wake = () => { clearTimeout(timer); resolve(); };
+    });
+    wake = undefined;
+  }
+  await allInjected;
+  // Faults still at work (a drain waiting on a budget) decide too: a failure there is the system's.
+  const failures = (await Promise.all(active.map((a) => a.done.catch((e: unknown) => `fault failed: ${errorText(e)}`))))
+    .filter((f): f is string => f !== undefined);
+  unsubscribe();
+  untarget();
+
+  const measured = detector.result();
+  let verdict: Verdict = 'PASS';
+  let reason: string | null = null;
+  if (error) {
+    verdict = 'ERROR';
+    reason = error;
+  } else if (status === 'failed') {
+    verdict = 'FAIL';
+    const current = observer.current().evaluation;
+    reason = `no recovery within ${expect.recoveryWithin.toString()} (+${expect.settle.toString()} settle): ${current.holds ? 'the steady state came back too late' : current.detail}`;
+  } else if (failures.length > 0) {
+    verdict = 'FAIL';
+    reason = failures.join('; ');
+  } else if (measured.undisrupted && expect.mustBreak) {
+    verdict = 'ERROR';
+    reason = 'the fault did not bite: the steady state never broke (expect.mustBreak is true)';
+  } else if (expect.maxDisruption && (measured.longestBreakMs ?? 0) > expect.maxDisruption.toMilliseconds()) {
+    verdict = 'FAIL';
+    reason = `the steady state was broken for ${((measured.longestBreakMs ?? 0) / 1000).toFixed(2)} s in one stretch, more than maxDisruption ${expect.maxDisruption.toString()}`;
+  }
+  if (measured.brokenAt !== null) observer.timeline.mark(measured.brokenAt, 'broken', 'steady state broken');
+  if (measured.recoveredAt !== null && status === 'recovered') observer.timeline.mark(measured.recoveredAt, 'recovered', 'steady state back');
+  const recovered = status === 'recovered' && !error;
+  return {
+    trial: context.trial,
+    verdict,
+    reason,
+    t0: isoOf(context.t0),
+    injectedAt: measured.injectedAt === null ? null : isoOf(measured.injectedAt),
+    brokenAt: measured.brokenAt === null ? null : isoOf(measured.brokenAt),
+    recoveredAt: recovered && measured.recoveredAt !== null ? isoOf(measured.recoveredAt) : null,
+    recoveryTimeMs: recovered ? roundMs(measured.recoveryTimeMs) : null,
+    disruptionMs: recovered ? roundMs(measured.disruptionMs) : null,
+    undisrupted: measured.undisrupted,
+    longestBreakMs: roundMs(measured.longestBreakMs),
+    faults,
+    replacements: replacementResults(observer.replacements),
+    placement: observer.replacements.placement(context.namespace).map((p) => ({ pod: p.pod, node: p.node })),
+    timeline: timelineResult(observer.timeline, context.t0),
+  };
+}

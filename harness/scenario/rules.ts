@@ -1,0 +1,541 @@
+/**
+ * Cross-field rules: what the schema cannot say about one field alone (settle against recoveryWithin, count against
+ * percent, names that must exist elsewhere, selectors' syntax). They run on a document that passed the schema, each
+ * pushing findings with their path, and all of them run so a user sees every problem at once.
+ */
+import { Duration } from './duration.js';
+import { didYouMean, type Finding, type PathSegment, type Severity } from './issues.js';
+import {
+  DEFAULTS,
+  FAULT_KINDS,
+  CHECK_KINDS,
+  NODE_FAULT_KINDS,
+  type CheckDocument,
+  type CheckKind,
+  type FaultDocument,
+  type FaultKind,
+  type ScenarioDocument,
+} from './schema.js';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Label selectors, in the syntax kubectl and the API server accept.
+
+/** The operator of one selector requirement. */
+export type SelectorOperator = 'exists' | 'notExists' | 'equals' | 'notEquals' | 'in' | 'notIn';
+
+/** One comma-separated part of a label selector: `app=web`, `tier in (a,b)`, `!canary`. */
+export interface SelectorRequirement {
+  readonly key: string;
+  readonly operator: SelectorOperator;
+  readonly values: readonly string[];
+}
+
+/** Thrown by `LabelSelector.parse`; the message quotes the selector and says what was expected. */
+export class SelectorSyntaxError extends Error {
+  constructor(readonly selector: string, reason: string) {
+    super(`invalid selector \`${selector}\`: ${reason}`);
+    this.name = 'SelectorSyntaxError';
+  }
+}
+
+const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Why `key` is not a Kubernetes label key, or undefined when it is one. */
+function labelKeyProblem(key: string): string | undefined {
+  const slash = key.indexOf('/');
+  const prefix = slash === -1 ? undefined : key.slice(0, slash);
+  const name = slash === -1 ? key : key.slice(slash + 1);
+  if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) {
+    return `\`${key}\` has an invalid prefix: it must be a DNS subdomain such as example.com`;
+  }
+  if (name.length === 0 || name.length > 63 || !LABEL_NAME.test(name)) {
+    return `\`${key}\` is not a label key: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit, optionally after a prefix/`;
+  }
+  return undefined;
+}
+
+/** Why `value` is not a Kubernetes label value, or undefined when it is one. */
+function labelValueProblem(value: string): string | undefined {
+  if (value === '' || (value.length <= 63 && LABEL_NAME.test(value))) return undefined;
+  return `\`${value}\` is not a label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit`;
+}
+
+type Token = { readonly kind: 'word'; readonly text: string } | { readonly kind: '!' | '=' | '==' | '!=' | '(' | ')' | ',' };
+
+function tokenize(selector: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < selector.length) {
+    const char = selector[i] ?? '';
+    if (/\s/.test(char)) {
+      i += 1;
+    } else if (selector.startsWith('!=', i) || selector.startsWith('==', i)) {
+      tokens.push({ kind: selector.startsWith('!=', i) ? '!=' : '==' });
+      i += 2;
+    } else if (char === '!' || char === '=' || char === '(' || char === ')' || char === ',') {
+      tokens.push({ kind: char });
+      i += 1;
+    } else {
+      const word = /^[^\s!=(),]+/.exec(selector.slice(i))?.[0] ?? char;
+      tokens.push({ kind: 'word', text: word });
+      i += word.length;
+    }
+  }
+  return tokens;
+}
+
+/** A parsed label selector (`app=web,tier in (a,b),!canary`). */
+export class LabelSelector {
+  private constructor(readonly requirements: readonly SelectorRequirement[]) {}
+
+  /** Parses the syntax kubectl accepts: k=v, k==v, k!=v, k in (a,b), k notin (a,b), k, !k; throws SelectorSyntaxError. */
+  static parse(selector: string): LabelSelector {
+    const fail = (reason: string): never => {
+      throw new SelectorSyntaxError(selector, reason);
+    };
+    const tokens = tokenize(selector);
+    if (tokens.length === 0) fail('it is empty; write key=value, key!=value, key in (a,b), key or !key');
+    const requirements: SelectorRequirement[] = [];
+    let i = 0;
+    const peek = (): Token | undefined => tokens[i];
+    const word = (what: string): string => {
+      const token = tokens[i];
+      if (token?.kind !== 'word') return fail(`expected ${what}${token === undefined ? ' at the end' : ` before \`${token.kind}\``}`);
+      i += 1;
+      return token.text;
+    };
+    const key = (): string => {
+      const text = word('a label key');
+      const problem = labelKeyProblem(text);
+      return problem === undefined ? text : fail(problem);
+    };
+    const value = (): string => {
+      const text = word('a value');
+      const problem = labelValueProblem(text);
+      return problem === undefined ? text : fail(problem);
+    };
+    for (;;) {
+      const first = peek();
+      if (first?.kind === '!') {
+        i += 1;
+        requirements.push({ key: key(), operator: 'notExists', values: [] });
+      } else {
+        const name = key();
+        const next = peek();
+        if (next === undefined || next.kind === ',') {
+          requirements.push({ key: name, operator: 'exists', values: [] });
+        } else if (next.kind === '=' || next.kind === '==' || next.kind === '!=') {
+          i += 1;
+          // An empty value (`tier=`) is legal: it matches the label set to "".
+          const text = peek()?.kind === 'word' ? value() : '';
+          requirements.push({ key: name, operator: next.kind === '!=' ? 'notEquals' : 'equals', values: [text] });
+        } else if (next.kind === 'word' && (next.text === 'in' || next.text === 'notin')) {
+          i += 1;
+          if (peek()?.kind !== '(') fail(`expected \`(\` after \`${name} ${next.text}\``);
+          i += 1;
+          const values: string[] = [];
+          for (;;) {
+            values.push(value());
+            const separator = peek();
+            if (separator?.kind === ',') { i += 1; continue; }
+            if (separator?.kind === ')') { i += 1; break; }
+            fail(`expected \`,\` or \`)\` in the values of \`${name} ${next.text}\``);
+          }
+          requirements.push({ key: name, operator: next.text === 'in' ? 'in' : 'notIn', values });
+        } else {
+          fail(`unexpected \`${next.kind === 'word' ? next.text : next.kind}\` after \`${name}\`; expected =, !=, in, notin or ,`);
+        }
+      }
+      const separator = peek();
+      if (separator === undefined) break;
+      if (separator.kind !== ',') fail(`expected \`,\` between requirements, found \`${separator.kind === 'word' ? separator.text : separator.kind}\``);
+      i += 1;
+    }
+    return new LabelSelector(requirements);
+  }
+
+  /** Whether a set of labels satisfies every requirement. */
+  matches(labels: Readonly<Record<string, string>>): boolean {
+    return this.requirements.every(({ key, operator, values }) => {
+      const has = Object.prototype.hasOwnProperty.call(labels, key);
+      const value = labels[key];
+      switch (operator) {
+        case 'exists': return has;
+        case 'notExists': return !has;
+        case 'equals':
+        case 'in': return has && value !== undefined && values.includes(value);
+        // As in Kubernetes: a missing label satisfies != and notin.
+        case 'notEquals':
+        case 'notIn': return !has || value === undefined || !values.includes(value);
+      }
+    });
+  }
+
+  /** The canonical text, accepted by the API server's labelSelector parameter. */
+  toString(): string {
+    return this.requirements.map(({ key, operator, values }) => {
+      switch (operator) {
+        case 'exists': return key;
+        case 'notExists': return `!${key}`;
+        case 'equals': return `${key}=${values[0] ?? ''}`;
+        case 'notEquals': return `${key}!=${values[0] ?? ''}`;
+        case 'in': return `${key} in (${values.join(',')})`;
+        case 'notIn': return `${key} notin (${values.join(',')})`;
+      }
+    }).join(',');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The rules.
+
+interface ReportOptions {
+  readonly hint?: string | undefined;
+  readonly severity?: Severity;
+  readonly at?: 'key' | 'value';
+}
+
+interface RuleContext {
+  readonly document: ScenarioDocument;
+  readonly faults: readonly FaultEntry[];
+  readonly checks: readonly CheckEntry[];
+  report(path: readonly PathSegment[], message: string, options?: ReportOptions): void;
+}
+
+interface FaultEntry {
+  readonly kind: FaultKind;
+  readonly index: number;
+  /** Path of the parameters: spec.faults[i].<kind> */
+  readonly path: readonly PathSegment[];
+  readonly entry: FaultDocument;
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+interface CheckEntry {
+  readonly kind: CheckKind;
+  readonly path: readonly PathSegment[];
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+type Rule = (context: RuleContext) => void;
+
+/** Every rule's findings for a document that passed the schema. */
+export function checkRules(document: ScenarioDocument): Finding[] {
+  const findings: Finding[] = [];
+  const context: RuleContext = {
+    document,
+    faults: document.spec.faults.flatMap((entry, index) => {
+      const kind = FAULT_KINDS.find((candidate) => candidate in entry);
+      const params = kind === undefined ? undefined : (entry as Record<string, unknown>)[kind];
+      return kind === undefined || !isRecord(params) ? [] : [{ kind, index, entry, params, path: ['spec', 'faults', index, kind] }];
+    }),
+    checks: (document.spec.steadyState ?? []).flatMap((entry: CheckDocument, index) => {
+      const kind = CHECK_KINDS.find((candidate) => candidate in entry);
+      const params = kind === undefined ? undefined : (entry as Record<string, unknown>)[kind];
+      return kind === undefined || !isRecord(params) ? [] : [{ kind, params, path: ['spec', 'steadyState', index, kind] }];
+    }),
+    report: (path, message, options = {}) => {
+      findings.push({
+        path,
+        message,
+        severity: options.severity ?? 'error',
+        ...(options.hint === undefined ? {} : { hint: options.hint }),
+        ...(options.at === undefined ? {} : { at: options.at }),
+      });
+    },
+  };
+  for (const rule of RULES) rule(context);
+  return findings;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function has(params: Readonly<Record<string, unknown>>, key: string): boolean {
+  return params[key] !== undefined;
+}
+
+function text(params: Readonly<Record<string, unknown>>, key: string): string | undefined {
+  const value = params[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function duration(value: string | undefined, fallback: string): Duration {
+  return Duration.parse(value ?? fallback);
+}
+
+function regexProblem(source: string): string | undefined {
+  try {
+    new RegExp(source);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message.replace(/^Invalid regular expression: /, '') : String(error);
+  }
+}
+
+function urlProblem(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? undefined : `\`${url}\` is not an http:// or https:// URL`;
+  } catch {
+    return `\`${url}\` is not a URL; write e.g. http://localhost:8080/healthz`;
+  }
+}
+
+const isNodeFault = (kind: FaultKind): boolean => (NODE_FAULT_KINDS as readonly FaultKind[]).includes(kind);
+
+/** Durations that must not be zero: a zero recoveryWithin or timeout could never be met. */
+const positiveDurations: Rule = ({ document, faults, checks, report }) => {
+  const { expect, timeout } = document.spec;
+  const fields: [readonly PathSegment[], string | undefined][] = [
+    [['spec', 'expect', 'recoveryWithin'], expect.recoveryWithin],
+    [['spec', 'expect', 'maxDisruption'], expect.maxDisruption],
+    [['spec', 'timeout'], timeout],
+    ...faults.map((fault): [readonly PathSegment[], string | undefined] => [[...fault.path, 'duration'], text(fault.params, 'duration')]),
+    ...checks.map((check): [readonly PathSegment[], string | undefined] => [[...check.path, 'timeout'], check.kind === 'http' ? text(check.params, 'timeout') : undefined]),
+  ];
+  for (const [path, value] of fields) {
+    if (value !== undefined && Duration.parse(value).toMilliseconds() === 0) report(path, 'must be longer than 0s');
+  }
+};
+
+/** Recovery is declared once the steady state held for `settle`, which must fit inside `recoveryWithin`. */
+const settleShorterThanRecovery: Rule = ({ document, report }) => {
+  const { expect } = document.spec;
+  const settle = duration(expect.settle, DEFAULTS.settle);
+  const recoveryWithin = Duration.parse(expect.recoveryWithin);
+  if (settle.toMilliseconds() >= recoveryWithin.toMilliseconds()) {
+    report(['spec', 'expect', 'settle'], `settle (${settle}${expect.settle === undefined ? ', the default' : ''}) must be shorter than recoveryWithin (${recoveryWithin})`, {
+      hint: 'a trial recovers once the steady state has held for settle, so settle must fit inside recoveryWithin',
+    });
+  }
+};
+
+/** `recoveryWithin` must be longer than the largest `at`, or the last fault could never be recovered from in time. */
+const recoveryAfterLastFault: Rule = ({ document, faults, report }) => {
+  const recoveryWithin = Duration.parse(document.spec.expect.recoveryWithin);
+  for (const fault of faults) {
+    const at = duration(fault.entry.at, DEFAULTS.at);
+    if (at.toMilliseconds() >= recoveryWithin.toMilliseconds()) {
+      report(['spec', 'faults', fault.index, 'at'], `at (${at}) must be earlier than expect.recoveryWithin (${recoveryWithin})`, {
+        hint: 'recoveryWithin must be longer than the largest at',
+      });
+    }
+  }
+};
+
+/** A fault picks by `count` or by `percent`, never both. */
+const countOrPercent: Rule = ({ faults, report }) => {
+  for (const fault of faults) {
+    if (has(fault.params, 'count') && has(fault.params, 'percent')) {
+      report([...fault.path, 'percent'], 'give count or percent, not both', { at: 'key' });
+    }
+  }
+};
+
+/** A check counts `count` (exactly) or `min` (at least), never both. */
+const countOrMin: Rule = ({ checks, report }) => {
+  for (const check of checks) {
+    if (has(check.params, 'count') && has(check.params, 'min')) {
+      report([...check.path, 'min'], 'give count (exactly) or min (at least), not both', { at: 'key' });
+    }
+  }
+};
+
+/** Every selector parses. */
+const selectorSyntax: Rule = ({ document, faults, checks, report }) => {
+  const selectors: [readonly PathSegment[], string | undefined][] = [
+    ...faults.flatMap((fault): [readonly PathSegment[], string | undefined][] => [
+      [[...fault.path, 'selector'], text(fault.params, 'selector')],
+      [[...fault.path, 'nodesOf'], text(fault.params, 'nodesOf')],
+    ]),
+    ...checks.map((check): [readonly PathSegment[], string | undefined] => [[...check.path, 'selector'], text(check.params, 'selector')]),
+  ];
+  for (const [path, selector] of selectors) {
+    if (selector === undefined) continue;
+    try {
+      LabelSelector.parse(selector);
+    } catch (error) {
+      report(path, error instanceof Error ? error.message : String(error));
+    }
+  }
+  for (const [key, value] of Object.entries(document.metadata.labels ?? {})) {
+    const problem = labelKeyProblem(key) ?? labelValueProblem(value);
+    if (problem !== undefined) report(['metadata', 'labels', key], problem, { at: labelKeyProblem(key) === undefined ? 'value' : 'key' });
+  }
+};
+
+/** Node faults pick nodes by labels or by the pods they host; a namespace only makes sense for the latter. */
+const nodeTargeting: Rule = ({ faults, report }) => {
+  for (const fault of faults.filter((f) => isNodeFault(f.kind))) {
+    if (has(fault.params, 'selector') && has(fault.params, 'nodesOf')) {
+      report([...fault.path, 'nodesOf'], 'give selector (node labels) or nodesOf (the nodes of these pods), not both', { at: 'key' });
+    }
+    if (has(fault.params, 'namespace') && !has(fault.params, 'nodesOf')) {
+      report([...fault.path, 'namespace'], 'namespace applies to the pods of nodesOf; without nodesOf it selects nothing', { at: 'key' });
+    }
+  }
+};
+
+/** Faults touch the scenario's namespace and spec.allowNamespaces only, and kube-system never. */
+const faultNamespaces: Rule = ({ document, faults, report }) => {
+  const { namespace, allowNamespaces = [] } = document.spec;
+  const never = 'kube-system';
+  if (namespace === never) report(['spec', 'namespace'], 'faults never touch kube-system', { hint: 'run the system under test in its own namespace' });
+  allowNamespaces.forEach((allowed, index) => {
+    if (allowed === never) report(['spec', 'allowNamespaces', index], 'faults never touch kube-system');
+  });
+  const allowed = new Set([...(namespace === undefined ? [] : [namespace]), ...allowNamespaces]);
+  for (const fault of faults) {
+    const target = text(fault.params, 'namespace');
+    if (target === undefined || target === never) {
+      if (target === never) report([...fault.path, 'namespace'], 'faults never touch kube-system');
+      continue;
+    }
+    if (!allowed.has(target)) {
+      report([...fault.path, 'namespace'], `faults may not touch namespace ${target}`, {
+        hint: namespace === target ? undefined : `add ${target} to spec.allowNamespaces`,
+      });
+    }
+  }
+};
+
+/** Process names are unique, processKill names one of them, and their regular expressions and URLs are valid. */
+const processes: Rule = ({ document, faults, report }) => {
+  const names: string[] = [];
+  (document.spec.processes ?? []).forEach((process, index) => {
+    if (names.includes(process.name)) {
+      report(['spec', 'processes', index, 'name'], `duplicate process name ${process.name}`, { hint: 'give each process its own name' });
+    }
+    names.push(process.name);
+    const ready = process.ready;
+    if (ready !== undefined && 'log' in ready) {
+      const problem = regexProblem(ready.log);
+      if (problem !== undefined) report(['spec', 'processes', index, 'ready', 'log'], `invalid regular expression: ${problem}`);
+    }
+    if (ready !== undefined && 'http' in ready) {
+      const problem = urlProblem(ready.http);
+      if (problem !== undefined) report(['spec', 'processes', index, 'ready', 'http'], problem);
+    }
+  });
+  for (const fault of faults.filter((f) => f.kind === 'processKill')) {
+    const process = text(fault.params, 'process');
+    if (process !== undefined && !names.includes(process)) {
+      report([...fault.path, 'process'], `no process named ${process} in spec.processes`, {
+        hint: didYouMean(process, names) ?? (names.length === 0 ? 'spec.processes is empty; use pidFile or command for other processes' : `known: ${names.join(', ')}`),
+      });
+    }
+    const command = text(fault.params, 'command');
+    const problem = command === undefined ? undefined : regexProblem(command);
+    if (problem !== undefined) report([...fault.path, 'command'], `invalid regular expression: ${problem}`);
+  }
+};
+
+/** An object check compares with exactly one of equals and matches, and uses kubectl's JSONPath braces. */
+const objectChecks: Rule = ({ checks, report }) => {
+  for (const check of checks.filter((c) => c.kind === 'object')) {
+    const equals = has(check.params, 'equals');
+    const matches = text(check.params, 'matches');
+    if (equals && matches !== undefined) {
+      report([...check.path, 'matches'], 'give equals or matches, not both', { at: 'key' });
+    } else if (!equals && matches === undefined) {
+      report(check.path, 'needs equals (the exact value) or matches (a regular expression)', { at: 'key' });
+    }
+    const problem = matches === undefined ? undefined : regexProblem(matches);
+    if (problem !== undefined) report([...check.path, 'matches'], `invalid regular expression: ${problem}`);
+    const jsonPath = text(check.params, 'jsonPath') ?? '';
+    if (!/\{[^{}]+\}/.test(jsonPath) || (jsonPath.match(/\{/g) ?? []).length !== (jsonPath.match(/\}/g) ?? []).length) {
+      report([...check.path, 'jsonPath'], `\`${jsonPath}\` is not kubectl JSONPath`, {
+        hint: jsonPath.startsWith('.') ? `write {${jsonPath}}` : 'write e.g. {.status.phase}',
+      });
+    }
+  }
+};
+
+/** http checks GET a real http(s) URL. */
+const httpChecks: Rule = ({ checks, report }) => {
+  for (const check of checks.filter((c) => c.kind === 'http')) {
+    const problem = urlProblem(text(check.params, 'url') ?? '');
+    if (problem !== undefined) report([...check.path, 'url'], problem);
+  }
+};
+
+/** A scenario needs something that says it is healthy. */
+const somethingToCheck: Rule = ({ document, report }) => {
+  const { desiredState = [], steadyState } = document.spec;
+  if (steadyState === undefined && desiredState.length === 0) {
+    report(['spec'], 'nothing to check: give steadyState, or desiredState to derive it from', { at: 'key' });
+  }
+};
+
+/** The timeout is a hard limit: warn when it cannot fit the trials it is meant to bound. */
+const timeoutBudget: Rule = ({ document, report }) => {
+  const { expect, trials = DEFAULTS.trials, timeout } = document.spec;
+  const limit = duration(timeout, DEFAULTS.timeout);
+  const perTrial = Duration.parse(expect.recoveryWithin).toMilliseconds() + duration(expect.settle, DEFAULTS.settle).toMilliseconds();
+  if (limit.toMilliseconds() <= trials * perTrial) {
+    report(['spec', 'timeout'], `timeout (${limit}${timeout === undefined ? ', the default' : ''}) may end the run before ${trials} trial${trials === 1 ? '' : 's'} of up to ${Duration.fromMilliseconds(perTrial)} each (recoveryWithin + settle)`, {
+      severity: 'warning',
+      hint: `raise timeout above ${Duration.fromMilliseconds(trials * perTrial)}`,
+    });
+  }
+};
+
+/** maxDisruption can never be exceeded by a trial that recovered within recoveryWithin. */
+const maxDisruptionBelowRecovery: Rule = ({ document, report }) => {
+  const { maxDisruption, recoveryWithin } = document.spec.expect;
+  if (maxDisruption !== undefined && Duration.parse(maxDisruption).toMilliseconds() >= Duration.parse(recoveryWithin).toMilliseconds()) {
+    report(['spec', 'expect', 'maxDisruption'], `maxDisruption (${Duration.parse(maxDisruption)}) is not shorter than recoveryWithin (${Duration.parse(recoveryWithin)}), so it never decides anything`, {
+      severity: 'warning',
+    });
+  }
+};
+
+const NODE_VERBS: Partial<Record<FaultKind, string>> = {
+  nodeStop: 'stop',
+  nodePause: 'pause',
+  nodeRestart: 'restart',
+  nodeDrain: 'drain',
+  networkPartition: 'cut off',
+};
+
+/** Losing every node takes the system under test (and often the cluster's view of itself) down with it. */
+const mayHitEveryNode: Rule = ({ faults, report }) => {
+  for (const fault of faults) {
+    const verb = NODE_VERBS[fault.kind];
+    if (verb === undefined) continue;
+    const percent = fault.params.percent;
+    if (typeof percent === 'number' && percent >= 100) {
+      report([...fault.path, 'percent'], `may ${verb} every node: percent ${percent} picks all the candidates`, {
+        severity: 'warning',
+        hint: 'use count, a lower percent, or narrow the candidates with selector or nodesOf',
+      });
+    } else if (!has(fault.params, 'selector') && !has(fault.params, 'nodesOf')) {
+      report(fault.path, `may ${verb} every node: with neither selector nor nodesOf every node is a candidate, and a cluster may have only one`, {
+        severity: 'warning',
+        at: 'key',
+        hint: 'narrow the candidates with selector (node labels) or nodesOf (a pod selector)',
+      });
+    }
+  }
+};
+
+const RULES: readonly Rule[] = [
+  positiveDurations,
+  settleShorterThanRecovery,
+  recoveryAfterLastFault,
+  countOrPercent,
+  countOrMin,
+  selectorSyntax,
+  nodeTargeting,
+  faultNamespaces,
+  processes,
+  objectChecks,
+  httpChecks,
+  somethingToCheck,
+  timeoutBudget,
+  maxDisruptionBelowRecovery,
+  mayHitEveryNode,
+];

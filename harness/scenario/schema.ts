@@ -1,0 +1,560 @@
+/**
+ * Scenario format v1alpha1: the one definition of what a scenario file may hold. The TypeScript types of the
+ * document and the JSON Schema in docs/scenario.schema.json are both derived from the TypeBox schemas below, so the
+ * contract, the code and editors' completion cannot drift apart. Cross-field checks live in rules.ts.
+ */
+import { Type, type Static, type TProperties } from '@sinclair/typebox';
+import { Duration } from './duration.js';
+
+/** The apiVersion this rebound reads. */
+export const SCENARIO_API_VERSION = 'rebound.dev/v1alpha1';
+
+/** Values used when a scenario leaves a field out; the schema shows them as `default` and the loader applies them. */
+export const DEFAULTS = {
+  settle: '1s',
+  mustBreak: false,
+  trials: 1,
+  timeout: '10m',
+  at: '0s',
+  count: 1,
+  checkMin: 1,
+  httpStatus: 200,
+  httpTimeout: '2s',
+  propagationPolicy: 'Background',
+  signal: 'KILL',
+} as const;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Named string formats. Each has a `check` that returns what is wrong in words a user can act on; the validator
+// registers them with Ajv, and the pattern (where one exists) is there for editors that do not know the format.
+
+/** A string format of the scenario schema, with the message shown when a value does not have it. */
+export interface StringFormat {
+  readonly pattern?: string;
+  /** undefined when `value` is fine, else what is wrong with it. */
+  readonly check: (value: string) => string | undefined;
+}
+
+const DNS_LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+
+/** The named formats the schema uses (`format: duration`, ...). */
+export const FORMATS: Readonly<Record<FormatName, StringFormat>> = {
+  duration: {
+    pattern: '^\\+?(0|([0-9]+(\\.[0-9]+)?(ms|h|m|s))+)$',
+    check: (value) => {
+      try {
+        Duration.parse(value);
+        return undefined;
+      } catch (error) {
+        return error instanceof Error ? error.message : String(error);
+      }
+    },
+  },
+  'dns1123-label': {
+    pattern: `^${DNS_LABEL}$`,
+    check: (value) => (new RegExp(`^${DNS_LABEL}$`).test(value) && value.length <= 63
+      ? undefined
+      : `\`${value}\` is not a DNS-1123 label: use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit`),
+  },
+  'dns1123-subdomain': {
+    pattern: `^${DNS_LABEL}(\\.${DNS_LABEL})*$`,
+    check: (value) => (new RegExp(`^${DNS_LABEL}(\\.${DNS_LABEL})*$`).test(value) && value.length <= 253
+      ? undefined
+      : `\`${value}\` is not a valid object name: use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit`),
+  },
+  'api-version': {
+    pattern: `^(${DNS_LABEL}(\\.${DNS_LABEL})*/)?v[0-9]+((alpha|beta)[0-9]+)?$`,
+    check: (value) => (new RegExp(`^(${DNS_LABEL}(\\.${DNS_LABEL})*/)?v[0-9]+((alpha|beta)[0-9]+)?$`).test(value)
+      ? undefined
+      : `\`${value}\` is not an apiVersion: write v1, apps/v1 or <group>/<version> such as example.com/v1alpha1`),
+  },
+  kind: {
+    pattern: '^[A-Z][A-Za-z0-9]*$',
+    check: (value) => (/^[A-Z][A-Za-z0-9]*$/.test(value)
+      ? undefined
+      : `\`${value}\` is not a kind: kinds are written in CamelCase, e.g. Deployment`),
+  },
+};
+
+/** The names of the formats in FORMATS. */
+export type FormatName = 'duration' | 'dns1123-label' | 'dns1123-subdomain' | 'api-version' | 'kind';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Building blocks.
+
+/** An object that rejects fields it does not declare, as every part of a scenario does. */
+function Strict<T extends TProperties>(properties: T, options: { description?: string; title?: string } = {}) {
+  return Type.Object(properties, { additionalProperties: false, ...options });
+}
+
+/** A string with one of the named formats. */
+function Formatted(format: FormatName, options: { description?: string; default?: string } = {}) {
+  const { pattern } = FORMATS[format];
+  return Type.String({ format, ...(pattern === undefined ? {} : { pattern }), ...options });
+}
+
+/** A string-literal union written as a JSON Schema `enum`, whose errors are one line instead of one per literal. */
+function StringEnum<const T extends readonly string[]>(values: T, options: { description?: string; default?: T[number] } = {}) {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+}
+
+const DurationText = (description: string, defaultValue?: string) =>
+  Formatted('duration', { description, ...(defaultValue === undefined ? {} : { default: defaultValue }) });
+
+const Namespace = (description: string) => Formatted('dns1123-label', { description });
+
+const Selector = (description: string) => Type.String({
+  minLength: 1,
+  description: `${description}; a label selector: k=v, k!=v, k in (a,b), k notin (a,b), k, !k, comma-separated`,
+});
+
+const Count = Type.Integer({ minimum: 1, description: `how many candidates to pick (default ${DEFAULTS.count}; not with percent)` });
+const Percent = Type.Number({
+  minimum: 1,
+  maximum: 100,
+  description: 'pick ceil(n * percent / 100) of the n candidates, at least 1 (not with count)',
+});
+
+const ObjectName = Type.String({ minLength: 1, description: 'metadata.name of the object' });
+const ApiVersion = Formatted('api-version', { description: 'apiVersion of the object, e.g. apps/v1' });
+const Kind = Formatted('kind', { description: 'kind of the object, e.g. Deployment' });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Faults.
+
+const podTargets = {
+  selector: Selector('the pods to pick from'),
+  namespace: Type.Optional(Namespace('namespace of the pods (default spec.namespace; others must be in spec.allowNamespaces)')),
+  count: Type.Optional(Count),
+  percent: Type.Optional(Percent),
+};
+
+const nodeTargets = {
+  selector: Type.Optional(Selector('node labels of the nodes to pick from (default: every node)')),
+  nodesOf: Type.Optional(Selector('pick from the nodes that host these pods')),
+  namespace: Type.Optional(Namespace('namespace of the nodesOf pods (default spec.namespace)')),
+  count: Type.Optional(Count),
+  percent: Type.Optional(Percent),
+};
+
+const faultDuration = {
+  duration: Type.Optional(DurationText('undo the fault after this long (default: at cleanup)')),
+};
+
+/** Taint effects, as Kubernetes spells them. */
+const TaintEffectSchema = StringEnum(['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const, {
+  description: 'the taint effect',
+});
+
+/** Signals processKill may send. */
+const SignalSchema = StringEnum(
+  ['KILL', 'TERM', 'INT', 'HUP', 'QUIT', 'STOP', 'CONT', 'USR1', 'USR2', 'ABRT'] as const,
+  { description: `signal name without SIG (default ${DEFAULTS.signal})`, default: DEFAULTS.signal },
+);
+
+/** How dependents of a deleted object go, as in the Kubernetes DeleteOptions. */
+const PropagationPolicySchema = StringEnum(['Background', 'Foreground', 'Orphan'] as const, {
+  description: `what happens to the object's dependents (default ${DEFAULTS.propagationPolicy})`,
+  default: DEFAULTS.propagationPolicy,
+});
+
+/** Kinds of workload that workloadAvailable checks. */
+const WorkloadKindSchema = StringEnum(['Deployment', 'StatefulSet', 'ReplicaSet', 'DaemonSet'] as const, {
+  description: 'kind of the workload',
+});
+
+/** Kinds of workload that have replicas to scale. */
+const ScalableKindSchema = StringEnum(['Deployment', 'StatefulSet', 'ReplicaSet'] as const, {
+  description: 'kind of the workload',
+});
+
+const deleteObjectCommon = {
+  apiVersion: ApiVersion,
+  kind: Kind,
+  namespace: Type.Optional(Namespace('namespace of the object (default spec.namespace)')),
+  propagationPolicy: Type.Optional(PropagationPolicySchema),
+};
+
+const processSignal = { signal: Type.Optional(SignalSchema) };
+
+/** The parameters of each fault kind, keyed by the kind as it is written in a scenario. */
+const FAULT_PARAMS = {
+  podKill: Strict({ ...podTargets }, { description: 'delete pods with grace period 0 (containers may run on until their kubelet notices)' }),
+  podDelete: Strict({ ...podTargets }, { description: "delete pods with their own grace period" }),
+  containerKill: Strict({
+    ...podTargets,
+    container: Type.Optional(Type.String({ minLength: 1, description: "the container to kill (default: the pod's first)" })),
+  }, { description: "kill one container's main process (providers with real containers)" }),
+  nodeStop: Strict({ ...nodeTargets, ...faultDuration }, { description: 'the node stops answering' }),
+  nodeRestart: Strict({ ...nodeTargets }, { description: 'the node restarts' }),
+  nodePause: Strict({ ...nodeTargets, ...faultDuration }, { description: 'the node is frozen, not stopped' }),
+  nodeDrain: Strict({ ...nodeTargets }, { description: 'cordon the node and evict its pods, honouring PodDisruptionBudgets' }),
+  nodeCordon: Strict({ ...nodeTargets }, { description: 'mark the node unschedulable' }),
+  nodeTaint: Strict({
+    ...nodeTargets,
+    key: Type.String({ minLength: 1, description: 'the taint key' }),
+    value: Type.Optional(Type.String({ description: 'the taint value' })),
+    effect: TaintEffectSchema,
+  }, { description: 'add a taint to the node' }),
+  networkPartition: Strict({ ...nodeTargets, ...faultDuration }, {
+    description: 'cut the selected nodes off from the rest (providers with real networks)',
+  }),
+  deleteObject: Type.Union([
+    Strict({ ...deleteObjectCommon, name: ObjectName }),
+    Strict({
+      ...deleteObjectCommon,
+      selector: Selector('the objects to pick from'),
+      count: Type.Optional(Count),
+      percent: Type.Optional(Percent),
+    }),
+  ], { title: 'target', description: 'delete any object, by name or by selector' }),
+  scale: Strict({
+    kind: ScalableKindSchema,
+    name: Formatted('dns1123-subdomain', { description: 'name of the workload' }),
+    namespace: Type.Optional(Namespace('namespace of the workload (default spec.namespace)')),
+    replicas: Type.Integer({ minimum: 0, description: 'the new replica count' }),
+  }, { description: 'scale a workload, as a controller or a person would' }),
+  processKill: Type.Union([
+    Strict({ process: Type.String({ minLength: 1, description: 'name of one of spec.processes' }), ...processSignal }),
+    Strict({ pidFile: Type.String({ minLength: 1, description: 'a file holding the pid (relative to the scenario file)' }), ...processSignal }),
+    Strict({ command: Type.String({ minLength: 1, description: 'a regular expression matched against full command lines, as pkill -f' }), ...processSignal }),
+  ], { title: 'target', description: "kill a process on the harness's host" }),
+} as const;
+
+/** The fault kinds, as written in a scenario (`podKill`, `nodeStop`, ...). */
+export type FaultKind = keyof typeof FAULT_PARAMS;
+
+/** Every fault kind, in the order the format documents them. */
+export const FAULT_KINDS = Object.keys(FAULT_PARAMS) as readonly FaultKind[];
+
+/** Faults that act on nodes, and so may take `nodesOf`. */
+export const NODE_FAULT_KINDS = [
+  'nodeStop', 'nodeRestart', 'nodePause', 'nodeDrain', 'nodeCordon', 'nodeTaint', 'networkPartition',
+] as const satisfies readonly FaultKind[];
+
+/** The parameters of one fault kind, as written. */
+export type FaultParamsDocument<K extends FaultKind> = Static<(typeof FAULT_PARAMS)[K]>;
+
+/** One entry of spec.faults as written: exactly one kind key, and an optional `at`. */
+export type FaultDocument = { [K in FaultKind]: { at?: string } & { [P in K]: FaultParamsDocument<K> } }[FaultKind];
+
+const FaultSchema = Type.Unsafe<FaultDocument>(Type.Union(
+  FAULT_KINDS.map((kind) => Strict({
+    at: Type.Optional(DurationText('offset from the start of the trial (T0)', DEFAULTS.at)),
+    [kind]: FAULT_PARAMS[kind],
+  })),
+  { title: 'fault kind', description: 'a fault: exactly one kind key, with an optional at' },
+));
+
+// ---------------------------------------------------------------------------------------------------------------
+// Steady-state checks.
+
+const quantity = {
+  count: Type.Optional(Type.Integer({ minimum: 0, description: 'exactly this many (not with min)' })),
+  min: Type.Optional(Type.Integer({ minimum: 1, description: `at least this many (not with count; default min: ${DEFAULTS.checkMin})` })),
+};
+
+const checkNamespace = {
+  namespace: Type.Optional(Namespace('namespace to look in (default spec.namespace)')),
+};
+
+/** The parameters of each steady-state check kind. */
+const CHECK_PARAMS = {
+  workloadAvailable: Strict({
+    kind: WorkloadKindSchema,
+    name: Formatted('dns1123-subdomain', { description: 'name of the workload' }),
+    ...checkNamespace,
+  }, { description: 'observedGeneration current, updated and available replicas equal to desired' }),
+  podsReady: Strict({ selector: Selector('the pods to count'), ...checkNamespace, ...quantity }, {
+    description: 'pods Running and Ready, not terminating, not on a node rebound has stopped, paused or cut off',
+  }),
+  endpointsReady: Strict({
+    service: Formatted('dns1123-label', { description: 'name of the Service' }),
+    ...checkNamespace,
+    ...quantity,
+  }, { description: "ready endpoints in the Service's EndpointSlices, each counted once" }),
+  nodesReady: Strict({ selector: Type.Optional(Selector('node labels (default: every node)')), ...quantity }, {
+    description: 'Ready nodes',
+  }),
+  http: Strict({
+    url: Type.String({ minLength: 1, description: 'the http:// or https:// URL to GET' }),
+    status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599, default: DEFAULTS.httpStatus, description: 'the expected status' })),
+    timeout: Type.Optional(DurationText('how long to wait for the answer', DEFAULTS.httpTimeout)),
+  }, { description: 'a GET answered with the expected status' }),
+  object: Strict({
+    apiVersion: ApiVersion,
+    kind: Kind,
+    name: ObjectName,
+    ...checkNamespace,
+    jsonPath: Type.String({ minLength: 1, description: "kubectl's JSONPath, e.g. {.status.phase}" }),
+    equals: Type.Optional(Type.Unsafe<string | number | boolean>({
+      type: ['string', 'number', 'boolean'],
+      description: 'the value must print as exactly this (not with matches)',
+    })),
+    matches: Type.Optional(Type.String({ description: 'a regular expression the value must match (not with equals)' })),
+  }, { description: 'any object, custom resources included; a missing object or path does not hold' }),
+} as const;
+
+/** The steady-state check kinds, as written in a scenario. */
+export type CheckKind = keyof typeof CHECK_PARAMS;
+
+/** Every check kind, in the order the format documents them. */
+export const CHECK_KINDS = Object.keys(CHECK_PARAMS) as readonly CheckKind[];
+
+/** The parameters of one check kind, as written. */
+export type CheckParamsDocument<K extends CheckKind> = Static<(typeof CHECK_PARAMS)[K]>;
+
+/** One entry of spec.steadyState as written: exactly one kind key. */
+export type CheckDocument = { [K in CheckKind]: { [P in K]: CheckParamsDocument<K> } }[CheckKind];
+
+const CheckSchema = Type.Unsafe<CheckDocument>(Type.Union(
+  CHECK_KINDS.map((kind) => Strict({ [kind]: CHECK_PARAMS[kind] })),
+  { title: 'check kind', description: 'a steady-state check: exactly one kind key' },
+));
+
+// ---------------------------------------------------------------------------------------------------------------
+// The rest of the spec.
+
+const DesiredStateEntrySchema = Type.Union([
+  Strict({ file: Type.String({ minLength: 1, description: 'a YAML file of manifests, relative to this file; multi-document allowed' }) }),
+  Strict({ inline: Type.Record(Type.String(), Type.Unknown(), { description: 'one Kubernetes manifest written in place' }) }),
+], { title: 'source', description: 'manifests applied with server-side apply before the first trial' });
+
+/** How a process is restarted when it exits. */
+const RestartPolicySchema = StringEnum(['always', 'never'] as const, {
+  description: 'always: restart it when it exits, as a Deployment would; never: leave it stopped',
+});
+
+const ProcessSchema = Strict({
+  name: Formatted('dns1123-label', { description: 'the name processKill and the report use' }),
+  command: Type.Array(Type.String(), {
+    minItems: 1,
+    description: 'the program and its arguments; ${KUBECONFIG} and ${NAMESPACE} are replaced at run time',
+  }),
+  env: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'extra environment variables' })),
+  workingDir: Type.Optional(Type.String({ minLength: 1, description: 'the directory to run in, relative to this file (default: its directory)' })),
+  restart: RestartPolicySchema,
+  ready: Type.Optional(Type.Union([
+    Strict({ log: Type.String({ minLength: 1, description: 'ready once a line of its output matches this regular expression' }) }),
+    Strict({ http: Type.String({ minLength: 1, description: 'ready once a GET of this URL answers 2xx' }) }),
+  ], { title: 'probe', description: 'when the process counts as started' })),
+}, { description: "a program the harness runs on its own host for the scenario" });
+
+const ExpectSchema = Strict({
+  recoveryWithin: DurationText('every trial must recover within this, counted from the first injection'),
+  settle: Type.Optional(DurationText('the steady state must hold this long to count as recovered', DEFAULTS.settle)),
+  maxDisruption: Type.Optional(DurationText('longest time the steady state may be broken')),
+  mustBreak: Type.Optional(Type.Boolean({ default: DEFAULTS.mustBreak, description: 'a trial whose steady state never broke is an ERROR' })),
+}, { description: 'what recovery must look like' });
+
+const LoadSchema = Type.Object({
+  thresholds: Type.Optional(Type.Record(Type.String(), Type.Array(Type.String()), {
+    description: "k6 thresholds: metric name to conditions, e.g. http_req_failed: ['rate<0.01']",
+  })),
+}, { additionalProperties: true, description: 'traffic kept up during every trial (script, vus, duration, ... are free-form)' });
+
+const SpecSchema = Strict({
+  namespace: Type.Optional(Namespace('where namespaced manifests and selectors go (default: a fresh rebound-<name>-<random> namespace)')),
+  desiredState: Type.Optional(Type.Array(DesiredStateEntrySchema, { description: 'the Kubernetes objects of the system under test' })),
+  allowNamespaces: Type.Optional(Type.Array(Namespace('a namespace faults may touch'), {
+    uniqueItems: true,
+    description: 'other namespaces faults may touch; kube-system never',
+  })),
+  processes: Type.Optional(Type.Array(ProcessSchema, { description: "programs run on the harness's host" })),
+  steadyState: Type.Optional(Type.Array(CheckSchema, {
+    minItems: 1,
+    description: 'checks that must all hold at once (default: derived from desiredState)',
+  })),
+  faults: Type.Array(FaultSchema, { minItems: 1, description: 'injected in order of at (ties in file order)' }),
+  expect: ExpectSchema,
+  load: Type.Optional(LoadSchema),
+  trials: Type.Optional(Type.Integer({ minimum: 1, default: DEFAULTS.trials, description: 'how many times to inject and recover' })),
+  timeout: Type.Optional(DurationText('hard limit for the whole scenario', DEFAULTS.timeout)),
+});
+
+const MetadataSchema = Strict({
+  name: Formatted('dns1123-label', { description: 'the scenario name, a DNS-1123 label' }),
+  description: Type.Optional(Type.String({ description: 'what the scenario shows' })),
+  labels: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'selectable with --selector' })),
+});
+
+/** The whole scenario document. */
+export const ScenarioSchema = Strict({
+  apiVersion: Type.Literal(SCENARIO_API_VERSION),
+  kind: Type.Literal('Scenario'),
+  metadata: MetadataSchema,
+  spec: SpecSchema,
+}, { title: 'rebound Scenario', description: 'A chaos scenario: desired state, steady state, faults, expected recovery.' });
+
+/** A scenario document as written, once it has passed the schema. */
+export type ScenarioDocument = Static<typeof ScenarioSchema>;
+/** One spec.processes entry, as written. */
+export type ProcessDocument = Static<typeof ProcessSchema>;
+/** spec.load, as written and as kept. */
+export type LoadSpec = Static<typeof LoadSchema>;
+/** Kinds of workload, as Kubernetes spells them. */
+export type WorkloadKind = Static<typeof WorkloadKindSchema>;
+/** Kinds of workload that scale acts on. */
+export type ScalableKind = Static<typeof ScalableKindSchema>;
+/** Taint effects. */
+export type TaintEffect = Static<typeof TaintEffectSchema>;
+/** Signal names. */
+export type SignalName = Static<typeof SignalSchema>;
+/** DeleteOptions propagation policies. */
+export type PropagationPolicy = Static<typeof PropagationPolicySchema>;
+/** Process restart policies. */
+export type RestartPolicy = Static<typeof RestartPolicySchema>;
+
+/** The JSON Schema of the scenario format, as committed in docs/scenario.schema.json. */
+export function scenarioJsonSchema(): Record<string, unknown> {
+  // JSON round trip: drops TypeBox's symbol keys, leaving plain JSON Schema (draft-07, which Ajv reads by default).
+  const plain = JSON.parse(JSON.stringify(ScenarioSchema)) as Record<string, unknown>;
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://rebound.dev/schemas/scenario-v1alpha1.json',
+    ...plain,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The normalized scenario: what the loader returns once a document passed the schema and the rules, with defaults
+// applied, durations parsed, paths resolved and manifests loaded. The engine reads only this.
+
+/** How many of a fault's candidates it picks: exactly `count`, or ceil(n * percent / 100) and at least 1. */
+export type Selection = { readonly count: number; readonly percent?: undefined } | { readonly percent: number; readonly count?: undefined };
+
+/** `count` means exactly, `min` at least. */
+export type Quantity = { readonly count: number; readonly min?: undefined } | { readonly min: number; readonly count?: undefined };
+
+/** Pods a fault acts on. */
+export type PodTargets = { readonly selector: string; readonly namespace?: string } & Selection;
+
+/** Nodes a fault acts on: by node labels (`selector`), by the pods they host (`nodesOf`), or any node (neither). */
+export type NodeTargets = {
+  readonly selector?: string;
+  readonly nodesOf?: string;
+  /** Namespace of the `nodesOf` pods. */
+  readonly namespace?: string;
+} & Selection;
+
+/** The normalized parameters of each fault kind. */
+export interface FaultParams {
+  readonly podKill: PodTargets;
+  readonly podDelete: PodTargets;
+  readonly containerKill: PodTargets & { readonly container?: string };
+  readonly nodeStop: NodeTargets & { readonly duration?: Duration };
+  readonly nodeRestart: NodeTargets;
+  readonly nodePause: NodeTargets & { readonly duration?: Duration };
+  readonly nodeDrain: NodeTargets;
+  readonly nodeCordon: NodeTargets;
+  readonly nodeTaint: NodeTargets & { readonly key: string; readonly value?: string; readonly effect: TaintEffect };
+  readonly networkPartition: NodeTargets & { readonly duration?: Duration };
+  readonly deleteObject: {
+    readonly apiVersion: string;
+    readonly kind: string;
+    readonly namespace?: string;
+    readonly propagationPolicy: PropagationPolicy;
+  } & ({ readonly name: string; readonly selector?: undefined } | ({ readonly selector: string; readonly name?: undefined } & Selection));
+  readonly scale: { readonly kind: ScalableKind; readonly name: string; readonly namespace?: string; readonly replicas: number };
+  readonly processKill: { readonly signal: SignalName } & (
+    | { readonly process: string }
+    /** An absolute path. */
+    | { readonly pidFile: string }
+    /** A regular expression matched against full command lines. */
+    | { readonly command: string });
+}
+
+/** One spec.faults entry: its kind, its position in the file, when it fires and its parameters. */
+export type Fault = {
+  [K in FaultKind]: { readonly kind: K; readonly index: number; readonly at: Duration; readonly params: FaultParams[K] };
+}[FaultKind];
+
+/** The normalized parameters of each check kind. */
+export interface CheckParams {
+  readonly workloadAvailable: { readonly kind: WorkloadKind; readonly name: string; readonly namespace?: string };
+  readonly podsReady: { readonly selector: string; readonly namespace?: string } & Quantity;
+  readonly endpointsReady: { readonly service: string; readonly namespace?: string } & Quantity;
+  readonly nodesReady: { readonly selector?: string } & Quantity;
+  readonly http: { readonly url: string; readonly status: number; readonly timeout: Duration };
+  readonly object: {
+    readonly apiVersion: string;
+    readonly kind: string;
+    readonly name: string;
+    readonly namespace?: string;
+    readonly jsonPath: string;
+  } & ({ readonly equals: string; readonly matches?: undefined } | { readonly matches: string; readonly equals?: undefined });
+}
+
+/** One spec.steadyState entry. */
+export type SteadyStateCheck = {
+  [K in CheckKind]: { readonly kind: K; readonly index: number; readonly params: CheckParams[K] };
+}[CheckKind];
+
+/** Where a manifest was written: its file, and the line, column and path of its first line. */
+export interface ManifestSource {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  /** e.g. spec.desiredState[0].file[2] (the third document of that file) or spec.desiredState[1].inline */
+  readonly path: string;
+}
+
+/** One Kubernetes object of the desired state, after ${VAR} substitution. */
+export interface Manifest {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  /** metadata.namespace when the manifest sets it; otherwise spec.namespace applies to namespaced kinds. */
+  readonly namespace?: string;
+  readonly object: Readonly<Record<string, unknown>>;
+  readonly source: ManifestSource;
+}
+
+/**
+ * One spec.processes entry. User variables are substituted; `${KUBECONFIG}`, `${NAMESPACE}` and `$${` escapes are
+ * left for `expandBuiltinVariables` at run time.
+ */
+export interface ProcessSpec {
+  readonly name: string;
+  readonly command: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  /** An absolute path. */
+  readonly workingDir: string;
+  readonly restart: RestartPolicy;
+  readonly ready?: { readonly log: string; readonly http?: undefined } | { readonly http: string; readonly log?: undefined };
+}
+
+/** spec.expect with defaults applied. */
+export interface Expectation {
+  readonly recoveryWithin: Duration;
+  readonly settle: Duration;
+  readonly maxDisruption?: Duration;
+  readonly mustBreak: boolean;
+}
+
+/** A valid scenario, normalized. */
+export interface Scenario {
+  /** The scenario file, as it was named to the loader. */
+  readonly file: string;
+  readonly apiVersion: typeof SCENARIO_API_VERSION;
+  readonly kind: 'Scenario';
+  readonly metadata: {
+    readonly name: string;
+    readonly description?: string;
+    readonly labels: Readonly<Record<string, string>>;
+  };
+  readonly spec: {
+    readonly namespace?: string;
+    readonly desiredState: readonly Manifest[];
+    readonly allowNamespaces: readonly string[];
+    readonly processes: readonly ProcessSpec[];
+    /** undefined when the scenario leaves it out: the engine derives it from desiredState. */
+    readonly steadyState?: readonly SteadyStateCheck[];
+    /** In file order; the engine injects them in order of `at`, ties in file order. */
+    readonly faults: readonly Fault[];
+    readonly expect: Expectation;
+    readonly load?: LoadSpec;
+    readonly trials: number;
+    readonly timeout: Duration;
+  };
+}

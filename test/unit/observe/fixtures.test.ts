@@ -1,0 +1,76 @@
+import { expect } from 'chai';
+import { loadFixtures, relative, replay } from './support.js';
+
+const fixtures = await loadFixtures();
+
+describe('observe: recorded watch sequences', () => {
+  it('has the recorded sequences the measurement is specified by', () => {
+    expect(fixtures.map(({ name }) => name)).to.include.members([
+      'deployment-pod-kill.json', 'statefulset-pod-kill.json', 'recreated-replicaset.json', 'two-owners.json',
+      'endpoint-in-two-slices.json', 'node-stopped.json', 'never-broke.json', 'no-recovery.json', 'multi-fault.json',
+      'flapping.json',
+    ]);
+  });
+
+  for (const { name, fixture } of fixtures) {
+    describe(name, () => {
+      const outcome = replay(fixture);
+      const { result } = outcome;
+      const { expected, epoch } = fixture;
+
+      it(`gives the verdict: ${expected.status}`, () => {
+        expect(result.status).to.equal(expected.status);
+      });
+
+      it('measures every timestamp and duration exactly', () => {
+        expect({
+          injectedAt: relative(result.injectedAt, epoch),
+          lastInjectionAt: relative(result.lastInjectionAt, epoch),
+          brokenAt: relative(result.brokenAt, epoch),
+          recoveredAt: relative(result.recoveredAt, epoch),
+          decidedAt: relative(result.decidedAt, epoch),
+          recoveryTimeMs: result.recoveryTimeMs,
+          disruptionMs: result.disruptionMs,
+          undisrupted: result.undisrupted,
+          longestBreakMs: result.longestBreakMs,
+          breaks: result.breaks,
+        }).to.deep.equal({
+          injectedAt: expected.injectedAt,
+          lastInjectionAt: expected.lastInjectionAt,
+          brokenAt: expected.brokenAt,
+          recoveredAt: expected.recoveredAt,
+          decidedAt: expected.decidedAt,
+          recoveryTimeMs: expected.recoveryTimeMs,
+          disruptionMs: expected.disruptionMs,
+          undisrupted: expected.undisrupted,
+          longestBreakMs: expected.longestBreakMs,
+          breaks: expected.breaks,
+        });
+      });
+
+      it('decides no later than injectedAt + recoveryWithin + settle, and by a timer when events stop', () => {
+        const cap = expected.injectedAt + fixture.expect.recoveryWithinMs + fixture.expect.settleMs;
+        expect(relative(result.decidedAt, epoch)).to.be.at.most(cap);
+        expect(outcome.ticks.every((tick) => tick <= cap)).to.equal(true);
+      });
+
+      it('matches every replacement through its owner, with the time of each phase', () => {
+        expect(outcome.replacements).to.deep.equal(expected.replacements);
+      });
+
+      if (expected.placement !== undefined) {
+        it('records where every pod runs at the end', () => {
+          expect(outcome.placement).to.deep.equal(expected.placement);
+        });
+      }
+
+      it('charts a timeline whose changes of holds match the breaks', () => {
+        const samples = outcome.timeline.samples(epoch + fixture.t0, result.decidedAt ?? undefined);
+        const changesToBroken = samples.filter((sample, index) => index > 0 && !sample.holds && samples[index - 1]?.holds === true);
+        const brokenAtStart = samples[0]?.holds === false ? 1 : 0;
+        expect(changesToBroken.length + brokenAtStart).to.be.at.least(result.breaks === 0 ? 0 : 1);
+        if (result.brokenAt !== null) expect(samples.some((sample) => !sample.holds && sample.at <= (result.brokenAt ?? 0))).to.equal(true);
+      });
+    });
+  }
+});
