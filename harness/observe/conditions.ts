@@ -10,6 +10,7 @@ import type { Quantity, SteadyStateCheck, WorkloadKind } from '../scenario/schem
 import { compileJsonPath } from './jsonpath.js';
 import {
   conditionOf,
+  fieldOf,
   groupOf,
   isIdentified,
   isPod,
@@ -341,9 +342,7 @@ export function deriveSteadyState(manifests: readonly KubernetesObject[], namesp
 }
 
 function hasSelector(service: KubernetesObject): boolean {
-  const spec: unknown = (service as { spec?: unknown }).spec;
-  if (typeof spec !== 'object' || spec === null) return false;
-  const selector: unknown = (spec as { selector?: unknown }).selector;
+  const selector = fieldOf(fieldOf(service, 'spec'), 'selector');
   return typeof selector === 'object' && selector !== null && Object.keys(selector).length > 0;
 }
 

@@ -260,7 +260,7 @@ export class RecoveryDetector {
       if (end !== undefined && known(end)) return end;
     }
     // Reached only when recovery waits on a late injection (acknowledged after the deadline): the cap still holds.
-    return this.now >= cap ? cap : undefined;
+    return known(cap) ? cap : undefined;
   }
 
   private compute(): RecoveryResult {

@@ -69,17 +69,18 @@ export interface StatusCondition {
   readonly message?: string;
 }
 
+/** A field of a JSON value, or undefined when the value is not an object: for the fields client-node's types lack. */
+export function fieldOf(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+}
+
 function isStatusCondition(value: unknown): value is StatusCondition {
-  return typeof value === 'object' && value !== null
-    && typeof (value as { type?: unknown }).type === 'string'
-    && typeof (value as { status?: unknown }).status === 'string';
+  return typeof fieldOf(value, 'type') === 'string' && typeof fieldOf(value, 'status') === 'string';
 }
 
 /** The object's status.conditions, whatever its kind; entries without type and status are skipped. */
 export function conditionsOf(object: KubernetesObject): StatusCondition[] {
-  const status: unknown = (object as { status?: unknown }).status;
-  if (typeof status !== 'object' || status === null) return [];
-  const conditions: unknown = (status as { conditions?: unknown }).conditions;
+  const conditions = fieldOf(fieldOf(object, 'status'), 'conditions');
   return Array.isArray(conditions) ? conditions.filter(isStatusCondition) : [];
 }
 
@@ -90,17 +91,13 @@ export function conditionOf(object: KubernetesObject, type: string): StatusCondi
 
 /** A numeric field of status (observedGeneration, readyReplicas, ...); undefined when absent (the API omits zeros). */
 export function statusNumber(object: KubernetesObject, field: string): number | undefined {
-  const status: unknown = (object as { status?: unknown }).status;
-  if (typeof status !== 'object' || status === null) return undefined;
-  const value: unknown = (status as Record<string, unknown>)[field];
+  const value = fieldOf(fieldOf(object, 'status'), field);
   return typeof value === 'number' ? value : undefined;
 }
 
 /** spec.replicas of a workload, undefined when it is not set. */
 export function specReplicas(object: KubernetesObject): number | undefined {
-  const spec: unknown = (object as { spec?: unknown }).spec;
-  if (typeof spec !== 'object' || spec === null) return undefined;
-  const replicas: unknown = (spec as { replicas?: unknown }).replicas;
+  const replicas = fieldOf(fieldOf(object, 'spec'), 'replicas');
   return typeof replicas === 'number' ? replicas : undefined;
 }
 

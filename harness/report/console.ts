@@ -53,9 +53,9 @@ export class ConsoleReporter implements Reporter {
   }
 
   onTrialEnd(_scenario: Scenario, trial: TrialResult): void {
-    const how = trial.undisrupted && trial.verdict !== 'ERROR'
-      ? 'never broke'
-      : `recovery ${seconds(trial.recoveryTimeMs)}, disruption ${seconds(trial.disruptionMs)}`;
+    const how = trial.injectedAt === null ? 'no fault injected'
+      : trial.undisrupted ? 'never broke'
+        : `recovery ${seconds(trial.recoveryTimeMs)}, disruption ${seconds(trial.disruptionMs)}`;
     this.line(`    trial ${trial.trial}: ${trial.verdict} (${how})${trial.reason ? `: ${trial.reason}` : ''}`);
   }
 

@@ -66,6 +66,29 @@ export interface TimelineMarker {
   readonly label: string;
 }
 
+/** The objects under check at one moment, each reduced to the fields that explain health. */
+export interface ObjectSnapshot {
+  readonly at: string;
+  readonly objects: readonly {
+    readonly kind: string;
+    readonly name: string;
+    readonly namespace: string | null;
+    readonly uid: string | null;
+    readonly summary: Readonly<Record<string, unknown>>;
+  }[];
+}
+
+/** A Kubernetes Event of the scenario's namespaces. */
+export interface EventRecord {
+  readonly at: string | null;
+  readonly type: string;
+  readonly reason: string;
+  /** kind/name of the object the event is about. */
+  readonly object: string;
+  readonly message: string;
+  readonly count: number;
+}
+
 /** One trial. */
 export interface TrialResult {
   readonly trial: number;
@@ -86,6 +109,8 @@ export interface TrialResult {
   /** Where each pod of the scenario's namespace ran at the end of the trial (pods do not move back). */
   readonly placement: readonly { pod: string; node: string | null }[];
   readonly timeline: { readonly samples: readonly TimelineSample[]; readonly markers: readonly TimelineMarker[] };
+  /** Snapshots of the objects under check when the steady state first broke and when it came back for good. */
+  readonly evidence: { readonly brokenAt: ObjectSnapshot | null; readonly recoveredAt: ObjectSnapshot | null };
 }
 
 /** One scenario. */
@@ -108,7 +133,10 @@ export interface ScenarioResult {
   readonly steadyState: readonly string[];
   readonly trials: readonly TrialResult[];
   readonly stats: { readonly recoveryTimeMs: Stats | null; readonly disruptionMs: Stats | null; readonly brokenTrials: number };
-  readonly processes: readonly { name: string; log: string; starts: number }[];
+  /** spec.processes: where each one's log is, how often it was started, and the end of its log. */
+  readonly processes: readonly { name: string; log: string; starts: number; tail: readonly string[] }[];
+  /** Kubernetes Events of the scenario's namespaces during the run (the last 500). */
+  readonly events: readonly EventRecord[];
   /** Problems while undoing what the scenario did (they make the scenario an ERROR). */
   readonly cleanup: readonly string[];
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type * as k8s from '@kubernetes/client-node';
 import type { Discovery } from '../cluster/discovery.js';
 import type { KubeClients } from '../cluster/kube.js';
 import { ResilientWatch, type WatchEvent, type WatchTarget } from '../cluster/watch.js';
@@ -6,17 +7,24 @@ import { countsOf, type Condition, type Evaluation } from '../observe/conditions
 import { ReplacementTracker } from '../observe/replacements.js';
 import { Timeline } from '../observe/timeline.js';
 import { World } from '../observe/world.js';
+import type { EventRecord } from '../report/result.js';
 import { monotonicNow } from '../util/clock.js';
+import { eventRecord } from './evidence.js';
 
 /** Kinds every scenario watches in its namespaces; Nodes are watched cluster-wide. */
 const NAMESPACED_KINDS: readonly { apiVersion: string; kind: string }[] = [
   { apiVersion: 'v1', kind: 'Pod' },
+  { apiVersion: 'v1', kind: 'Service' },
+  { apiVersion: 'v1', kind: 'Event' },
   { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice' },
   { apiVersion: 'apps/v1', kind: 'Deployment' },
   { apiVersion: 'apps/v1', kind: 'ReplicaSet' },
   { apiVersion: 'apps/v1', kind: 'StatefulSet' },
   { apiVersion: 'apps/v1', kind: 'DaemonSet' },
 ];
+
+/** Events kept for the report. */
+const MAX_EVENTS = 500;
 
 /** How often http checks are probed. */
 const PROBE_INTERVAL_MS = 250;
@@ -39,6 +47,9 @@ export class Observer {
   private readonly listeners = new Set<EvaluationListener>();
   private readonly targetListeners = new Set<TargetListener>();
   private probeTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** Kubernetes Events by uid (an Event is updated in place as it repeats), oldest first. */
+  private readonly events = new Map<string, EventRecord>();
   private last: Evaluation | undefined;
 
   constructor(
@@ -85,6 +96,7 @@ export class Observer {
         }
         this.world.setProbe(url, monotonicNow(), ok, detail);
       }));
+      if (this.stopped) return;
       this.evaluate(monotonicNow());
       this.probeTimer = setTimeout(() => void probe(), PROBE_INTERVAL_MS);
     };
@@ -92,6 +104,16 @@ export class Observer {
   }
 
   private onEvent(event: WatchEvent): void {
+    // Kubernetes Events are evidence for the report, not state to judge health by.
+    if ((event.type === 'RELIST' ? event.kind : event.object.kind) === 'Event') {
+      const events = event.type === 'RELIST' ? event.objects : event.type === 'DELETED' ? [] : [event.object];
+      for (const item of events) {
+        const uid = item.metadata?.uid ?? '';
+        this.events.set(uid, eventRecord(item as k8s.CoreV1Event));
+        if (this.events.size > MAX_EVENTS) this.events.delete(this.events.keys().next().value as string);
+      }
+      return;
+    }
     this.world.apply(event);
     this.replacements.apply(event);
     if (event.type !== 'RELIST' && this.targetListeners.size > 0) {
@@ -143,7 +165,13 @@ export class Observer {
     this.replacements = new ReplacementTracker(this.world);
   }
 
+  /** The Kubernetes Events seen, oldest first. */
+  eventRecords(): EventRecord[] {
+    return [...this.events.values()].sort((a, b) => String(a.at).localeCompare(String(b.at)));
+  }
+
   stop(): void {
+    this.stopped = true;
     if (this.probeTimer) clearTimeout(this.probeTimer);
     for (const watch of this.watches) watch.stop();
   }

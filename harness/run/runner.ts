@@ -13,7 +13,10 @@ import {
 import { expandBuiltinVariables } from '../scenario/loader.js';
 import type { Scenario } from '../scenario/schema.js';
 import { isoOf, monotonicNow } from '../util/clock.js';
+import { logTail } from '../cluster/local/process.js';
+import type { World } from '../observe/world.js';
 import { applyDesiredState } from './desired-state.js';
+import { snapshot } from './evidence.js';
 import { fingerprint } from './environment.js';
 import { Ledger } from './ledger.js';
 import { ensureNamespace, freshNamespace } from './namespace.js';
@@ -92,6 +95,7 @@ async function runScenario(options: RunOptions, scenario: Scenario, kube: KubeCl
   );
   let observer: Observer | undefined;
   let steadyState: string[] = [];
+  let desired: { apiVersion: string; kind: string; name: string }[] = [];
   let error: string | null = null;
   const phase = (trial: number | null, name: Parameters<NonNullable<Reporter['onPhase']>>[2], detail: string, live = false): Promise<string[]> => {
     log.info({ trial, phase: name }, detail);
@@ -114,6 +118,7 @@ async function runScenario(options: RunOptions, scenario: Scenario, kube: KubeCl
       ? buildCondition(scenario.spec.steadyState, namespace, applied.map((a) => a.manifest.object as never))
       : deriveSteadyState(applied.map((a) => a.manifest.object as never), namespace);
     steadyState = describeCondition(condition);
+    desired = applied.map((a) => ({ apiVersion: a.manifest.apiVersion, kind: a.manifest.kind, name: a.manifest.name }));
     observer = new Observer(kube, discovery, condition, namespace, log);
     const extraKinds = [
       ...applied.map((a) => ({ apiVersion: a.manifest.apiVersion, kind: a.manifest.kind })),
@@ -132,6 +137,7 @@ async function runScenario(options: RunOptions, scenario: Scenario, kube: KubeCl
         processes: supervisor, ledger, log: log.child({ trial }), scenarioDir: dirname(scenario.file), deadline,
         onFault: (fault) => void report(reporters, 'onFaultInjected', scenario, trial, fault),
         onTick: () => void phase(trial, 'recover', 'waiting for recovery', true),
+        snapshot: (at) => snapshot(observer?.world as World, [namespace, ...scenario.spec.allowNamespaces], desired, at),
       });
       trials.push(result);
       await report(reporters, 'onTrialEnd', scenario, result);
@@ -151,6 +157,7 @@ async function runScenario(options: RunOptions, scenario: Scenario, kube: KubeCl
   }
 
   await phase(null, 'cleanup', 'undoing what the scenario did');
+  const events = observer?.eventRecords() ?? [];
   observer?.stop();
   const cleanup = await ledger.undo();
   const verdicts: Verdict[] = trials.map((t) => t.verdict);
@@ -182,7 +189,8 @@ async function runScenario(options: RunOptions, scenario: Scenario, kube: KubeCl
       disruptionMs: summarize(broken.map((t) => t.disruptionMs as number)),
       brokenTrials: broken.length,
     },
-    processes: supervisor.summary(),
+    processes: supervisor.summary().map((p) => ({ ...p, tail: logTail(p.log, 200) })),
+    events,
     cleanup,
   };
   await report(reporters, 'onScenarioEnd', result);

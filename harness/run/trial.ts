@@ -5,7 +5,7 @@ import type { ActiveFault, FaultContext, ProcessTable } from '../faults/fault.js
 import { RandomStream } from '../faults/random.js';
 import { FAULTS } from '../faults/registry.js';
 import { RecoveryDetector } from '../observe/detector.js';
-import type { FaultResult, TrialResult, Verdict } from '../report/result.js';
+import type { FaultResult, ObjectSnapshot, TrialResult, Verdict } from '../report/result.js';
 import type { Fault, Scenario } from '../scenario/schema.js';
 import { isoOf, monotonicNow } from '../util/clock.js';
 import type { Ledger } from './ledger.js';
@@ -31,6 +31,8 @@ export interface TrialContext {
   readonly deadline: number;
   readonly onFault: (fault: FaultResult) => void;
   readonly onTick: () => void;
+  /** The objects under check now, for the evidence in the report. */
+  readonly snapshot: (at: number) => ObjectSnapshot;
 }
 
 /** Faults in order of `at`, ties in file order. */
@@ -69,8 +71,17 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
 
   let wake: (() => void) | undefined;
   const nudge = (): void => { wake?.(); };
+  // Evidence: the objects under check when the steady state first broke, and when it last came back.
+  let brokenSnapshot: ObjectSnapshot | null = null;
+  let backSnapshot: ObjectSnapshot | null = null;
+  let held = true;
   const unsubscribe = observer.subscribe((at, evaluation) => {
     detector.observe(at, evaluation.holds);
+    if (detector.result().injectedAt !== null) {
+      if (!evaluation.holds && brokenSnapshot === null) brokenSnapshot = context.snapshot(at);
+      if (evaluation.holds && !held) backSnapshot = context.snapshot(at);
+    }
+    held = evaluation.holds;
     nudge();
   });
   let error: string | undefined;
@@ -199,5 +210,6 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
     replacements: replacementResults(observer.replacements),
     placement: observer.replacements.placement(context.namespace).map((p) => ({ pod: p.pod, node: p.node })),
     timeline: timelineResult(observer.timeline, context.t0),
+    evidence: { brokenAt: brokenSnapshot, recoveredAt: recovered ? backSnapshot : null },
   };
 }

@@ -64,12 +64,20 @@ describe('observe: recorded watch sequences', () => {
         });
       }
 
-      it('charts a timeline whose changes of holds match the breaks', () => {
-        const samples = outcome.timeline.samples(epoch + fixture.t0, result.decidedAt ?? undefined);
-        const changesToBroken = samples.filter((sample, index) => index > 0 && !sample.holds && samples[index - 1]?.holds === true);
-        const brokenAtStart = samples[0]?.holds === false ? 1 : 0;
-        expect(changesToBroken.length + brokenAtStart).to.be.at.least(result.breaks === 0 ? 0 : 1);
-        if (result.brokenAt !== null) expect(samples.some((sample) => !sample.holds && sample.at <= (result.brokenAt ?? 0))).to.equal(true);
+      if (expected.counts !== undefined) {
+        it('charts the ready pods, nodes and endpoints as the checks count them', () => {
+          const charted = (expected.counts ?? []).map(({ at }) => {
+            const [sample] = outcome.timeline.samples(epoch + at, epoch + at);
+            return sample === undefined ? undefined : { ...sample, at };
+          });
+          expect(charted).to.deep.equal(expected.counts);
+        });
+      }
+
+      it('charts a timeline that is broken at brokenAt and holds at recoveredAt', () => {
+        const holdsAt = (moment: number | null) => (moment === null ? undefined : outcome.timeline.samples(moment, moment)[0]?.holds);
+        if (result.brokenAt !== null) expect(holdsAt(result.brokenAt)).to.equal(false);
+        if (result.recoveredAt !== null) expect(holdsAt(result.recoveredAt)).to.equal(true);
       });
     });
   }

@@ -6,7 +6,7 @@ import { buildCondition, countsOf, deriveSteadyState, type Condition } from '../
 import { RecoveryDetector, type RecoveryResult } from '../../../harness/observe/detector.js';
 import type { WatchEvent } from '../../../harness/observe/events.js';
 import { ReplacementTracker, type Placement, type Replacement } from '../../../harness/observe/replacements.js';
-import { Timeline } from '../../../harness/observe/timeline.js';
+import { Timeline, type TimelineSample } from '../../../harness/observe/timeline.js';
 import { World } from '../../../harness/observe/world.js';
 import { Duration } from '../../../harness/scenario/duration.js';
 import type { CheckDocument, CheckKind, SteadyStateCheck } from '../../../harness/scenario/schema.js';
@@ -64,6 +64,8 @@ export interface FixtureExpectation {
   readonly breaks: number;
   readonly replacements: readonly Replacement[];
   readonly placement?: readonly Placement[];
+  /** The timeline's sample in force at these moments. */
+  readonly counts?: readonly TimelineSample[];
 }
 
 /** A recorded trial: events (times relative to `epoch`), the steady state, and the expected figures. */

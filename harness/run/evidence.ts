@@ -1,0 +1,83 @@
+import type * as k8s from '@kubernetes/client-node';
+import type { World } from '../observe/world.js';
+import type { EventRecord, ObjectSnapshot } from '../report/result.js';
+import { isoOf } from '../util/clock.js';
+
+type Loose = Record<string, unknown> & { metadata?: k8s.V1ObjectMeta; status?: Record<string, unknown>; spec?: Record<string, unknown> };
+
+function conditionsOf(object: Loose): Record<string, string> {
+  const found: Record<string, string> = {};
+  const conditions = object.status?.conditions;
+  if (Array.isArray(conditions)) {
+    for (const c of conditions as { type?: string; status?: string }[]) if (c.type && c.status) found[c.type] = c.status;
+  }
+  return found;
+}
+
+/** The few fields of an object that explain health, so a FAIL can be understood without a rerun. */
+function summarize(object: Loose): Record<string, unknown> {
+  const status = object.status ?? {};
+  switch (object.kind) {
+    case 'Pod': {
+      const pod = object as unknown as k8s.V1Pod;
+      return {
+        phase: pod.status?.phase ?? null,
+        node: pod.spec?.nodeName ?? null,
+        podIP: pod.status?.podIP ?? null,
+        deleting: pod.metadata?.deletionTimestamp !== undefined,
+        conditions: conditionsOf(object),
+      };
+    }
+    case 'Node':
+      return { conditions: conditionsOf(object), unschedulable: object.spec?.unschedulable === true, taints: object.spec?.taints ?? [] };
+    case 'EndpointSlice': {
+      const slice = object as unknown as k8s.V1EndpointSlice;
+      return {
+        service: slice.metadata?.labels?.['kubernetes.io/service-name'] ?? null,
+        endpoints: (slice.endpoints ?? []).map((e) => ({ address: e.addresses[0], ready: e.conditions?.ready ?? true, pod: e.targetRef?.name ?? null })),
+      };
+    }
+    case 'Deployment': case 'StatefulSet': case 'ReplicaSet': case 'DaemonSet':
+      return {
+        generation: object.metadata?.generation ?? null,
+        replicas: object.spec?.replicas ?? null,
+        status: Object.fromEntries(Object.entries(status).filter(([key]) => key !== 'conditions')),
+        conditions: conditionsOf(object),
+      };
+    default:
+      return { conditions: conditionsOf(object) };
+  }
+}
+
+const SNAPSHOT_KINDS = new Set(['Pod', 'Node', 'EndpointSlice', 'Deployment', 'StatefulSet', 'ReplicaSet', 'DaemonSet']);
+
+/**
+ * The objects under check at one moment: the scenario's pods, workloads and EndpointSlices, the nodes, and the
+ * objects of the desired state (custom resources' conditions included).
+ */
+export function snapshot(world: World, namespaces: readonly string[], desired: readonly { apiVersion: string; kind: string; name: string }[], at: number): ObjectSnapshot {
+  const objects: ObjectSnapshot['objects'][number][] = [];
+  for (const object of world.all() as Loose[]) {
+    const namespace = object.metadata?.namespace;
+    const kind = String(object.kind ?? '');
+    const isDesired = desired.some((d) => d.kind === kind && d.name === object.metadata?.name);
+    const inScope = kind === 'Node' || (namespace !== undefined && namespaces.includes(namespace));
+    if (!inScope || (!SNAPSHOT_KINDS.has(kind) && !isDesired)) continue;
+    objects.push({ kind, name: object.metadata?.name ?? '', namespace: namespace ?? null, uid: object.metadata?.uid ?? null, summary: summarize(object) });
+  }
+  objects.sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+  return { at: isoOf(at), objects };
+}
+
+/** A Kubernetes Event of the scenario's namespaces, as the report lists it. */
+export function eventRecord(event: k8s.CoreV1Event): EventRecord {
+  const last = event.lastTimestamp ?? event.eventTime ?? event.metadata?.creationTimestamp;
+  return {
+    at: last ? new Date(last).toISOString() : null,
+    type: event.type ?? 'Normal',
+    reason: event.reason ?? '',
+    object: `${event.involvedObject.kind ?? ''}/${event.involvedObject.name ?? ''}`,
+    message: event.message ?? '',
+    count: event.count ?? 1,
+  };
+}

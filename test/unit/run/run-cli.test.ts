@@ -1,0 +1,60 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+
+function rebound(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['bin/rebound.js', ...args], { env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 99) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('rebound run: refusals before anything is touched', function () {
+  this.timeout(60_000);
+  let dir: string;
+
+  before(() => { dir = mkdtempSync(join(tmpdir(), 'rebound-run-cli-')); });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses an invalid scenario with file:line:col errors and exit 2', async () => {
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, [
+      'apiVersion: rebound.dev/v1alpha1',
+      'kind: Scenario',
+      'metadata: { name: bad }',
+      'spec:',
+      '  steadyState: [ { podsReady: { selector: app=web, count: 1 } } ]',
+      '  faults:',
+      '    - podKil: { selector: app=web }',
+      '  expect: { recoveryWithin: 10s }',
+      '',
+    ].join('\n'));
+    const result = await rebound(['run', file, '--out', join(dir, 'out')]);
+    expect(result.code).to.equal(2);
+    expect(result.stderr).to.match(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:7:\\d+: spec\\.faults\\[0\\]`));
+    expect(result.stderr).to.contain('did you mean podKill?');
+    expect(result.stderr).to.not.contain('    at ');
+  });
+
+  it('refuses a kube context that is not on the allowlist, with exit 2', async () => {
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, [
+      'apiVersion: v1', 'kind: Config',
+      'clusters: [ { name: prod, cluster: { server: "https://127.0.0.1:1" } } ]',
+      'users: [ { name: prod, user: { token: x } } ]',
+      'contexts: [ { name: prod-eu, context: { cluster: prod, user: prod } } ]',
+      'current-context: prod-eu', '',
+    ].join('\n'));
+    const result = await rebound(['run', 'scenarios/deployment-pod-kill.yaml', '--kubeconfig', kubeconfig, '--out', join(dir, 'out2')]);
+    expect(result.code).to.equal(2);
+    expect(result.stderr).to.contain('refusing kube context "prod-eu"');
+  });
+
+  it('rejects a malformed --var and a bad --trials with exit 2', async () => {
+    expect((await rebound(['run', 'scenarios/deployment-pod-kill.yaml', '--var', 'NOEQUALS'])).code).to.equal(2);
+    expect((await rebound(['run', 'scenarios/deployment-pod-kill.yaml', '--trials', '0'])).code).to.equal(2);
+  });
+});
