@@ -17,6 +17,12 @@ export interface RunArgs {
   dryRun: boolean;
   keepCluster: boolean;
   logLevel: string;
+  matrix?: string[];
+  baseline?: string;
+  updateBaseline?: boolean;
+  maxRegression?: string;
+  alpha?: number;
+  reporter?: string[];
 }
 
 /** `rebound run <files|dirs...>`: apply, break, measure recovery, undo, and give verdicts. */
@@ -38,6 +44,12 @@ export const runCommand: Command<RunArgs> = {
     .option('selector', { type: 'string', describe: 'run only scenarios whose labels match (k=v,...)' })
     .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan and touch nothing' })
     .option('keep-cluster', { type: 'boolean', default: false, describe: 'leave a local cluster this run started running' })
+    .option('matrix', { type: 'string', array: true, describe: 'VAR=a,b: run each scenario once per value, interleaved trial by trial, and compare them' })
+    .option('baseline', { type: 'string', describe: 'results.json of a baseline run: exit 1 when recovery regressed against it' })
+    .option('update-baseline', { type: 'boolean', default: false, describe: 'write this run as the --baseline file instead of gating' })
+    .option('max-regression', { type: 'string', default: '10%', describe: 'allowed slowdown of median recovery for --baseline and --matrix' })
+    .option('alpha', { type: 'number', default: 0.05, describe: 'significance level for --baseline and --matrix' })
+    .option('reporter', { type: 'string', array: true, describe: 'reporters (repeatable or comma-separated): console, json, junit, markdown, html (default: all)' })
     .option('log-level', { choices: ['debug', 'info', 'warn'] as const, default: 'debug', describe: 'level of <out>/run.log' })
     .example('$0 run scenarios/', 'run every example on the embedded cluster')
     .example('$0 run scenarios/operator-echo.yaml --var RECONCILE_DELAY=2s --trials 5', 'measure a slower operator'),

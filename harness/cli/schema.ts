@@ -4,18 +4,26 @@ import { print, progress } from './output.js';
 
 interface SchemaArgs {
   out?: string;
+  results: boolean;
 }
 
-/** `rebound schema`: the JSON Schema of the scenario format, for editors (yaml-language-server) and other tools. */
+/**
+ * `rebound schema`: the JSON Schema of the scenario format, for editors (yaml-language-server) and other tools;
+ * with --results, the JSON Schema of results.json, for tools that read runs.
+ */
 export const schemaCommand: Command<SchemaArgs> = {
   command: 'schema',
-  describe: 'print the JSON Schema of the scenario format',
+  describe: 'print the JSON Schema of the scenario format (or, with --results, of results.json)',
   builder: (yargs) => yargs
     .option('out', { type: 'string', describe: 'write it to this file instead of stdout' })
-    .example('$0 schema --out docs/scenario.schema.json', 'regenerate the committed schema'),
+    .option('results', { type: 'boolean', default: false, describe: 'the schema of results.json instead of the scenario format' })
+    .example('$0 schema --out docs/scenario.schema.json', 'regenerate the committed schema')
+    .example('$0 schema --results --out docs/results.schema.json', 'regenerate the committed results schema'),
   run: async (args) => {
-    const { scenarioJsonSchema } = await import('../scenario/schema.js');
-    const text = JSON.stringify(scenarioJsonSchema(), null, 2);
+    const schema = args.results
+      ? (await import('../report/result.js')).resultsJsonSchema()
+      : (await import('../scenario/schema.js')).scenarioJsonSchema();
+    const text = JSON.stringify(schema, null, 2);
     if (args.out === undefined) {
       print(text);
       return 0;

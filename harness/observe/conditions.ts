@@ -6,7 +6,7 @@
  */
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import { LabelSelector } from '../scenario/rules.js';
-import type { Quantity, SteadyStateCheck, WorkloadKind } from '../scenario/schema.js';
+import type { CheckParams, Quantity, SteadyStateCheck, WorkloadKind } from '../scenario/schema.js';
 import { compileJsonPath } from './jsonpath.js';
 import {
   conditionOf,
@@ -40,10 +40,10 @@ export interface Condition {
   evaluate(world: World): Evaluation;
 }
 
-/** Holds when every part holds; the detail lists the parts that do not. */
+/** Holds when every part holds; the detail lists the parts that do not. describe() gives one part per line. */
 export function all(conditions: readonly Condition[]): Condition {
   return {
-    describe: () => (conditions.length === 0 ? 'nothing to check' : conditions.map((condition) => condition.describe()).join(', ')),
+    describe: () => (conditions.length === 0 ? 'nothing to check' : conditions.map((condition) => condition.describe()).join('\n')),
     evaluate: (world) => {
       const failing = conditions.map((condition) => condition.evaluate(world)).filter((evaluation) => !evaluation.holds);
       if (failing.length === 0) {
@@ -235,13 +235,7 @@ export function http(spec: HttpSpec): Condition {
 }
 
 /** The parameters of object; `namespace` is ignored for cluster-scoped kinds. */
-export type ObjectSpec = {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly name: string;
-  readonly namespace?: string;
-  readonly jsonPath: string;
-} & ({ readonly equals: string; readonly matches?: undefined } | { readonly matches: string; readonly equals?: undefined });
+export type ObjectSpec = CheckParams['object'];
 
 /**
  * The value printed by a kubectl JSONPath on any object equals a string or matches a regular expression (not

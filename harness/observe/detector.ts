@@ -89,11 +89,6 @@ class StepFunction {
     return -1;
   }
 
-  /** The state at `at`: undefined before the first evaluation. */
-  valueAt(at: number): boolean | undefined {
-    return this.runs[this.indexAt(at)]?.holds;
-  }
-
   /** Where run `index` ends: the next run's start, or undefined while it lasts. */
   endOf(index: number): number | undefined {
     return this.runs[index + 1]?.start;

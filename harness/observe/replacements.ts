@@ -109,7 +109,8 @@ interface OwnerRecord {
 
 /**
  * Tracks pod replacements over one trial: pods deleted after it was constructed (the trial's start), and the pods
- * created after that which replace them. Feed it every watch event (apply), before or after the World.
+ * created after that which replace them. Feed it every watch event, or better what World.apply returned for it
+ * (stale events dropped; a raw relist works too, the tracker diffs it against the pods it knows).
  */
 export class ReplacementTracker {
   private readonly pods = new Map<string, PodRecord>();

@@ -29,14 +29,10 @@ export interface ProbeResult {
   readonly detail: string;
 }
 
-/** A node rebound has stopped, paused or cut off, and since when. */
-export interface ImpairedNode {
+/** One impairment of a node rebound stopped, paused or cut off: from impairNode to restoreNode (`until` undefined while it lasts). */
+export interface Impairment {
   readonly node: string;
   readonly since: number;
-}
-
-/** One impairment of a node, from impairNode to restoreNode (`until` undefined while it lasts). */
-export interface Impairment extends ImpairedNode {
   readonly until?: number;
 }
 
@@ -66,8 +62,6 @@ export class World {
   private readonly uids = new Map<string, IdentifiedObject>();
   /** Uids seen deleted: a late event for one of them must not bring it back. */
   private readonly deletedUids = new Set<string>();
-  /** group/kind of every kind any event or relist was seen for: a kind rebound watches. */
-  private readonly seenKinds = new Set<string>();
   /** group/kind of every kind an object of which reported a Ready or Available condition. */
   private readonly readinessKinds = new Set<string>();
   /** Objects by group/kind, then identity: conditions list one kind on every evaluation. */
@@ -84,7 +78,6 @@ export class World {
    */
   apply(event: WatchEvent): ObservedEvent[] {
     if (event.type === 'RELIST') {
-      this.seenKinds.add(`${groupOf(event.apiVersion)}/${event.kind}`);
       const listed = new Set<string>();
       const changes: ObservedEvent[] = [];
       for (const object of event.objects) {
@@ -103,7 +96,6 @@ export class World {
     }
     const { object } = event;
     if (!isIdentified(object)) return [];
-    this.seenKinds.add(`${groupOf(object.apiVersion)}/${object.kind}`);
     if (event.type !== 'DELETED') return this.upsert(event.at, object, false);
 
     const identity = this.identity(object);
@@ -184,11 +176,6 @@ export class World {
     return this.get('apps/v1', kind, name, namespace);
   }
 
-  /** True once any event or relist of that kind arrived: rebound watches it, so a missing object is really missing. */
-  hasSeenKind(apiVersion: string, kind: string): boolean {
-    return this.seenKinds.has(`${groupOf(apiVersion)}/${kind}`);
-  }
-
   /** True once an object of that kind has reported a `Ready` or `Available` condition in its status. */
   kindReportsReadiness(apiVersion: string, kind: string): boolean {
     return this.readinessKinds.has(`${groupOf(apiVersion)}/${kind}`);
@@ -231,11 +218,6 @@ export class World {
   /** True while rebound has `node` stopped, paused or cut off. */
   isImpaired(node: string): boolean {
     return this.impaired.has(node);
-  }
-
-  /** The nodes rebound has impaired now, in name order. */
-  impairedNodes(): ImpairedNode[] {
-    return [...this.impaired].map(([node, since]) => ({ node, since })).sort((a, b) => compareText(a.node, b.node));
   }
 
   /** Every impairment so far, in the order they began, for the report. */

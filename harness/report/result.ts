@@ -1,167 +1,221 @@
 /**
  * The RunResult model: what a run found, as results.json carries it. Other tools read this file, so it is
  * versioned: add fields freely, but a rename or removal bumps RESULT_SCHEMA_VERSION.
+ *
+ * The TypeScript types and the JSON Schema in docs/results.schema.json are both derived from the TypeBox schemas
+ * below, so the file other tools read and the code that writes it cannot drift apart. Objects are left open
+ * (no `additionalProperties: false`) because adding a field is allowed without a version bump: a reader built
+ * against this version must still accept a file from a later rebound of the same version.
  */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 /** The version of the results.json layout. */
 export const RESULT_SCHEMA_VERSION = 1;
 
+/** Everything reporters and readers get is read-only, at every depth. */
+type Frozen<T> = T extends readonly (infer E)[] ? readonly Frozen<E>[] : T extends object ? { readonly [K in keyof T]: Frozen<T[K]> } : T;
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Timestamp = Type.String({ format: 'date-time', description: 'An ISO 8601 timestamp (UTC).' });
+const Milliseconds = Type.Number({ description: 'A duration in milliseconds.' });
+
+const VerdictSchema = Type.Union([Type.Literal('PASS'), Type.Literal('FAIL'), Type.Literal('ERROR')], {
+  description: 'PASS: every trial recovered in time; FAIL: the system did not heal as expected; ERROR: rebound could not do its job.',
+});
+
+const StatsSchema = Type.Object({
+  count: Type.Integer({ minimum: 1 }),
+  min: Type.Number(),
+  median: Type.Number(),
+  p95: Type.Number({ description: 'Linear interpolation between closest ranks (R-7).' }),
+  max: Type.Number(),
+  mean: Type.Number(),
+}, { description: 'Summary statistics over the trials that broke.' });
+
+const PodRefSchema = Type.Object({
+  name: Type.String(),
+  uid: Type.String(),
+  node: Nullable(Type.String()),
+}, { description: 'A pod, or its replacement, as the replacement list names it.' });
+
+const ReplacementSchema = Type.Object({
+  pod: PodRefSchema,
+  replacement: Nullable(PodRefSchema),
+  owner: Type.Object({ kind: Type.String(), name: Type.String(), uid: Type.String() }, { description: 'The stable owner the pods were matched through.' }),
+  phasesMs: Type.Record(Type.String(), Nullable(Milliseconds), {
+    description: 'Each phase as the time since the previous one: created, scheduled, running, ready, endpointReady.',
+  }),
+  at: Type.Record(Type.String(), Nullable(Timestamp), {
+    description: 'ISO timestamps of deleted, created, scheduled, running, ready, endpointReady.',
+  }),
+}, { description: 'One replaced pod and how long each step to its replacement took.' });
+
+const FaultTargetSchema = Type.Object({
+  kind: Type.String(),
+  name: Type.String(),
+  namespace: Type.Optional(Type.String()),
+  uid: Type.Optional(Type.String()),
+  node: Type.Optional(Type.String()),
+});
+
+const FaultSchema = Type.Object({
+  index: Type.Integer({ minimum: 0, description: 'Position in spec.faults.' }),
+  kind: Type.String(),
+  atMs: Type.Number({ description: 'The `at` offset from T0.' }),
+  injectedAt: Nullable(Timestamp),
+  summary: Type.String(),
+  targets: Type.Array(FaultTargetSchema),
+  error: Nullable(Type.String()),
+}, { description: 'One injected fault.' });
+
+const TimelineSampleSchema = Type.Object({
+  at: Timestamp,
+  holds: Type.Boolean({ description: 'Whether the steady state held.' }),
+  readyPods: Type.Integer({ minimum: 0 }),
+  readyNodes: Type.Integer({ minimum: 0 }),
+  readyEndpoints: Type.Integer({ minimum: 0 }),
+}, { description: 'One point of the timeline chart.' });
+
+const TimelineMarkerSchema = Type.Object({
+  at: Timestamp,
+  kind: Type.String({ description: 'injected, reverted, broken, recovered or note.' }),
+  label: Type.String(),
+}, { description: 'A labelled moment on the timeline (injected, broken, recovered, reverted...).' });
+
+const ObjectSnapshotSchema = Type.Object({
+  at: Timestamp,
+  objects: Type.Array(Type.Object({
+    kind: Type.String(),
+    name: Type.String(),
+    namespace: Nullable(Type.String()),
+    uid: Nullable(Type.String()),
+    summary: Type.Record(Type.String(), Type.Unknown()),
+  })),
+}, { description: 'The objects under check at one moment, each reduced to the fields that explain health.' });
+
+const EventRecordSchema = Type.Object({
+  at: Nullable(Timestamp),
+  type: Type.String(),
+  reason: Type.String(),
+  object: Type.String({ description: 'kind/name of the object the event is about.' }),
+  message: Type.String(),
+  count: Type.Integer({ minimum: 0 }),
+}, { description: 'A Kubernetes Event of the scenario\'s namespaces.' });
+
+const TrialSchema = Type.Object({
+  trial: Type.Integer({ minimum: 1 }),
+  verdict: VerdictSchema,
+  reason: Nullable(Type.String()),
+  t0: Nullable(Timestamp),
+  injectedAt: Nullable(Timestamp),
+  brokenAt: Nullable(Timestamp),
+  recoveredAt: Nullable(Timestamp),
+  recoveryTimeMs: Nullable(Milliseconds),
+  disruptionMs: Nullable(Milliseconds),
+  undisrupted: Type.Boolean(),
+  longestBreakMs: Nullable(Type.Number({ description: 'Longest time the steady state was broken in one stretch.' })),
+  faults: Type.Array(FaultSchema),
+  replacements: Type.Array(ReplacementSchema),
+  placement: Type.Array(Type.Object({ pod: Type.String(), node: Nullable(Type.String()) }), {
+    description: 'Where each pod of the scenario\'s namespace ran at the end of the trial (pods do not move back).',
+  }),
+  timeline: Type.Object({ samples: Type.Array(TimelineSampleSchema), markers: Type.Array(TimelineMarkerSchema) }),
+  evidence: Type.Object({ brokenAt: Nullable(ObjectSnapshotSchema), recoveredAt: Nullable(ObjectSnapshotSchema) }, {
+    description: 'Snapshots of the objects under check when the steady state first broke and when it came back for good.',
+  }),
+}, { description: 'One trial. t0 is when the initial steady state had held for settle: the trial\'s start.' });
+
+const ScenarioResultSchema = Type.Object({
+  name: Type.String(),
+  file: Type.String(),
+  variant: Nullable(Type.String({ description: '`VAR=value` of a --matrix variant (the name then ends with it in brackets), null otherwise.' })),
+  description: Nullable(Type.String()),
+  labels: Type.Record(Type.String(), Type.String()),
+  verdict: VerdictSchema,
+  reason: Nullable(Type.String()),
+  namespace: Nullable(Type.String()),
+  startedAt: Timestamp,
+  finishedAt: Timestamp,
+  expect: Type.Object({
+    recoveryWithinMs: Milliseconds,
+    settleMs: Milliseconds,
+    maxDisruptionMs: Nullable(Milliseconds),
+    mustBreak: Type.Boolean(),
+  }),
+  steadyState: Type.Array(Type.String()),
+  trials: Type.Array(TrialSchema),
+  stats: Type.Object({
+    recoveryTimeMs: Nullable(StatsSchema),
+    disruptionMs: Nullable(StatsSchema),
+    brokenTrials: Type.Integer({ minimum: 0 }),
+  }),
+  processes: Type.Array(Type.Object({
+    name: Type.String(),
+    log: Type.String(),
+    starts: Type.Integer({ minimum: 0 }),
+    tail: Type.Array(Type.String()),
+  }), { description: 'spec.processes: where each one\'s log is, how often it was started, and the end of its log.' }),
+  events: Type.Array(EventRecordSchema, { description: 'Kubernetes Events of the scenario\'s namespaces during the run (the last 500).' }),
+  cleanup: Type.Array(Type.String(), { description: 'Problems while undoing what the scenario did (they make the scenario an ERROR).' }),
+}, { description: 'One scenario.' });
+
+const EnvironmentSchema = Type.Object({
+  provider: Type.String(),
+  cluster: Type.String(),
+  kubernetesVersion: Nullable(Type.String()),
+  reboundVersion: Type.String(),
+  nodeCount: Nullable(Type.Integer({ minimum: 0 })),
+  timings: Type.Record(Type.String(), Type.Number()),
+  machine: Type.Object({ cpus: Type.Integer({ minimum: 0 }), loadAverage: Type.Array(Type.Number()), platform: Type.String() }),
+}, { description: 'Where and on what the run happened, so two runs can be compared fairly.' });
+
+const RunResultSchema = Type.Object({
+  schemaVersion: Type.Literal(RESULT_SCHEMA_VERSION),
+  verdict: VerdictSchema,
+  seed: Type.Integer({ minimum: 0 }),
+  startedAt: Timestamp,
+  finishedAt: Timestamp,
+  environment: Nullable(EnvironmentSchema),
+  vars: Type.Record(Type.String(), Type.String()),
+  scenarios: Type.Array(ScenarioResultSchema),
+}, { title: 'rebound results', description: 'A whole run, as results.json carries it.' });
+
 /** The three verdicts of the contract. */
-export type Verdict = 'PASS' | 'FAIL' | 'ERROR';
-
+export type Verdict = Static<typeof VerdictSchema>;
 /** Summary statistics over the trials that broke. */
-export interface Stats {
-  readonly count: number;
-  readonly min: number;
-  readonly median: number;
-  /** Linear interpolation between closest ranks. */
-  readonly p95: number;
-  readonly max: number;
-  readonly mean: number;
-}
-
+export interface Stats extends Frozen<Static<typeof StatsSchema>> {}
 /** A pod, or its replacement, as the replacement list names it. */
-export interface PodRef {
-  readonly name: string;
-  readonly uid: string;
-  readonly node: string | null;
-}
-
+export interface PodRef extends Frozen<Static<typeof PodRefSchema>> {}
 /** One replaced pod and how long each step to its replacement took. */
-export interface ReplacementResult {
-  readonly pod: PodRef;
-  readonly replacement: PodRef | null;
-  readonly owner: { readonly kind: string; readonly name: string; readonly uid: string };
-  /** Each phase as the time since the previous one: created, scheduled, running, ready, endpointReady. */
-  readonly phasesMs: Readonly<Record<string, number | null>>;
-  /** ISO timestamps of deleted, created, scheduled, running, ready, endpointReady. */
-  readonly at: Readonly<Record<string, string | null>>;
-}
-
+export interface ReplacementResult extends Frozen<Static<typeof ReplacementSchema>> {}
 /** One injected fault. */
-export interface FaultResult {
-  readonly index: number;
-  readonly kind: string;
-  /** The `at` offset from T0. */
-  readonly atMs: number;
-  readonly injectedAt: string | null;
-  readonly summary: string;
-  readonly targets: readonly { kind: string; name: string; namespace?: string; uid?: string; node?: string }[];
-  readonly error: string | null;
-}
-
+export interface FaultResult extends Frozen<Static<typeof FaultSchema>> {}
 /** One point of the timeline chart. */
-export interface TimelineSample {
-  readonly at: string;
-  readonly holds: boolean;
-  readonly readyPods: number;
-  readonly readyNodes: number;
-  readonly readyEndpoints: number;
-}
-
+export interface TimelineSample extends Frozen<Static<typeof TimelineSampleSchema>> {}
 /** A labelled moment on the timeline (injected, broken, recovered, reverted...). */
-export interface TimelineMarker {
-  readonly at: string;
-  readonly kind: string;
-  readonly label: string;
-}
-
+export interface TimelineMarker extends Frozen<Static<typeof TimelineMarkerSchema>> {}
 /** The objects under check at one moment, each reduced to the fields that explain health. */
-export interface ObjectSnapshot {
-  readonly at: string;
-  readonly objects: readonly {
-    readonly kind: string;
-    readonly name: string;
-    readonly namespace: string | null;
-    readonly uid: string | null;
-    readonly summary: Readonly<Record<string, unknown>>;
-  }[];
-}
-
+export interface ObjectSnapshot extends Frozen<Static<typeof ObjectSnapshotSchema>> {}
 /** A Kubernetes Event of the scenario's namespaces. */
-export interface EventRecord {
-  readonly at: string | null;
-  readonly type: string;
-  readonly reason: string;
-  /** kind/name of the object the event is about. */
-  readonly object: string;
-  readonly message: string;
-  readonly count: number;
-}
-
+export interface EventRecord extends Frozen<Static<typeof EventRecordSchema>> {}
 /** One trial. */
-export interface TrialResult {
-  readonly trial: number;
-  readonly verdict: Verdict;
-  readonly reason: string | null;
-  /** When the initial steady state had held for settle: the trial's start. */
-  readonly t0: string | null;
-  readonly injectedAt: string | null;
-  readonly brokenAt: string | null;
-  readonly recoveredAt: string | null;
-  readonly recoveryTimeMs: number | null;
-  readonly disruptionMs: number | null;
-  readonly undisrupted: boolean;
-  /** Longest time the steady state was broken in one stretch. */
-  readonly longestBreakMs: number | null;
-  readonly faults: readonly FaultResult[];
-  readonly replacements: readonly ReplacementResult[];
-  /** Where each pod of the scenario's namespace ran at the end of the trial (pods do not move back). */
-  readonly placement: readonly { pod: string; node: string | null }[];
-  readonly timeline: { readonly samples: readonly TimelineSample[]; readonly markers: readonly TimelineMarker[] };
-  /** Snapshots of the objects under check when the steady state first broke and when it came back for good. */
-  readonly evidence: { readonly brokenAt: ObjectSnapshot | null; readonly recoveredAt: ObjectSnapshot | null };
-}
-
+export interface TrialResult extends Frozen<Static<typeof TrialSchema>> {}
 /** One scenario. */
-export interface ScenarioResult {
-  readonly name: string;
-  readonly file: string;
-  readonly description: string | null;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly verdict: Verdict;
-  readonly reason: string | null;
-  readonly namespace: string | null;
-  readonly startedAt: string;
-  readonly finishedAt: string;
-  readonly expect: {
-    readonly recoveryWithinMs: number;
-    readonly settleMs: number;
-    readonly maxDisruptionMs: number | null;
-    readonly mustBreak: boolean;
-  };
-  readonly steadyState: readonly string[];
-  readonly trials: readonly TrialResult[];
-  readonly stats: { readonly recoveryTimeMs: Stats | null; readonly disruptionMs: Stats | null; readonly brokenTrials: number };
-  /** spec.processes: where each one's log is, how often it was started, and the end of its log. */
-  readonly processes: readonly { name: string; log: string; starts: number; tail: readonly string[] }[];
-  /** Kubernetes Events of the scenario's namespaces during the run (the last 500). */
-  readonly events: readonly EventRecord[];
-  /** Problems while undoing what the scenario did (they make the scenario an ERROR). */
-  readonly cleanup: readonly string[];
-}
-
+export interface ScenarioResult extends Frozen<Static<typeof ScenarioResultSchema>> {}
 /** Where and on what the run happened, so two runs can be compared fairly. */
-export interface Environment {
-  readonly provider: string;
-  readonly cluster: string;
-  readonly kubernetesVersion: string | null;
-  readonly reboundVersion: string;
-  readonly nodeCount: number | null;
-  readonly timings: Readonly<Record<string, number>>;
-  readonly machine: { readonly cpus: number; readonly loadAverage: readonly number[]; readonly platform: string };
-}
-
+export interface Environment extends Frozen<Static<typeof EnvironmentSchema>> {}
 /** A whole run: results.json. */
-export interface RunResult {
-  readonly schemaVersion: typeof RESULT_SCHEMA_VERSION;
-  readonly verdict: Verdict;
-  readonly seed: number;
-  readonly startedAt: string;
-  readonly finishedAt: string;
-  readonly environment: Environment | null;
-  readonly vars: Readonly<Record<string, string>>;
-  readonly scenarios: readonly ScenarioResult[];
+export interface RunResult extends Frozen<Static<typeof RunResultSchema>> {}
+
+/** The JSON Schema of results.json, as committed in docs/results.schema.json. */
+export function resultsJsonSchema(): Record<string, unknown> {
+  // JSON round trip: drops TypeBox's symbol keys, leaving plain JSON Schema (draft-07, which Ajv reads by default).
+  const plain = JSON.parse(JSON.stringify(RunResultSchema)) as Record<string, unknown>;
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: `https://rebound.dev/schemas/results-v${RESULT_SCHEMA_VERSION}.json`,
+    ...plain,
+  };
 }
 
 /** The worst of several verdicts: ERROR over FAIL over PASS. */

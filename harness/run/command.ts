@@ -8,8 +8,7 @@ import { acquireKubeconfig } from '../cluster/providers/kubeconfig.js';
 import { acquireLocal } from '../cluster/providers/local.js';
 import type { ClusterHandle } from '../cluster/provider.js';
 import { UsageError, type ExitCode } from '../errors.js';
-import { ConsoleReporter } from '../report/console.js';
-import { JsonReporter } from '../report/json.js';
+import { createReporters, DEFAULT_REPORTERS } from '../report/registry.js';
 import { exitCodeOf, type RunResult } from '../report/result.js';
 import { formatIssue, ScenarioInvalidError } from '../scenario/issues.js';
 import { expandScenarioArgs, loadScenarioFile, parseVarAssignments } from '../scenario/loader.js';
@@ -17,7 +16,9 @@ import { LabelSelector } from '../scenario/rules.js';
 import type { Scenario } from '../scenario/schema.js';
 import { packageRoot } from '../util/paths.js';
 import { printPlan } from './plan.js';
-import { runScenarios } from './runner.js';
+import { runScenarios, type Variant } from './runner.js';
+import { compareSettings, compareVariants, gateOnBaseline, parseMatrix, readResults } from './gates.js';
+import { writeAtomic } from '../report/write-atomic.js';
 
 /** Loads every scenario named, or throws one error listing every problem in every file (exit 2, nothing touched). */
 export async function loadScenarios(paths: readonly string[], vars: Record<string, string>, selector?: string): Promise<Scenario[]> {
@@ -73,11 +74,15 @@ async function acquire(args: RunArgs): Promise<ClusterHandle> {
 /** `rebound run`: validates everything first, then runs; the exit code follows the verdicts. */
 export async function executeRun(args: RunArgs): Promise<ExitCode> {
   const outcome = await performRun(args);
-  return typeof outcome === 'number' ? outcome : exitCodeOf(outcome.result.verdict);
+  if (typeof outcome === 'number') return outcome;
+  const code = exitCodeOf(outcome.result.verdict);
+  // A regression in recovery time fails the run like a failing test, unless something worse happened.
+  return code === 0 && outcome.regressed ? 1 : code;
 }
 
 /** Runs (or, with --dry-run, plans) and returns the run's result and folder; a number is a dry run's exit code. */
-export async function performRun(args: RunArgs): Promise<{ result: RunResult; out: string } | ExitCode> {
+export async function performRun(args: RunArgs): Promise<{ result: RunResult; out: string; regressed: boolean } | ExitCode> {
+  if (args.updateBaseline && args.baseline === undefined) throw new UsageError('--update-baseline needs --baseline FILE: the file to write.');
   const vars = parseVarAssignments(args.var);
   if (args.trials !== undefined && (!Number.isInteger(args.trials) || args.trials < 1)) {
     throw new UsageError(`--trials ${args.trials} is not valid: give a whole number of 1 or more.`);
@@ -85,21 +90,36 @@ export async function performRun(args: RunArgs): Promise<{ result: RunResult; ou
   if (args.seed !== undefined && (!Number.isSafeInteger(args.seed) || args.seed < 0)) {
     throw new UsageError(`--seed ${args.seed} is not valid: give a whole number of 0 or more.`);
   }
-  const scenarios = await loadScenarios(args.paths, vars, args.selector);
+  const matrix = parseMatrix(args.matrix ?? []);
   const seed = args.seed ?? randomInt(0, 2 ** 31);
-  if (args.dryRun) return printPlan(args, scenarios, seed);
+  // Each --matrix value loads the scenarios again with that value, so a variable may change anything in them.
+  const loaded = matrix
+    ? await Promise.all(matrix.values.map(async (value) => ({
+      label: `${matrix.name}=${value}`,
+      scenarios: await loadScenarios(args.paths, { ...vars, [matrix.name]: value }, args.selector),
+    })))
+    : [{ label: null, scenarios: await loadScenarios(args.paths, vars, args.selector) }];
+  const groups: Variant[][] = (loaded[0]?.scenarios ?? []).map((_, i) =>
+    loaded.map(({ label, scenarios }) => ({ label, scenario: scenarios[i] as Scenario })));
+  if (args.dryRun) return printPlan(args, groups.map((g) => (g[0] as Variant).scenario), seed);
+  const baseline = args.baseline !== undefined && !args.updateBaseline ? readResults(args.baseline) : undefined;
+  const settings = compareSettings(args.maxRegression, args.alpha, seed);
 
   const out = resolve(args.out ?? defaultOut());
   mkdirSync(out, { recursive: true });
   const log = pino({ level: args.logLevel, base: { seed } }, pino.destination({ dest: join(out, 'run.log'), sync: true }));
+  const reporters = createReporters(args.reporter && args.reporter.length > 0 ? args.reporter : [...DEFAULT_REPORTERS], out);
   const cluster = await acquire(args);
   try {
-    const json = new JsonReporter(out);
-    const result = await runScenarios({
-      scenarios, seed, out, trials: args.trials, cluster, log, vars,
-      reporters: [new ConsoleReporter(process.stderr, out), json],
-    });
-    return { result, out };
+    const result = await runScenarios({ groups, seed, out, trials: args.trials, cluster, log, vars, reporters });
+    let regressed = false;
+    if (matrix) regressed = compareVariants(result, matrix, out, settings);
+    if (baseline && args.baseline) regressed = gateOnBaseline(baseline, args.baseline, result, out, settings) || regressed;
+    if (args.updateBaseline && args.baseline) {
+      writeAtomic(resolve(args.baseline), `${JSON.stringify(result, null, 2)}\n`);
+      progress(`baseline written: ${args.baseline}`);
+    }
+    return { result, out, regressed };
   } finally {
     await cluster.release();
     log.flush();

@@ -55,7 +55,7 @@ export class Observer {
   constructor(
     private readonly kube: KubeClients,
     private readonly discovery: Discovery,
-    private readonly condition: Condition,
+    private condition: Condition,
     private readonly namespace: string,
     private readonly log: Logger,
   ) {}
@@ -114,8 +114,8 @@ export class Observer {
       }
       return;
     }
-    this.world.apply(event);
-    this.replacements.apply(event);
+    // The tracker takes the world's view of the change, so stale events (an older resourceVersion) are dropped.
+    for (const change of this.world.apply(event)) this.replacements.apply(change);
     if (event.type !== 'RELIST' && this.targetListeners.size > 0) {
       const uid = event.object.metadata?.uid;
       if (uid) for (const listener of this.targetListeners) listener(event.at, uid);
@@ -137,6 +137,12 @@ export class Observer {
   /** The latest evaluation, with the counts the live line shows. */
   current(): { evaluation: Evaluation; counts: ReturnType<typeof countsOf> } {
     return { evaluation: this.last ?? this.condition.evaluate(this.world), counts: countsOf(this.world, this.namespace) };
+  }
+
+  /** Judges the steady state by another condition from now on (a --matrix variant was swapped in). */
+  setCondition(condition: Condition): void {
+    this.condition = condition;
+    this.evaluate(monotonicNow());
   }
 
   subscribe(listener: EvaluationListener): () => void {

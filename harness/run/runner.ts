@@ -4,7 +4,7 @@ import { Discovery } from '../cluster/discovery.js';
 import { clientsFor, type KubeClients } from '../cluster/kube.js';
 import type { ClusterHandle } from '../cluster/provider.js';
 import { ReboundError } from '../errors.js';
-import { buildCondition, deriveSteadyState, type Condition } from '../observe/conditions.js';
+import { all, buildCondition, deriveSteadyState, type Condition, type Evaluation } from '../observe/conditions.js';
 import { SettleWatcher } from '../observe/detector.js';
 import { report, type Reporter } from '../report/reporter.js';
 import {
@@ -17,6 +17,7 @@ import { logTail } from '../cluster/local/process.js';
 import type { World } from '../observe/world.js';
 import { applyDesiredState } from './desired-state.js';
 import { snapshot } from './evidence.js';
+import { rolledOut } from './rollout.js';
 import { fingerprint } from './environment.js';
 import { Ledger } from './ledger.js';
 import { ensureNamespace, freshNamespace } from './namespace.js';
@@ -27,7 +28,8 @@ import { runTrial } from './trial.js';
 
 /** What a run needs besides its scenarios. */
 export interface RunOptions {
-  readonly scenarios: readonly Scenario[];
+  /** Each entry is one scenario in its variants (one, without --matrix). */
+  readonly groups: readonly (readonly Variant[])[];
   readonly seed: number;
   readonly out: string;
   /** --trials: overrides every scenario's spec.trials. */
@@ -45,16 +47,22 @@ class ScenarioError extends ReboundError {}
  * Waits until the steady state has held without a break for `settle`; returns that moment (a trial's T0). Fails
  * with the failing checks named when it does not happen before `deadline`.
  */
-async function waitSteady(observer: Observer, settleMs: number, deadline: number, what: string): Promise<number> {
+async function waitSteady(observer: Observer, settleMs: number, deadline: number, what: string, rolledOut: Condition): Promise<number> {
   const watcher = new SettleWatcher({ settleMs, startedAt: monotonicNow(), timeoutMs: Math.max(0, deadline - monotonicNow()) });
   let wake: (() => void) | undefined;
+  // T0 also waits for every workload of the desired state to have rolled out, so that a rollout still under way
+  // (after a --matrix swap, say) is never measured as if a fault had caused it.
+  const judge = (at: number, evaluation: Evaluation): void => {
+    const rollout = rolledOut.evaluate(observer.world);
+    const holds = evaluation.holds && rollout.holds;
+    watcher.observe(at, holds, evaluation.holds ? rollout.detail : evaluation.detail);
+  };
   const unsubscribe = observer.subscribe((at, evaluation) => {
-    watcher.observe(at, evaluation.holds, evaluation.detail);
+    judge(at, evaluation);
     wake?.();
   });
   try {
-    const { evaluation } = observer.current();
-    watcher.observe(monotonicNow(), evaluation.holds, evaluation.detail);
+    judge(monotonicNow(), observer.current().evaluation);
     for (;;) {
       const now = monotonicNow();
       const status = watcher.tick(now);
@@ -78,76 +86,143 @@ function describeCondition(condition: Condition): string[] {
   return condition.describe().split('\n').filter((line) => line.trim() !== '');
 }
 
-async function runScenario(options: RunOptions, scenario: Scenario, kube: KubeClients, discovery: Discovery): Promise<ScenarioResult> {
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'DaemonSet']);
+
+/** One way of running a scenario: the scenario as loaded with one value of a --matrix variable (or the only way). */
+export interface Variant {
+  /** `VAR=value` for a matrix variant, null otherwise. */
+  readonly label: string | null;
+  readonly scenario: Scenario;
+}
+
+/** What one variant has set up and measured so far. */
+interface VariantState {
+  readonly variant: Variant;
+  readonly supervisor: ProcessSupervisor;
+  readonly trials: TrialResult[];
+  condition: Condition | undefined;
+  /** Every workload of the desired state rolled out at its declared replicas. */
+  rolledOut: Condition;
+  steadyState: string[];
+  desired: { apiVersion: string; kind: string; name: string }[];
+}
+
+/**
+ * Runs one scenario, in one or more variants sharing a namespace. Variants run interleaved trial by trial
+ * (a, b, a, b, ...) so drift on a noisy machine hits both alike. Before a variant's trial the previous variant is
+ * swapped out (its processes stopped, the variant's desired state applied and its processes started) and the
+ * steady state must hold for settle again: the swap happens before T0, so it is never part of a measurement.
+ */
+async function runScenario(options: RunOptions, variants: readonly Variant[], kube: KubeClients, discovery: Discovery): Promise<ScenarioResult[]> {
   const { reporters, log: runLog } = options;
+  const first = variants[0];
+  if (!first) return [];
+  const scenario = first.scenario;
   const log = runLog.child({ scenario: scenario.metadata.name });
   const startedAt = Date.now();
-  const deadline = monotonicNow() + scenario.spec.timeout.toMilliseconds();
+  const deadline = monotonicNow() + scenario.spec.timeout.toMilliseconds() * variants.length;
   const trialsWanted = options.trials ?? scenario.spec.trials;
-  const expect = scenario.spec.expect;
   const ledger = new Ledger();
-  const trials: TrialResult[] = [];
   const namespace = scenario.spec.namespace ?? freshNamespace(scenario.metadata.name);
-  const supervisor = new ProcessSupervisor(
-    (text) => expandBuiltinVariables(text, { KUBECONFIG: options.cluster.kubeconfig, NAMESPACE: namespace }),
-    join(options.out, 'processes', scenario.metadata.name),
-    log,
-  );
+  const namespaces = [namespace, ...scenario.spec.allowNamespaces];
+  const states: VariantState[] = variants.map((variant) => ({
+    variant,
+    supervisor: new ProcessSupervisor(
+      (text) => expandBuiltinVariables(text, { KUBECONFIG: options.cluster.kubeconfig, NAMESPACE: namespace }),
+      join(options.out, 'processes', scenario.metadata.name, ...(variant.label ? [variant.label.replace(/[^\w.=-]/g, '_')] : [])),
+      log,
+    ),
+    trials: [],
+    condition: undefined,
+    rolledOut: all([]),
+    steadyState: [],
+    desired: [],
+  }));
   let observer: Observer | undefined;
-  let steadyState: string[] = [];
-  let desired: { apiVersion: string; kind: string; name: string }[] = [];
+  let active: VariantState | undefined;
   let error: string | null = null;
   const phase = (trial: number | null, name: Parameters<NonNullable<Reporter['onPhase']>>[2], detail: string, live = false): Promise<string[]> => {
-    log.info({ trial, phase: name }, detail);
+    const label = active?.variant.label && variants.length > 1 ? `[${active.variant.label}] ` : '';
+    log.info({ trial, phase: name, variant: active?.variant.label }, detail);
     const counts = live && observer ? observer.current() : undefined;
-    return report(reporters, 'onPhase', scenario, trial, name, detail,
+    return report(reporters, 'onPhase', scenario, trial, name, `${label}${detail}`,
       counts ? { ...counts.counts, holds: counts.evaluation.holds } : undefined);
   };
 
-  await report(reporters, 'onScenarioStart', scenario);
-  try {
-    await phase(null, 'apply', `namespace ${namespace}, ${scenario.spec.desiredState.length} object${scenario.spec.desiredState.length === 1 ? '' : 's'}`);
-    await ensureNamespace(kube, namespace, scenario.metadata.name, ledger);
-    const applied = await applyDesiredState(kube, discovery, scenario.spec.desiredState, namespace, ledger);
-    if (scenario.spec.processes.length > 0) {
-      ledger.record('process', 'stop spec.processes', () => supervisor.stopAll());
-      await phase(null, 'apply', `starting ${scenario.spec.processes.map((p) => p.name).join(', ')}`);
-      await supervisor.startAll(scenario.spec.processes);
+  /** Makes `state` the variant in place: its desired state applied, its processes running, its steady state judged. */
+  const activate = async (state: VariantState): Promise<void> => {
+    if (active === state) return;
+    const spec = state.variant.scenario.spec;
+    if (active) {
+      await phase(null, 'apply', `swapping in ${state.variant.label ?? 'the next variant'}`);
+      await active.supervisor.stopAll();
     }
-    const condition = scenario.spec.steadyState
-      ? buildCondition(scenario.spec.steadyState, namespace, applied.map((a) => a.manifest.object as never))
-      : deriveSteadyState(applied.map((a) => a.manifest.object as never), namespace);
-    steadyState = describeCondition(condition);
-    desired = applied.map((a) => ({ apiVersion: a.manifest.apiVersion, kind: a.manifest.kind, name: a.manifest.name }));
-    observer = new Observer(kube, discovery, condition, namespace, log);
-    const extraKinds = [
-      ...applied.map((a) => ({ apiVersion: a.manifest.apiVersion, kind: a.manifest.kind })),
-      ...(scenario.spec.steadyState ?? []).flatMap((check) => (check.kind === 'object' ? [{ apiVersion: check.params.apiVersion, kind: check.params.kind }] : [])),
-    ];
-    const probes = (scenario.spec.steadyState ?? []).flatMap((check) => (check.kind === 'http'
-      ? [{ url: check.params.url, status: check.params.status, timeoutMs: check.params.timeout.toMilliseconds() }] : []));
-    await observer.start([namespace, ...scenario.spec.allowNamespaces], extraKinds, probes);
+    active = state;
+    await phase(null, 'apply', `namespace ${namespace}, ${spec.desiredState.length} object${spec.desiredState.length === 1 ? '' : 's'}`);
+    const applied = await applyDesiredState(kube, discovery, spec.desiredState, namespace, ledger);
+    if (spec.processes.length > 0) {
+      ledger.record('process', `stop spec.processes${state.variant.label ? ` of ${state.variant.label}` : ''}`, () => state.supervisor.stopAll());
+      await phase(null, 'apply', `starting ${spec.processes.map((p) => p.name).join(', ')}`);
+      await state.supervisor.startAll(spec.processes);
+    }
+    const declared = applied.map((a) => a.manifest.object as never);
+    state.condition = spec.steadyState ? buildCondition(spec.steadyState, namespace, declared) : deriveSteadyState(declared, namespace);
+    state.rolledOut = all(applied.flatMap(({ manifest }) => {
+      if (!WORKLOAD_KINDS.has(manifest.kind) || manifest.apiVersion !== 'apps/v1') return [];
+      const replicas = (manifest.object.spec as { replicas?: unknown } | undefined)?.replicas;
+      return [rolledOut(manifest.kind, manifest.name, manifest.namespace ?? namespace, typeof replicas === 'number' ? replicas : undefined)];
+    }));
+    state.steadyState = describeCondition(state.condition);
+    state.desired = applied.map((a) => ({ apiVersion: a.manifest.apiVersion, kind: a.manifest.kind, name: a.manifest.name }));
+    if (!observer) {
+      observer = new Observer(kube, discovery, state.condition, namespace, log);
+      const everySpec = variants.map((v) => v.scenario.spec);
+      const extraKinds = everySpec.flatMap((s) => [
+        ...s.desiredState.map((m) => ({ apiVersion: m.apiVersion, kind: m.kind })),
+        ...(s.steadyState ?? []).flatMap((check) => (check.kind === 'object' ? [{ apiVersion: check.params.apiVersion, kind: check.params.kind }] : [])),
+      ]);
+      const probes = everySpec.flatMap((s) => (s.steadyState ?? []).flatMap((check) => (check.kind === 'http'
+        ? [{ url: check.params.url, status: check.params.status, timeoutMs: check.params.timeout.toMilliseconds() }] : [])));
+      await observer.start(namespaces, extraKinds, probes);
+    } else {
+      observer.setCondition(state.condition);
+    }
+  };
 
-    await phase(null, 'steady', `waiting for the steady state to hold for ${expect.settle.toString()}`);
-    let t0 = await waitSteady(observer, expect.settle.toMilliseconds(), deadline, 'initial steady state');
-    for (let trial = 1; trial <= trialsWanted; trial += 1) {
-      await phase(trial, 'inject', `${scenario.spec.faults.length} fault${scenario.spec.faults.length === 1 ? '' : 's'}`);
-      const result = await runTrial({
-        scenario, trial, seed: options.seed, t0, namespace, kube, cluster: options.cluster, observer,
-        processes: supervisor, ledger, log: log.child({ trial }), scenarioDir: dirname(scenario.file), deadline,
-        onFault: (fault) => void report(reporters, 'onFaultInjected', scenario, trial, fault),
-        onTick: () => void phase(trial, 'recover', 'waiting for recovery', true),
-        snapshot: (at) => snapshot(observer?.world as World, [namespace, ...scenario.spec.allowNamespaces], desired, at),
-      });
-      trials.push(result);
-      await report(reporters, 'onTrialEnd', scenario, result);
-      await phase(trial, 'revert', 'reverting faults');
-      const problems = await ledger.undo(['fault']);
-      if (problems.length > 0) throw new ScenarioError(`could not revert faults: ${problems.join('; ')}`);
-      if (result.verdict === 'ERROR') break;
-      if (trial < trialsWanted) {
-        await phase(trial, 'steady', 'waiting for the steady state before the next trial');
-        t0 = await waitSteady(observer, expect.settle.toMilliseconds(), deadline, `steady state after trial ${trial}`);
+  for (const variant of variants) await report(reporters, 'onScenarioStart', variant.scenario);
+  try {
+    await ensureNamespace(kube, namespace, scenario.metadata.name, ledger);
+    let steadySince: VariantState | undefined;
+    let t0 = 0;
+    for (let trial = 1; trial <= trialsWanted && error === null; trial += 1) {
+      for (const state of states) {
+        const { scenario: current } = state.variant;
+        const expect = current.spec.expect;
+        await activate(state);
+        const live = observer as Observer;
+        if (steadySince !== state) {
+          await phase(trial, 'steady', `waiting for the steady state to hold for ${expect.settle.toString()}`);
+          t0 = await waitSteady(live, expect.settle.toMilliseconds(), deadline, trial === 1 ? 'initial steady state' : `steady state before trial ${trial}`, state.rolledOut);
+          steadySince = state;
+        }
+        await phase(trial, 'inject', `${current.spec.faults.length} fault${current.spec.faults.length === 1 ? '' : 's'}`);
+        const result = await runTrial({
+          scenario: current, trial, seed: options.seed, t0, namespace, kube, cluster: options.cluster, observer: live,
+          processes: state.supervisor, ledger, log: log.child({ trial, variant: state.variant.label }), scenarioDir: dirname(current.file), deadline,
+          onFault: (fault) => void report(reporters, 'onFaultInjected', current, trial, fault),
+          onTick: () => void phase(trial, 'recover', 'waiting for recovery', true),
+          snapshot: (at) => snapshot(live.world, namespaces, state.desired, at),
+        });
+        state.trials.push(result);
+        await report(reporters, 'onTrialEnd', current, result);
+        await phase(trial, 'revert', 'reverting faults');
+        const problems = await ledger.undo(['fault']);
+        if (problems.length > 0) throw new ScenarioError(`could not revert faults: ${problems.join('; ')}`);
+        steadySince = undefined;
+        if (result.verdict === 'ERROR') {
+          error = `trial ${trial}${state.variant.label ? ` of ${state.variant.label}` : ''}: ${result.reason ?? 'ERROR'}`;
+          break;
+        }
       }
     }
   } catch (caught) {
@@ -160,21 +235,40 @@ async function runScenario(options: RunOptions, scenario: Scenario, kube: KubeCl
   const events = observer?.eventRecords() ?? [];
   observer?.stop();
   const cleanup = await ledger.undo();
+  const results: ScenarioResult[] = [];
+  for (const state of states) {
+    const result = scenarioResult(state, { startedAt, namespace, error, cleanup, events });
+    await report(reporters, 'onScenarioEnd', result);
+    results.push(result);
+  }
+  return results;
+}
+
+/** The result of one variant of a scenario, from its trials and whatever went wrong around them. */
+function scenarioResult(
+  state: VariantState,
+  run: { startedAt: number; namespace: string; error: string | null; cleanup: string[]; events: ScenarioResult['events'] },
+): ScenarioResult {
+  const { scenario, label } = state.variant;
+  const { trials } = state;
+  const expect = scenario.spec.expect;
   const verdicts: Verdict[] = trials.map((t) => t.verdict);
-  if (error !== null || cleanup.length > 0) verdicts.push('ERROR');
-  const verdict = trials.length === 0 && error === null && cleanup.length === 0 ? 'ERROR' : worstVerdict(verdicts);
+  if (run.error !== null || run.cleanup.length > 0) verdicts.push('ERROR');
+  const verdict = trials.length === 0 ? 'ERROR' : worstVerdict(verdicts);
   const firstBad = trials.find((t) => t.verdict === verdict && t.reason);
-  const reason = error ?? (cleanup.length > 0 ? `cleanup failed: ${cleanup.join('; ')}` : firstBad ? `trial ${firstBad.trial}: ${firstBad.reason}` : null);
+  const reason = run.error ?? (run.cleanup.length > 0 ? `cleanup failed: ${run.cleanup.join('; ')}`
+    : firstBad ? `trial ${firstBad.trial}: ${firstBad.reason}` : trials.length === 0 ? 'no trial ran' : null);
   const broken = trials.filter((t) => !t.undisrupted && t.recoveryTimeMs !== null);
-  const result: ScenarioResult = {
-    name: scenario.metadata.name,
+  return {
+    name: label ? `${scenario.metadata.name} [${label}]` : scenario.metadata.name,
     file: scenario.file,
+    variant: label,
     description: scenario.metadata.description ?? null,
     labels: scenario.metadata.labels,
     verdict,
     reason,
-    namespace,
-    startedAt: new Date(startedAt).toISOString(),
+    namespace: run.namespace,
+    startedAt: new Date(run.startedAt).toISOString(),
     finishedAt: new Date().toISOString(),
     expect: {
       recoveryWithinMs: expect.recoveryWithin.toMilliseconds(),
@@ -182,25 +276,23 @@ async function runScenario(options: RunOptions, scenario: Scenario, kube: KubeCl
       maxDisruptionMs: expect.maxDisruption ? expect.maxDisruption.toMilliseconds() : null,
       mustBreak: expect.mustBreak,
     },
-    steadyState,
+    steadyState: state.steadyState,
     trials,
     stats: {
       recoveryTimeMs: summarize(broken.map((t) => t.recoveryTimeMs as number)),
       disruptionMs: summarize(broken.map((t) => t.disruptionMs as number)),
       brokenTrials: broken.length,
     },
-    processes: supervisor.summary().map((p) => ({ ...p, tail: logTail(p.log, 200) })),
-    events,
-    cleanup,
+    processes: state.supervisor.summary().map((p) => ({ ...p, tail: logTail(p.log, 200) })),
+    events: run.events,
+    cleanup: run.cleanup,
   };
-  await report(reporters, 'onScenarioEnd', result);
-  return result;
 }
 
 /** Runs scenarios one after the other against one cluster, and reports the run. */
 export async function runScenarios(options: RunOptions): Promise<RunResult> {
   const startedAt = isoOf(Date.now());
-  await report(options.reporters, 'onRunStart', { seed: options.seed, scenarios: options.scenarios, out: options.out });
+  await report(options.reporters, 'onRunStart', { seed: options.seed, scenarios: options.groups.flatMap((g) => g.map((v) => v.scenario)), out: options.out });
   const kube = clientsFor(options.cluster.kubeconfig, options.cluster.context);
   const discovery = Discovery.for(kube.config);
   let environment: Environment | null = null;
@@ -210,7 +302,7 @@ export async function runScenarios(options: RunOptions): Promise<RunResult> {
     // The scenarios will say what is wrong with the cluster.
   }
   const scenarios: ScenarioResult[] = [];
-  for (const scenario of options.scenarios) scenarios.push(await runScenario(options, scenario, kube, discovery));
+  for (const group of options.groups) scenarios.push(...await runScenario(options, group, kube, discovery));
   const result: RunResult = {
     schemaVersion: RESULT_SCHEMA_VERSION,
     verdict: scenarios.length === 0 ? 'ERROR' : worstVerdict(scenarios.map((s) => s.verdict)),

@@ -125,8 +125,10 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
         context.ledger.record('fault', `revert ${fault.kind} (${plan.summary})`, () => injected.revert());
         // The first watch event the fault caused may have arrived before the API server's answer.
         const first = injecting.firstEvent !== undefined ? Math.min(injecting.firstEvent, injected.ackAt) : injected.ackAt;
+        // Both moments go to the detector: the earliest is injectedAt, the acknowledgement bounds the settle window.
+        if (injecting.firstEvent !== undefined) detector.injected(injecting.firstEvent, order);
         injecting = undefined;
-        detector.injected(first, order);
+        detector.injected(injected.ackAt, order);
         observer.timeline.mark(first, 'injected', `${fault.kind}: ${plan.summary}`);
         result = { ...result, injectedAt: isoOf(first) };
         context.log.info({ fault: fault.kind, plan: plan.summary, ackAt: injected.ackAt, first }, 'fault injected');

@@ -1,20 +1,15 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { RunResult } from '../../harness/report/result.js';
+import { rebound } from '../support/cli.js';
 import { testCluster, TEST_CLUSTER } from '../support/cluster.js';
 import { withNamespace } from '../support/kube.js';
 
-function run(file: string, out: string, extra: string[] = []): Promise<{ code: number; stderr: string; report: RunResult }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/rebound.js', 'run', file, '--cluster', TEST_CLUSTER, '--out', out, '--seed', '3', ...extra],
-      { timeout: 300_000, maxBuffer: 16 * 1024 * 1024 }, (error, _stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 99) : 0;
-        resolve({ code, stderr, report: JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResult });
-      });
-  });
+async function run(file: string, out: string, extra: string[] = []): Promise<{ code: number; stderr: string; report: RunResult }> {
+  const { code, stderr } = await rebound(['run', file, '--cluster', TEST_CLUSTER, '--out', out, '--seed', '3', ...extra]);
+  return { code, stderr, report: JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResult };
 }
 
 describe('the engine on the local cluster: FAIL and ERROR paths (integration)', function () {

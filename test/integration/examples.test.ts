@@ -1,21 +1,15 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { RunResult } from '../../harness/report/result.js';
+import { rebound } from '../support/cli.js';
 import { testCluster, TEST_CLUSTER } from '../support/cluster.js';
 
 /** Variables the examples need (each says so in its header). */
 const VARS = ['--var', 'RECONCILE_DELAY=0s', '--var', 'READY_DELAY=3s'];
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/rebound.js', 'run', ...args], { timeout: 600_000, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 99) : 0, stdout, stderr });
-    });
-  });
-}
+const run = (args: string[]) => rebound(['run', ...args]);
 
 const examples = readdirSync('scenarios').filter((f) => f.endsWith('.yaml')).sort();
 

@@ -8,6 +8,7 @@ import { isNodeReady } from '../../harness/cluster/kube.js';
 import { NodeAgents } from '../../harness/cluster/local/node-agents.js';
 import { processesMentioning } from '../../harness/cluster/local/process.js';
 import { clusterDir } from '../../harness/cluster/local/state.js';
+import { rebound } from '../support/cli.js';
 import { testCluster, TEST_CLUSTER } from '../support/cluster.js';
 import { deployment, isPodReady, until, withNamespace, type TestKube } from '../support/kube.js';
 
@@ -146,13 +147,7 @@ describe('local cluster (integration)', function () {
 
 describe('rebound cluster (CLI, integration)', function () {
   this.timeout(15 * 60_000);
-  const cli = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-    new Promise((resolve) => {
-      execFile(process.execPath, ['bin/rebound.js', ...args], { timeout: 600_000 }, (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      });
-    });
+  const cli = (args: string[]) => rebound(args);
   const name = 'it-cli';
 
   it('brings a 3-node cluster up, kubectl sees 3 Ready nodes, down leaves no process', async function () {
@@ -223,10 +218,7 @@ describe('rebound cluster (CLI, integration)', function () {
       }
     }
     try {
-      const result = await new Promise<{ code: number; stderr: string }>((resolve) => {
-        execFile(process.execPath, ['bin/rebound.js', 'cluster', 'up', '--name', 'it-broken'], { env: { ...process.env, REBOUND_HOME: home } },
-          (error, _stdout, stderr) => resolve({ code: error && typeof error.code === 'number' ? error.code : 0, stderr }));
-      });
+      const result = await rebound(['cluster', 'up', '--name', 'it-broken'], { env: { REBOUND_HOME: home } });
       expect(result.code).to.equal(2);
       expect(result.stderr).to.contain('etcd exited during start-up');
       expect(result.stderr).to.contain('fatal: data dir is corrupt (simulated)');

@@ -274,7 +274,7 @@ describe('observe: conditions', () => {
         checkOf({ object: { apiVersion: 'v1', kind: 'Node', name: 'n1', jsonPath: '{.status.conditions[?(@.type=="Ready")].status}', equals: 'True' } }, 3),
       ], 'web');
       const world = worldOf(podObject({ name: 'a', node: 'n1' }), nodeObject('n1'));
-      expect(condition.describe()).to.equal('podsReady app=web, nodesReady, http http://x, object Node/n1 {.status.conditions[?(@.type=="Ready")].status}');
+      expect(condition.describe().split('\n')).to.deep.equal(['podsReady app=web', 'nodesReady', 'http http://x', 'object Node/n1 {.status.conditions[?(@.type=="Ready")].status}']);
       expect(condition.evaluate(world).detail).to.equal('http http://x: no answer yet');
       world.setProbe('http://x', 1, true, 'HTTP 200');
       expect(condition.evaluate(world).holds).to.equal(true);
@@ -300,7 +300,10 @@ describe('observe: conditions', () => {
     );
 
     it('checks workloads at their declared replicas (1 when omitted), DaemonSets, and Services with a selector', () => {
-      expect(condition.describe()).to.equal('workloadAvailable Deployment/web, workloadAvailable StatefulSet/db, workloadAvailable DaemonSet/agent, endpointsReady web, ConfigMap/settings ready, Widget/w1 ready');
+      expect(condition.describe().split('\n')).to.deep.equal([
+        'workloadAvailable Deployment/web', 'workloadAvailable StatefulSet/db', 'workloadAvailable DaemonSet/agent', 'endpointsReady web',
+        'ConfigMap/settings ready', 'Widget/w1 ready',
+      ]);
       expect(condition.evaluate(healthy()).holds).to.equal(true);
     });
 

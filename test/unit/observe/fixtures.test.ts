@@ -58,6 +58,10 @@ describe('observe: recorded watch sequences', () => {
         expect(outcome.replacements).to.deep.equal(expected.replacements);
       });
 
+      it('matches the same replacements when fed what the events changed in the World', () => {
+        expect(replay(fixture, 'changes').replacements).to.deep.equal(expected.replacements);
+      });
+
       if (expected.placement !== undefined) {
         it('records where every pod runs at the end', () => {
           expect(outcome.placement).to.deep.equal(expected.placement);

@@ -101,11 +101,12 @@ export interface ReplayOutcome {
 }
 
 /**
- * Replays a fixture the way the runner drives observe/: every event goes to the World and the tracker, the steady
- * state is evaluated after each and fed to the detector, and tick() is called whenever nextDeadline() comes before
- * the next recorded step (a timer firing), then until the detector decides.
+ * Replays a fixture the way the runner drives observe/: every event goes to the World and the tracker (the raw
+ * event, or with `changes` what World.apply reported), the steady state is evaluated after each and fed to the
+ * detector, and tick() is called whenever nextDeadline() comes before the next recorded step (a timer firing), then
+ * until the detector decides.
  */
-export function replay(fixture: Fixture): ReplayOutcome {
+export function replay(fixture: Fixture, feed: 'events' | 'changes' = 'events'): ReplayOutcome {
   const { epoch, namespace } = fixture;
   const world = new World();
   const manifests = fixture.manifests ?? [];
@@ -159,8 +160,10 @@ export function replay(fixture: Fixture): ReplayOutcome {
         break;
       default: {
         const event: WatchEvent = { ...step, at };
-        world.apply(event);
-        tracker?.apply(event);
+        const changes = world.apply(event);
+        // The tracker takes the raw events or what they changed in the World (stale ones dropped, relists diffed).
+        if (feed === 'events') tracker?.apply(event);
+        else for (const change of changes) tracker?.apply(change);
         evaluate(at);
       }
     }

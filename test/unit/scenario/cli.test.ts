@@ -1,28 +1,11 @@
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { rebound as runCli, type Outcome } from '../../support/cli.js';
 import { folderWith, removeTemporaryFolders, REPO_ROOT } from './support.js';
 
-const run = promisify(execFile);
-
-interface Outcome {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Runs the compiled CLI as a user would. */
-async function rebound(...args: string[]): Promise<Outcome> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [join(REPO_ROOT, 'bin', 'rebound.js'), ...args], { cwd: REPO_ROOT });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof failed.code === 'number' ? failed.code : -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
+const rebound = (...args: string[]): Promise<Outcome> => runCli(args);
 
 const BAD = 'test/fixtures/bad-scenarios';
 

@@ -1,0 +1,38 @@
+import type { Command } from './command.js';
+
+/** The options of `rebound report`. */
+export interface ReportArgs {
+  results: string;
+  reporter: string[];
+  out?: string;
+}
+
+/** `rebound report <results.json>`: renders a stored run again, with any reporters, without a cluster. */
+export const reportCommand: Command<ReportArgs> = {
+  command: 'report <results>',
+  describe: 'render the reports (HTML, JUnit, Markdown) of a stored run from its results.json',
+  builder: (yargs) => yargs
+    .positional('results', { type: 'string', demandOption: true, describe: 'the results.json of a run' })
+    .option('reporter', {
+      type: 'string', array: true, default: ['junit', 'markdown', 'html'],
+      describe: 'reporter to run (repeatable, or comma-separated): console, json, junit, markdown, html',
+    })
+    .option('out', { type: 'string', describe: 'folder to write into (default: the folder of the results.json)' })
+    .example('$0 report reports/runs/20260101-120000-abc123/results.json --reporter html --out /tmp/r', 'the HTML report of a stored run'),
+  run: async (args) => {
+    const { dirname, resolve } = await import('node:path');
+    const { ReboundError } = await import('../errors.js');
+    const { readRunResultFile } = await import('../report/load.js');
+    const { createReporters } = await import('../report/registry.js');
+    const { report } = await import('../report/reporter.js');
+    const { progress } = await import('./output.js');
+    const out = resolve(args.out ?? dirname(args.results));
+    // Names are checked before the file is read: a typo in --reporter is the cheaper mistake to report.
+    const reporters = createReporters(args.reporter, out);
+    const result = await readRunResultFile(args.results);
+    const failures = await report(reporters, 'onRunEnd', result);
+    if (failures.length > 0) throw new ReboundError(`could not write every report into ${out}`, failures);
+    progress(`reports of ${args.results} written to ${out}`);
+    return 0;
+  },
+};

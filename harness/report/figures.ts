@@ -1,0 +1,115 @@
+import { median } from 'simple-statistics';
+import type { Environment, ScenarioResult, TrialResult, Verdict } from './result.js';
+
+/** The phases of a pod replacement, in order, as ReplacementResult.phasesMs names them. */
+export const REPLACEMENT_PHASES = ['created', 'scheduled', 'running', 'ready', 'endpointReady'] as const;
+
+/** One phase of a pod replacement. */
+export type ReplacementPhase = (typeof REPLACEMENT_PHASES)[number];
+
+/** A phase with the median of its durations over every replaced pod of every trial. */
+export interface PhaseMedian {
+  readonly phase: ReplacementPhase;
+  readonly medianMs: number;
+  /** How many replaced pods had this phase measured. */
+  readonly count: number;
+}
+
+/** The figures every file reporter shows for a scenario, computed in one place so they agree. */
+export interface ScenarioFigures {
+  readonly passedTrials: number;
+  readonly totalTrials: number;
+  readonly medianRecoveryMs: number | null;
+  readonly p95RecoveryMs: number | null;
+  /** The replacement phase with the largest median duration, null when no pod was replaced. */
+  readonly worstPhase: PhaseMedian | null;
+}
+
+/** Seconds with two decimals (`3.05s`), `-` for no value: recovery times are seconds to a person. */
+export function formatSeconds(ms: number | null | undefined): string {
+  return ms === null || ms === undefined ? '-' : `${(ms / 1000).toFixed(2)}s`;
+}
+
+/** How long a run or scenario took, as a person reads it: `3m 13s`, or `12.9s` under a minute. */
+export function formatDuration(ms: number | null): string {
+  if (ms === null) return '-';
+  const totalSeconds = Math.round(ms / 1000);
+  const minutes = Math.floor(totalSeconds / 60);
+  return minutes > 0 ? `${minutes}m ${totalSeconds % 60}s` : `${(ms / 1000).toFixed(1)}s`;
+}
+
+/** A phase's duration: milliseconds below one second (phases are often a few ms), else seconds. */
+export function formatPhase(ms: number): string {
+  return Math.abs(ms) < 1000 ? `${Math.round(ms)}ms` : formatSeconds(ms);
+}
+
+/** Medians of each replacement phase over all trials; phases never measured are left out. */
+export function phaseMedians(trials: readonly TrialResult[]): PhaseMedian[] {
+  const medians: PhaseMedian[] = [];
+  for (const phase of REPLACEMENT_PHASES) {
+    const values: number[] = [];
+    for (const trial of trials) {
+      for (const replacement of trial.replacements) {
+        const value = replacement.phasesMs[phase];
+        if (typeof value === 'number') values.push(value);
+      }
+    }
+    if (values.length > 0) medians.push({ phase, medianMs: median(values), count: values.length });
+  }
+  return medians;
+}
+
+/** The figures of one scenario. */
+export function scenarioFigures(scenario: ScenarioResult): ScenarioFigures {
+  // The first phase wins a tie: earlier phases are the ones a controller's reaction time shows in.
+  const worstPhase = phaseMedians(scenario.trials).reduce<PhaseMedian | null>((worst, p) => (worst === null || p.medianMs > worst.medianMs ? p : worst), null);
+  return {
+    passedTrials: scenario.trials.filter((t) => t.verdict === 'PASS').length,
+    totalTrials: scenario.trials.length,
+    medianRecoveryMs: scenario.stats.recoveryTimeMs?.median ?? null,
+    p95RecoveryMs: scenario.stats.recoveryTimeMs?.p95 ?? null,
+    worstPhase,
+  };
+}
+
+/** Why a scenario did not pass: its reason, else the reasons of its trials that did not pass; empty for a PASS. */
+export function reasonsOf(scenario: ScenarioResult): string[] {
+  if (scenario.verdict === 'PASS') return [];
+  const reasons: string[] = [];
+  if (scenario.reason) reasons.push(scenario.reason);
+  for (const trial of scenario.trials) {
+    const line = `trial ${trial.trial}: ${trial.reason ?? trial.verdict}`;
+    // The scenario's reason usually repeats its first bad trial's.
+    if (trial.verdict !== 'PASS' && !reasons.includes(line)) reasons.push(line);
+  }
+  for (const problem of scenario.cleanup) {
+    if (!reasons.some((r) => r.includes(problem))) reasons.push(`cleanup: ${problem}`);
+  }
+  return reasons;
+}
+
+/** How many scenarios got each verdict, as `2 PASS, 1 FAIL, 0 ERROR`. */
+export function verdictCounts(scenarios: readonly ScenarioResult[]): string {
+  return (['PASS', 'FAIL', 'ERROR'] as const satisfies readonly Verdict[])
+    .map((v) => `${scenarios.filter((s) => s.verdict === v).length} ${v}`).join(', ');
+}
+
+/** Milliseconds between two ISO timestamps, or null when either is missing or unreadable. */
+export function millisBetween(from: string | null, to: string | null): number | null {
+  if (from === null || to === null) return null;
+  const ms = Date.parse(to) - Date.parse(from);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+/** One line on the run's environment: provider, cluster, versions, nodes, machine. */
+export function environmentLine(environment: Environment | null): string {
+  if (environment === null) return 'environment unknown';
+  const parts = [
+    `${environment.provider} cluster ${environment.cluster}`,
+    `Kubernetes ${environment.kubernetesVersion ?? 'unknown'}`,
+    environment.nodeCount === null ? null : `${environment.nodeCount} node${environment.nodeCount === 1 ? '' : 's'}`,
+    `rebound ${environment.reboundVersion}`,
+    `${environment.machine.cpus} CPU ${environment.machine.platform}`,
+  ];
+  return parts.filter((p): p is string => p !== null).join(', ');
+}

@@ -1,0 +1,43 @@
+import { UsageError } from '../errors.js';
+import { ConsoleReporter } from './console.js';
+import { HtmlReporter } from './html.js';
+import { JsonReporter } from './json.js';
+import { JUnitReporter } from './junit.js';
+import { MarkdownReporter } from './markdown.js';
+import type { Reporter } from './reporter.js';
+
+/** What each reporter makes; `--reporter` takes these names. */
+const REPORTERS = {
+  console: (out: string): Reporter => new ConsoleReporter(process.stderr, out),
+  json: (out: string): Reporter => new JsonReporter(out),
+  junit: (out: string): Reporter => new JUnitReporter(out),
+  markdown: (out: string): Reporter => new MarkdownReporter(out),
+  html: (out: string): Reporter => new HtmlReporter(out),
+} as const;
+
+/** A reporter's name, as `--reporter` takes it. */
+export type ReporterName = keyof typeof REPORTERS;
+
+/** Every reporter name. */
+export const REPORTER_NAMES = Object.keys(REPORTERS) as readonly ReporterName[];
+
+/** The reporters a run uses when `--reporter` is not given: all of them. */
+export const DEFAULT_REPORTERS: readonly ReporterName[] = ['console', 'json', 'junit', 'markdown', 'html'];
+
+function isReporterName(name: string): name is ReporterName {
+  return Object.hasOwn(REPORTERS, name);
+}
+
+/**
+ * The reporters named by `--reporter` (repeatable, and each may be a comma-separated list), writing into `out`.
+ * A name given twice makes one reporter; an unknown name is a UsageError that lists the known ones.
+ */
+export function createReporters(names: readonly string[], out: string): Reporter[] {
+  const wanted = names.flatMap((name) => name.split(',')).map((name) => name.trim()).filter((name) => name !== '');
+  const unknown = wanted.filter((name) => !isReporterName(name));
+  if (unknown.length > 0) {
+    throw new UsageError(`unknown reporter ${unknown.map((n) => `"${n}"`).join(', ')}: choose from ${REPORTER_NAMES.join(', ')}`);
+  }
+  if (wanted.length === 0) throw new UsageError(`--reporter needs a name: choose from ${REPORTER_NAMES.join(', ')}`);
+  return [...new Set(wanted as ReporterName[])].map((name) => REPORTERS[name](out));
+}

@@ -1,0 +1,292 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { compareRuns, gate, type Comparison } from '../../../harness/compare/compare.js';
+import { parseAlpha, parseMaxRegression } from '../../../harness/compare/options.js';
+import { renderMarkdown, renderTable, warningsOf, writeComparison } from '../../../harness/compare/render.js';
+import { UsageError } from '../../../harness/errors.js';
+import { LOCAL_ENVIRONMENT, noisy, runOf, scenarioOf } from './support.js';
+
+const OPTIONS = { maxRegression: 0.1, alpha: 0.05, seed: 3 };
+
+function only(comparison: Comparison): Comparison['scenarios'][number] {
+  expect(comparison.scenarios).to.have.length(1);
+  return comparison.scenarios[0] as Comparison['scenarios'][number];
+}
+
+describe('compareRuns: verdicts', () => {
+  it('calls a candidate 30% slower over 10 trials each a regression', () => {
+    const baseline = runOf([scenarioOf('web', noisy(1, 'baseline', 10, 2000))]);
+    const candidate = runOf([scenarioOf('web', noisy(1, 'candidate', 10, 2600))]);
+    const comparison = compareRuns(baseline, candidate, OPTIONS);
+    const web = only(comparison);
+    expect(web.verdict).to.equal('regressed');
+    expect(web.test?.method).to.equal('exact');
+    expect(web.test?.p).to.be.below(0.05);
+    expect(web.ratio?.estimate).to.be.closeTo(1.3, 0.08);
+    expect(web.ratio?.lower).to.be.above(1.1);
+    expect(web.reason).to.contain('slower beyond the allowed x1.10 (+10%)');
+    expect(comparison.verdict).to.equal('regressed');
+  });
+
+  it('never calls identical distributions a regression, over 20 seeds of noise', () => {
+    const verdicts = [];
+    for (let seed = 1; seed <= 20; seed += 1) {
+      const baseline = runOf([scenarioOf('web', noisy(seed, 'baseline', 10, 2000, 0.2))]);
+      const candidate = runOf([scenarioOf('web', noisy(seed, 'candidate', 10, 2000, 0.2))]);
+      verdicts.push(only(compareRuns(baseline, candidate, { ...OPTIONS, seed })).verdict);
+    }
+    expect(verdicts).to.not.include('regressed');
+    expect(verdicts.filter((v) => v === 'unchanged').length).to.be.at.least(18);
+  });
+
+  it('calls 3 against 3 inconclusive, however large the slowdown, and says how many trials would do', () => {
+    const comparison = compareRuns(runOf([scenarioOf('web', [2000, 2100, 1900])]), runOf([scenarioOf('web', [4000, 4200, 3800])]), OPTIONS);
+    const web = only(comparison);
+    expect(web).to.deep.include({ verdict: 'inconclusive', neededPerSide: 4 });
+    expect(web.reason).to.contain('need at least 4 per side');
+    expect(web.reason).to.contain('the smallest possible p is 0.1');
+    // The figures are still there to read.
+    expect(web.ratio?.estimate).to.equal(2);
+    expect(comparison.verdict).to.equal('inconclusive');
+    // A stricter alpha needs more.
+    expect(only(compareRuns(runOf([scenarioOf('web', [1, 2, 3, 4])]), runOf([scenarioOf('web', [5, 6, 7, 8])]), { ...OPTIONS, alpha: 0.01 })).neededPerSide).to.equal(5);
+  });
+
+  it('calls a scenario with no recovery time on one side inconclusive', () => {
+    const candidate = runOf([scenarioOf('web', [{ verdict: 'FAIL' }, { verdict: 'FAIL' }, { verdict: 'FAIL' }, { verdict: 'FAIL' }])]);
+    const web = only(compareRuns(runOf([scenarioOf('web', [1, 2, 3, 4])]), candidate, OPTIONS));
+    expect(web).to.deep.include({ verdict: 'inconclusive', ratio: null, test: null, neededPerSide: 4 });
+    expect(web.reason).to.contain('the candidate has no trial that broke and recovered');
+  });
+
+  it('calls a candidate 30% faster improved', () => {
+    const web = only(compareRuns(runOf([scenarioOf('web', noisy(4, 'b', 10, 2000))]), runOf([scenarioOf('web', noisy(4, 'c', 10, 1400))]), OPTIONS));
+    expect(web.verdict).to.equal('improved');
+    expect(web.ratio?.upper).to.be.below(1);
+  });
+
+  it('lets a significant slowdown within the allowance pass as unchanged, and says so', () => {
+    const web = only(compareRuns(runOf([scenarioOf('web', noisy(5, 'b', 12, 2000, 0.01))]), runOf([scenarioOf('web', noisy(5, 'c', 12, 2100, 0.01))]), OPTIONS));
+    expect(web.test?.p).to.be.below(0.05);
+    expect(web.verdict).to.equal('unchanged');
+    expect(web.reason).to.match(/^slower, within the allowed x1\.10/);
+    // With no allowance at all, the same 5% is a regression.
+    const strict = only(compareRuns(runOf([scenarioOf('web', noisy(5, 'b', 12, 2000, 0.01))]), runOf([scenarioOf('web', noisy(5, 'c', 12, 2100, 0.01))]), { ...OPTIONS, maxRegression: 0 }));
+    expect(strict.verdict).to.equal('regressed');
+  });
+
+  it('does not call a regression the interval of the medians does not confirm, and says more trials would settle it', () => {
+    // Seed 12 of very noisy data (+-30%): the ranks differ (p < 0.05) and the median is 30% up, but the interval reaches 1.
+    const baseline = runOf([scenarioOf('web', noisy(12, 'b', 10, 2000, 0.3))]);
+    const candidate = runOf([scenarioOf('web', noisy(12, 'c', 10, 2600, 0.3))]);
+    const web = only(compareRuns(baseline, candidate, OPTIONS));
+    expect(web.test?.p).to.be.below(0.05);
+    expect(web.ratio?.estimate).to.be.above(1.1);
+    expect(web.ratio?.lower).to.be.at.most(1);
+    expect(web.verdict).to.equal('unchanged');
+    expect(web.reason).to.contain('interval of the median ratio includes 1');
+    expect(web.reason).to.contain('more trials would settle it');
+  });
+
+  it('has the error rates compare.ts documents: about 1% false alarms, about 93% of 30% slowdowns caught', () => {
+    // 10 trials a side, noise +-20% (uniform), 100 seeds each; fewer resamples to keep the test quick.
+    const regressions = (factor: number): number => {
+      let count = 0;
+      for (let seed = 1; seed <= 100; seed += 1) {
+        const baseline = runOf([scenarioOf('web', noisy(seed, 'baseline', 10, 2000, 0.2))]);
+        const candidate = runOf([scenarioOf('web', noisy(seed, 'candidate', 10, 2000 * factor, 0.2))]);
+        if (only(compareRuns(baseline, candidate, { ...OPTIONS, seed, resamples: 1000 })).verdict === 'regressed') count += 1;
+      }
+      return count;
+    };
+    expect(regressions(1)).to.be.at.most(3);
+    expect(regressions(1.3)).to.be.at.least(85);
+  });
+
+  it('rolls the run up: regressed if any scenario regressed, and gate() says so', () => {
+    const baseline = runOf([scenarioOf('web', noisy(6, 'b1', 10, 2000)), scenarioOf('db', noisy(6, 'b2', 10, 5000))]);
+    const candidate = runOf([scenarioOf('web', noisy(6, 'c1', 10, 2000)), scenarioOf('db', noisy(6, 'c2', 10, 8000))]);
+    const result = gate(baseline, candidate, OPTIONS);
+    expect(result.comparison.scenarios.map((s) => [s.name, s.verdict])).to.deep.equal([['web', 'unchanged'], ['db', 'regressed']]);
+    expect(result.regressed).to.equal(true);
+    expect(result.comparison.verdict).to.equal('regressed');
+    expect(gate(baseline, baseline, OPTIONS)).to.deep.include({ regressed: false });
+    expect(gate(baseline, baseline, OPTIONS).comparison.verdict).to.equal('unchanged');
+  });
+
+  it('is reproducible: the same inputs and seed give the same comparison, recorded with its settings', () => {
+    const baseline = runOf([scenarioOf('web', noisy(7, 'b', 10, 2000))]);
+    const candidate = runOf([scenarioOf('web', noisy(7, 'c', 10, 2200))]);
+    const first = compareRuns(baseline, candidate, OPTIONS);
+    expect(compareRuns(baseline, candidate, OPTIONS)).to.deep.equal(first);
+    expect(first.options).to.deep.equal({ maxRegression: 0.1, alpha: 0.05, seed: 3, resamples: 10_000 });
+    expect(compareRuns(baseline, candidate, { maxRegression: 0.1, alpha: 0.05 }).options.seed).to.equal(0);
+  });
+
+  it('refuses settings out of range with a usage error', () => {
+    const run = runOf([scenarioOf('web', [1, 2, 3, 4])]);
+    expect(() => compareRuns(run, run, { maxRegression: -0.1, alpha: 0.05 })).to.throw(UsageError);
+    expect(() => compareRuns(run, run, { maxRegression: 0.1, alpha: 1.5 })).to.throw(UsageError);
+  });
+});
+
+describe('compareRuns: which trials count', () => {
+  it('takes median and p95 over the trials that broke and recovered (values from numpy)', () => {
+    // numpy.median / numpy.percentile(x, 95) of [1200, 1350, 1350, 1420, 1500, 1610, 1700, 1700, 1850, 2100]: 1555.0 and 1987.4999999999998
+    const times = [1200, 1350, 1350, 1420, 1500, 1610, 1700, 1700, 1850, 2100];
+    const web = only(compareRuns(runOf([scenarioOf('web', times)]), runOf([scenarioOf('web', [...times].reverse())]), OPTIONS));
+    expect(web.baseline.medianMs).to.equal(1555);
+    expect(web.baseline.p95Ms).to.be.closeTo(1987.5, 1e-9);
+    expect(web.candidate.medianMs).to.equal(1555);
+    expect(web.verdict).to.equal('unchanged');
+    expect(web.ratio?.estimate).to.equal(1);
+    expect(web.test?.p).to.equal(1);
+  });
+
+  it('leaves out undisrupted, unrecovered and ERROR trials, counts them, and keeps a FAIL that did recover', () => {
+    const trials = [
+      1000, 1100, 1200, 1300,
+      { undisrupted: true },
+      { verdict: 'FAIL' as const },
+      { verdict: 'FAIL' as const, recoveryTimeMs: 1400 },
+      { verdict: 'ERROR' as const },
+    ];
+    const baseline = runOf([scenarioOf('web', [1000, 1100, 1200, 1300, 1400])]);
+    const web = only(compareRuns(baseline, runOf([scenarioOf('web', trials)]), OPTIONS));
+    expect(web.candidate).to.deep.include({ trials: 8, undisrupted: 1, unrecovered: 1, errors: 1 });
+    expect(web.candidate.recoveryTimesMs).to.deep.equal([1000, 1100, 1200, 1300, 1400]);
+    expect(web.warnings.join('\n')).to.contain('the candidate did not recover in time in 1 of 8 trials (baseline: 0 of 5)');
+    expect(web.warnings.join('\n')).to.contain('ERROR trials left out: 0 baseline, 1 candidate');
+  });
+
+  it('lists scenarios present in one run only, and compares the rest', () => {
+    const baseline = runOf([scenarioOf('web', [1, 2, 3, 4]), scenarioOf('gone', [1, 2, 3, 4])]);
+    const candidate = runOf([scenarioOf('web', [1, 2, 3, 4]), scenarioOf('new', [1, 2, 3, 4])]);
+    const comparison = compareRuns(baseline, candidate, OPTIONS);
+    expect(comparison.scenarios.map((s) => s.name)).to.deep.equal(['web']);
+    expect(comparison).to.deep.include({ onlyInBaseline: ['gone'], onlyInCandidate: ['new'] });
+    expect(comparison.warnings).to.include('not in the candidate, so not compared: gone');
+  });
+
+  it('warns when the scenario itself changed between the runs', () => {
+    const web = only(compareRuns(runOf([scenarioOf('web', [1, 2, 3, 4])]), runOf([scenarioOf('web', [1, 2, 3, 4], ['podsReady app=web 5'])]), OPTIONS));
+    expect(web.warnings.join('\n')).to.contain('the scenario itself differs between the runs (steadyState)');
+  });
+});
+
+describe('compareRuns: environment fingerprints', () => {
+  const times = [1000, 1100, 1200, 1300];
+
+  it('says nothing when the environments match', () => {
+    expect(compareRuns(runOf([scenarioOf('web', times)]), runOf([scenarioOf('web', times)]), OPTIONS).warnings).to.deep.equal([]);
+  });
+
+  it('warns about every difference that moves recovery times', () => {
+    const other = {
+      ...LOCAL_ENVIRONMENT,
+      provider: 'kind',
+      kubernetesVersion: 'v1.33.1',
+      reboundVersion: '0.2.0',
+      nodeCount: 5,
+      timings: { ...LOCAL_ENVIRONMENT.timings, nodeMonitorGracePeriodSeconds: 40 },
+      machine: { cpus: 2, loadAverage: [2.4, 2, 1], platform: 'linux' },
+    };
+    const warnings = compareRuns(runOf([scenarioOf('web', times)]), runOf([scenarioOf('web', times)], other), OPTIONS).warnings.join('\n');
+    expect(warnings).to.contain('provider differs: local (baseline) vs kind (candidate)');
+    expect(warnings).to.contain('Kubernetes version differs: v1.34.4 (baseline) vs v1.33.1 (candidate)');
+    expect(warnings).to.contain('rebound version differs: 0.1.0 (baseline) vs 0.2.0 (candidate)');
+    expect(warnings).to.contain('node count differs: 3 (baseline) vs 5 (candidate)');
+    expect(warnings).to.contain('timing nodeMonitorGracePeriodSeconds differs: 6 (baseline) vs 40 (candidate)');
+    expect(warnings).to.contain('machine load differs: 0.20 (baseline) vs 1.20 (candidate) per CPU');
+    expect(warnings).to.not.contain('CPU count');
+  });
+
+  it('leaves a small load difference alone and warns when a run has no fingerprint', () => {
+    const calm = { ...LOCAL_ENVIRONMENT, machine: { ...LOCAL_ENVIRONMENT.machine, loadAverage: [1.2, 1, 1] } };
+    expect(compareRuns(runOf([scenarioOf('web', times)]), runOf([scenarioOf('web', times)], calm), OPTIONS).warnings).to.deep.equal([]);
+    expect(compareRuns(runOf([scenarioOf('web', times)], null), runOf([scenarioOf('web', times)]), OPTIONS).warnings)
+      .to.deep.equal(['the baseline does not record its environment: cannot check that the two runs are comparable']);
+  });
+
+  it('records --var values that differ, without a warning', () => {
+    const comparison = compareRuns(
+      runOf([scenarioOf('web', times)], LOCAL_ENVIRONMENT, { IMAGE: 'echo:v1', SAME: 'x' }),
+      runOf([scenarioOf('web', times)], LOCAL_ENVIRONMENT, { IMAGE: 'echo:v2', SAME: 'x', DELAY: '2s' }),
+      OPTIONS,
+    );
+    expect(comparison.varsChanged).to.deep.equal([
+      { name: 'DELAY', baseline: null, candidate: '2s' },
+      { name: 'IMAGE', baseline: 'echo:v1', candidate: 'echo:v2' },
+    ]);
+    expect(comparison.warnings).to.deep.equal([]);
+  });
+});
+
+describe('compare output', () => {
+  let dir: string;
+  before(() => { dir = mkdtempSync(join(tmpdir(), 'rebound-compare-')); });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const regressed = (): Comparison => compareRuns(
+    runOf([scenarioOf('web', noisy(1, 'baseline', 10, 2000)), scenarioOf('db', [1000, 1100, 1200])]),
+    runOf([scenarioOf('web', noisy(1, 'candidate', 10, 2600)), scenarioOf('db', [1000, 1100, 1200])], { ...LOCAL_ENVIRONMENT, nodeCount: 5 }),
+    { ...OPTIONS, files: { baseline: 'base/results.json', candidate: 'cand/results.json' } },
+  );
+
+  it('writes compare.md with the warnings above a table of every scenario', () => {
+    const markdown = renderMarkdown(regressed());
+    const warning = markdown.indexOf('node count differs');
+    const table = markdown.indexOf('| Scenario | Baseline median | Baseline p95 | Candidate median | Candidate p95 | Ratio [95% CI] | p |');
+    expect(warning).to.be.above(0);
+    expect(table).to.be.above(warning);
+    expect(markdown).to.contain('> [!WARNING]');
+    expect(markdown).to.match(/\| web \| 2\.\d\ds \| 2\.\d\ds \| 2\.\d\ds \| 2\.\d\ds \| x1\.\d\d \\\[1\.\d\d, 1\.\d\d\\\] \| (\\<)?[\d.]+ \(exact\) \| 10\/10 \| \*\*regressed\*\* \|/);
+    expect(markdown).to.contain('| db | 1.10s | 1.19s | 1.10s | 1.19s | x1.00 \\[');
+    expect(markdown).to.contain('inconclusive (need 4+ per side)');
+    expect(markdown).to.contain('**REGRESSED: 2 scenarios compared (1 regressed, 0 improved, 0 unchanged, 1 inconclusive)**');
+    expect(markdown).to.contain('`base/results.json`');
+  });
+
+  it('prints an aligned table for the terminal, and gathers every warning', () => {
+    const comparison = regressed();
+    const lines = renderTable(comparison);
+    expect(lines[0]).to.match(/^SCENARIO +BASE MEDIAN +BASE P95 +CAND MEDIAN +CAND P95 +RATIO \[CI\] +P +N \(B\/C\) +VERDICT$/);
+    expect(lines.some((l) => /^web +.*regressed$/.test(l))).to.equal(true);
+    expect(lines.at(-1)).to.equal('REGRESSED: 2 scenarios compared (1 regressed, 0 improved, 0 unchanged, 1 inconclusive)');
+    expect(warningsOf(comparison)[0]).to.contain('node count differs');
+  });
+
+  it('writes compare.json, versioned, holding the comparison', () => {
+    const comparison = regressed();
+    const files = writeComparison(join(dir, 'out'), comparison);
+    expect(files).to.deep.equal({ markdown: join(dir, 'out', 'compare.md'), json: join(dir, 'out', 'compare.json') });
+    const written = JSON.parse(readFileSync(files.json, 'utf8')) as Comparison;
+    expect(written.schemaVersion).to.equal(1);
+    expect(written).to.deep.equal(JSON.parse(JSON.stringify(comparison)));
+    expect(readFileSync(files.markdown, 'utf8')).to.equal(renderMarkdown(comparison));
+  });
+});
+
+describe('compare options', () => {
+  it('reads --max-regression as a percentage or a fraction', () => {
+    expect(parseMaxRegression('10%')).to.be.closeTo(0.1, 1e-12);
+    expect(parseMaxRegression('2.5%')).to.be.closeTo(0.025, 1e-12);
+    expect(parseMaxRegression('0%')).to.equal(0);
+    expect(parseMaxRegression('0.1')).to.be.closeTo(0.1, 1e-12);
+    expect(parseMaxRegression('150%')).to.be.closeTo(1.5, 1e-12);
+  });
+
+  it('refuses what it would have to guess at, naming the option', () => {
+    for (const bad of ['10', '-5%', 'ten', '', '5%%']) {
+      expect(() => parseMaxRegression(bad), bad).to.throw(UsageError, /^--max-regression /);
+    }
+  });
+
+  it('reads --alpha between 0 and 1', () => {
+    expect(parseAlpha('0.05')).to.equal(0.05);
+    expect(parseAlpha('1%')).to.be.closeTo(0.01, 1e-12);
+    for (const bad of ['0', '1', '5', 'x', '-0.05']) expect(() => parseAlpha(bad), bad).to.throw(UsageError, /^--alpha /);
+  });
+});
