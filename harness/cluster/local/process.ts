@@ -44,7 +44,8 @@ export function commandLine(pid: number): string[] | undefined {
 export function processState(pid: number | undefined, binary: string): ProcessState {
   if (pid === undefined) return 'absent';
   const argv = commandLine(pid);
-  if (!argv || argv[0] !== binary) return 'absent';
+  // A script started through its #! line shows as `<interpreter> <script>`.
+  if (!argv || (argv[0] !== binary && argv[1] !== binary)) return 'absent';
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
