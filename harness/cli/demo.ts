@@ -18,11 +18,12 @@ export const demoCommand: Command<DemoArgs> = {
     .option('keep-cluster', { type: 'boolean', default: false, describe: 'leave the cluster running afterwards' })
     .option('trials', { type: 'number', describe: "override the examples' trial counts" }),
   run: async (args) => {
-    const { join } = await import('node:path');
+    const { join, relative } = await import('node:path');
     const { performRun } = await import('../run/command.js');
     const { packageRoot } = await import('../util/paths.js');
     const outcome = await performRun({
-      paths: [join(packageRoot(), 'scenarios')],
+      // Relative to where the demo runs (the package root under npm), so reports name files as users know them.
+      paths: [relative(process.cwd(), join(packageRoot(), 'scenarios')) || '.'],
       cluster: 'local',
       nodes: 3,
       allowContext: [],

@@ -99,8 +99,11 @@ export async function performRun(args: RunArgs): Promise<{ result: RunResult; ou
       scenarios: await loadScenarios(args.paths, { ...vars, [matrix.name]: value }, args.selector),
     })))
     : [{ label: null, scenarios: await loadScenarios(args.paths, vars, args.selector) }];
+  // --trials overrides spec.trials everywhere, the reports' "trial 3/8" included.
+  const withTrials = (scenario: Scenario): Scenario =>
+    (args.trials === undefined ? scenario : { ...scenario, spec: { ...scenario.spec, trials: args.trials } });
   const groups: Variant[][] = (loaded[0]?.scenarios ?? []).map((_, i) =>
-    loaded.map(({ label, scenarios }) => ({ label, scenario: scenarios[i] as Scenario })));
+    loaded.map(({ label, scenarios }) => ({ label, scenario: withTrials(scenarios[i] as Scenario) })));
   if (args.dryRun) return printPlan(args, groups.map((g) => (g[0] as Variant).scenario), seed);
   const baseline = args.baseline !== undefined && !args.updateBaseline ? readResults(args.baseline) : undefined;
   const settings = compareSettings(args.maxRegression, args.alpha, seed);

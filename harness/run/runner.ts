@@ -13,7 +13,7 @@ import {
 import { expandBuiltinVariables } from '../scenario/loader.js';
 import type { Scenario } from '../scenario/schema.js';
 import { isoOf, monotonicNow } from '../util/clock.js';
-import { logTail } from '../cluster/local/process.js';
+import { logTail } from '../util/log-tail.js';
 import type { World } from '../observe/world.js';
 import { applyDesiredState } from './desired-state.js';
 import { snapshot } from './evidence.js';

@@ -13,8 +13,9 @@ import {
 } from './components.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { createPki, createTokens } from './pki.js';
+import { logTail } from '../../util/log-tail.js';
 import {
-  logTail, processesMentioning, processState, startDetached, stopProcess, type ProcessSpec, type ProcessState,
+  processesMentioning, processState, startDetached, stopProcess, type ProcessSpec, type ProcessState,
 } from './process.js';
 import { AGENT_LABEL, contextName, NETWORK } from './settings.js';
 import { clusterDir, clustersDir, readState, writeState, type ClusterState, type ComponentRecord } from './state.js';
