@@ -28,7 +28,3 @@ export function pClause(p: number): string {
   return text.startsWith('<') ? `p < ${text.slice(1)}` : `p = ${text}`;
 }
 
-/** Milliseconds as seconds, like the run's summary table: "2.31s"; "-" for none. */
-export function seconds(ms: number | null): string {
-  return ms === null ? '-' : `${(ms / 1000).toFixed(2)}s`;
-}

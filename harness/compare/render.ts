@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { writeAtomic } from '../report/write-atomic.js';
 import type { Comparison, ScenarioComparison, SideSummary } from './compare.js';
-import { bracket, percentText, pText, seconds, times } from './format.js';
+import { formatSeconds as seconds } from '../report/figures.js';
+import { bracket, percentText, pText, times } from './format.js';
 
 /** Where a comparison was written. */
 export interface ComparisonFiles {

@@ -1,6 +1,6 @@
-import type { FaultKind } from '../scenario/schema.js';
+import type { Fault, FaultKind } from '../scenario/schema.js';
 import { deleteObject } from './delete-object.js';
-import type { FaultHandler } from './fault.js';
+import type { ActiveFault, FaultContext, FaultHandler, FaultPlan } from './fault.js';
 import { nodeCordon, nodeTaint } from './node-cordon.js';
 import { nodePause, nodeRestart, nodeStop } from './node-down.js';
 import { nodeDrain } from './node-drain.js';
@@ -17,3 +17,21 @@ export const FAULTS: { readonly [K in FaultKind]: FaultHandler<K> } = {
 
 /** Node faults whose effect depends on the cluster's failure detection (for --dry-run's least recovery time). */
 export const NODE_LOSS_FAULTS: readonly FaultKind[] = ['nodeStop', 'nodePause', 'networkPartition'];
+
+/** One spec.faults entry bound to its handler: plan it, then inject what was planned. */
+export interface BoundFault {
+  plan(context: FaultContext): Promise<FaultPlan>;
+  inject(context: FaultContext, plan: FaultPlan): Promise<ActiveFault>;
+}
+
+/** The handler of a fault with its parameters bound (the registry is keyed by kind, so the pairing is safe). */
+export function bind(fault: Fault): BoundFault {
+  const handler = FAULTS[fault.kind] as FaultHandler<FaultKind> as {
+    plan(context: FaultContext, params: unknown): Promise<FaultPlan>;
+    inject(context: FaultContext, params: unknown, plan: FaultPlan): Promise<ActiveFault>;
+  };
+  return {
+    plan: (context) => handler.plan(context, fault.params),
+    inject: (context, plan) => handler.inject(context, fault.params, plan),
+  };
+}

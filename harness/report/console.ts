@@ -1,8 +1,8 @@
 import type { Scenario } from '../scenario/schema.js';
+import { formatSeconds as seconds } from './figures.js';
 import type { LiveCounts, Phase, Reporter } from './reporter.js';
 import type { FaultResult, RunResult, ScenarioResult, TrialResult } from './result.js';
 
-const seconds = (ms: number | null | undefined): string => (ms === null || ms === undefined ? '-' : `${(ms / 1000).toFixed(2)}s`);
 
 /**
  * Live output for people: one line per scenario phase and trial (rewritten in place on a terminal, appended

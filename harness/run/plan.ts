@@ -5,9 +5,9 @@ import { clientsFor, type KubeClients } from '../cluster/kube.js';
 import { readState } from '../cluster/local/state.js';
 import { contextName, leastNodeRecoverySeconds } from '../cluster/local/settings.js';
 import type { ExitCode } from '../errors.js';
-import type { FaultContext, FaultPlan } from '../faults/fault.js';
+import type { FaultContext } from '../faults/fault.js';
 import { RandomStream } from '../faults/random.js';
-import { FAULTS, NODE_LOSS_FAULTS } from '../faults/registry.js';
+import { bind, NODE_LOSS_FAULTS } from '../faults/registry.js';
 import type { Scenario } from '../scenario/schema.js';
 
 /** Clients for the cluster the run would use, only when it is already there: a dry run starts nothing. */
@@ -65,8 +65,7 @@ export async function printPlan(args: RunArgs, scenarios: readonly Scenario[], s
           log: pino({ level: 'silent' }),
         } as unknown as FaultContext;
         try {
-          const handler = FAULTS[fault.kind] as { plan: (c: FaultContext, p: unknown) => Promise<FaultPlan> };
-          targets = `would ${(await handler.plan(context, fault.params)).summary} (as the cluster is now)`;
+          targets = `would ${(await bind(fault).plan(context)).summary} (as the cluster is now)`;
         } catch (error) {
           targets = `no target now: ${error instanceof Error ? error.message : String(error)}`;
         }

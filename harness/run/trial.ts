@@ -3,7 +3,7 @@ import type { KubeClients } from '../cluster/kube.js';
 import type { ClusterHandle } from '../cluster/provider.js';
 import type { ActiveFault, FaultContext, ProcessTable } from '../faults/fault.js';
 import { RandomStream } from '../faults/random.js';
-import { FAULTS } from '../faults/registry.js';
+import { bind } from '../faults/registry.js';
 import { RecoveryDetector } from '../observe/detector.js';
 import type { FaultResult, ObjectSnapshot, TrialResult, Verdict } from '../report/result.js';
 import type { Fault, Scenario } from '../scenario/schema.js';
@@ -113,14 +113,14 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
         },
         log: context.log.child({ fault: fault.index, kind: fault.kind }),
       };
-      const handler = FAULTS[fault.kind] as { plan: (c: FaultContext, p: unknown) => Promise<ActiveFault['plan']>; inject: (c: FaultContext, p: unknown, plan: ActiveFault['plan']) => Promise<ActiveFault> };
+      const handler = bind(fault);
       let result: FaultResult = { index: fault.index, kind: fault.kind, atMs: fault.at.toMilliseconds(), injectedAt: null, summary: '', targets: [], error: null };
       try {
-        const plan = await handler.plan(faultContext, fault.params);
+        const plan = await handler.plan(faultContext);
         result = { ...result, summary: plan.summary, targets: plan.targets };
         for (const target of plan.targets) if (target.uid) targetUids.add(target.uid);
         injecting = { startedAt: monotonicNow(), firstEvent: undefined };
-        const injected = await handler.inject(faultContext, fault.params, plan);
+        const injected = await handler.inject(faultContext, plan);
         active.push(injected);
         context.ledger.record('fault', `revert ${fault.kind} (${plan.summary})`, () => injected.revert());
         // The first watch event the fault caused may have arrived before the API server's answer.

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Comparison } from '../../harness/compare/compare.js';
-import type { RunResult } from '../../harness/report/result.js';
-import { rebound } from '../support/cli.js';
+import { readResults, rebound } from '../support/cli.js';
 import { testCluster, TEST_CLUSTER } from '../support/cluster.js';
 
 const SCENARIO = 'test/fixtures/engine/ready-delay.yaml';
@@ -80,7 +79,7 @@ describe('comparing runs on the local cluster (integration)', function () {
   it('runs --matrix variants interleaved trial by trial and compares them', async () => {
     const code = await run('matrix', '1s', 9, 4, ['--matrix', 'READY_DELAY=1s,2s']);
     expect(code).to.equal(1);
-    const report = JSON.parse(readFileSync(join(runDir('matrix'), 'results.json'), 'utf8')) as RunResult;
+    const report = readResults(runDir('matrix'));
     const starts = report.scenarios.flatMap((s) => s.trials.map((t) => ({ variant: s.variant, t0: Date.parse(t.t0 ?? '') })))
       .sort((x, y) => x.t0 - y.t0).map((x) => x.variant);
     expect(starts).to.deep.equal(['READY_DELAY=1s', 'READY_DELAY=2s', 'READY_DELAY=1s', 'READY_DELAY=2s',

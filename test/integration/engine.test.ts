@@ -1,15 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { RunResult } from '../../harness/report/result.js';
-import { rebound } from '../support/cli.js';
+import { readResults, rebound } from '../support/cli.js';
 import { testCluster, TEST_CLUSTER } from '../support/cluster.js';
 import { withNamespace } from '../support/kube.js';
 
 async function run(file: string, out: string, extra: string[] = []): Promise<{ code: number; stderr: string; report: RunResult }> {
   const { code, stderr } = await rebound(['run', file, '--cluster', TEST_CLUSTER, '--out', out, '--seed', '3', ...extra]);
-  return { code, stderr, report: JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResult };
+  return { code, stderr, report: readResults(out) };
 }
 
 describe('the engine on the local cluster: FAIL and ERROR paths (integration)', function () {

@@ -1,9 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { RunResult } from '../../harness/report/result.js';
-import { rebound } from '../support/cli.js';
+import { readResults, rebound } from '../support/cli.js';
 import { testCluster, TEST_CLUSTER } from '../support/cluster.js';
 
 /** Variables the examples need (each says so in its header). */
@@ -34,7 +33,7 @@ describe('example scenarios on the local cluster (integration)', function () {
     it(`${file} ${meantToFail ? 'FAILs' : 'PASSes'}`, async () => {
       const dir = join(out, file.replace(/\.yaml$/, ''));
       const result = await run([join('scenarios', file), '--cluster', TEST_CLUSTER, '--out', dir, '--seed', '7', ...VARS]);
-      const report = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as RunResult;
+      const report = readResults(dir);
       const scenario = report.scenarios[0];
       const why = `${scenario?.verdict}: ${scenario?.reason}\n${result.stderr.slice(-3000)}`;
       expect(scenario?.verdict, why).to.equal(meantToFail ? 'FAIL' : 'PASS');
@@ -54,7 +53,7 @@ describe('example scenarios on the local cluster (integration)', function () {
 
   it('never reports a pod made Ready after 3 s as recovered in less than 3 s', async () => {
     const dir = join(out, 'slow-ready');
-    const report = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as RunResult;
+    const report = readResults(dir);
     const trials = report.scenarios[0]?.trials ?? [];
     expect(trials.length).to.be.greaterThan(0);
     for (const trial of trials) {

@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RunResult } from '../../harness/report/result.js';
 
 /** The repository's root (tests run from dist/test/support/). */
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -25,4 +27,9 @@ export function rebound(args: readonly string[], options: { env?: Record<string,
       done({ code, stdout, stderr });
     });
   });
+}
+
+/** The results.json a run wrote into `dir`. */
+export function readResults(dir: string): RunResult {
+  return JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as RunResult;
 }
