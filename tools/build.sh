@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds one family of the local cluster's binaries from the Go module proxy into the cache.
 #
-#   tools/build.sh kubernetes|etcd|kwok
+#   tools/build.sh kubernetes|etcd|kwok          the local cluster
+#   tools/build.sh kubernetes-node|kind|cni|crictl|coredns   the kind node image and the kind binary
 #
 # Output: $REBOUND_HOME/bin/<family>-<version>/ (REBOUND_HOME defaults to ~/.rebound), marked complete by a
 # BUILD-INFO file written last, so an interrupted build is never taken for a finished one. The versions live in
@@ -23,7 +24,7 @@ if ! command -v go >/dev/null 2>&1; then
 fi
 
 case "$family" in
-  kubernetes)
+  kubernetes|kubernetes-node)
     version="$KUBERNETES_VERSION"
     dir="$here/k8s"
     minor="${version#v1.}"; minor="${minor%%.*}"
@@ -41,6 +42,12 @@ case "$family" in
       k8s.io/kubernetes/cmd/kube-scheduler
       k8s.io/kubernetes/cmd/kubectl
     )
+    # The node's agents, for the kind node image; the control plane's images reuse the binaries above.
+    [[ "$family" == kubernetes-node ]] && packages=(
+      k8s.io/kubernetes/cmd/kubelet
+      k8s.io/kubernetes/cmd/kubeadm
+      k8s.io/kubernetes/cmd/kube-proxy
+    )
     ;;
   etcd)
     version="$ETCD_VERSION"
@@ -54,8 +61,37 @@ case "$family" in
     ldflags="-s -w"
     packages=(sigs.k8s.io/kwok/cmd/kwok)
     ;;
+  kind)
+    version="$KIND_VERSION"
+    dir="$here/kind"
+    ldflags="-s -w"
+    packages=(sigs.k8s.io/kind)
+    ;;
+  cni)
+    version="$CNI_PLUGINS_VERSION"
+    dir="$here/cni"
+    ldflags="-s -w"
+    packages=(
+      github.com/containernetworking/plugins/plugins/main/bridge
+      github.com/containernetworking/plugins/plugins/main/loopback
+      github.com/containernetworking/plugins/plugins/ipam/host-local
+      github.com/containernetworking/plugins/plugins/meta/portmap
+    )
+    ;;
+  crictl)
+    version="$CRI_TOOLS_VERSION"
+    dir="$here/cri-tools"
+    ldflags="-s -w"
+    packages=(sigs.k8s.io/cri-tools/cmd/crictl)
+    ;;
+  coredns)
+    version="$COREDNS_VERSION"
+    dir="$here/coredns"
+    ldflags="-s -w"
+    packages=(.)
+    ;;
   *)
-    echo "usage: tools/build.sh kubernetes|etcd|kwok" >&2
+    echo "usage: tools/build.sh kubernetes|etcd|kwok|kubernetes-node|kind|cni|crictl|coredns" >&2
     exit 2
     ;;
 esac

@@ -1,44 +1,58 @@
+import { UsageError } from '../errors.js';
 import type { Command } from './command.js';
 import { print, progress } from './output.js';
 
-type Action = 'up' | 'down' | 'status' | 'kubeconfig' | 'build';
+type Action = 'up' | 'down' | 'status' | 'kubeconfig' | 'build' | 'image';
 
 interface ClusterArgs {
   action: Action;
-  name: string;
+  provider: 'local' | 'kind';
+  name?: string;
   nodes: number;
   apiPort?: number;
+  failureDetection?: 'fast' | 'kubernetes';
+  containerRuntime?: 'docker' | 'podman';
   json: boolean;
 }
 
-/** `rebound cluster up|down|status|kubeconfig|build`: the embedded local cluster (real control plane, kwok nodes). */
+/** `rebound cluster up|down|status|kubeconfig|build|image`: the embedded local cluster, or a kind cluster. */
 export const clusterCommand: Command<ClusterArgs> = {
   command: 'cluster <action>',
-  describe: 'manage the embedded local cluster (real control plane, kwok nodes)',
+  describe: 'manage a test cluster: the embedded local one (real control plane, kwok nodes) or kind (real containers)',
   builder: (yargs) => yargs
     .positional('action', {
-      choices: ['up', 'down', 'status', 'kubeconfig', 'build'] as const,
-      describe: 'up: start (idempotent) | down: stop everything and remove its state | status | kubeconfig: print the kubeconfig path | build: build the binaries only',
+      choices: ['up', 'down', 'status', 'kubeconfig', 'build', 'image'] as const,
+      describe: 'up: start (idempotent) | down: stop everything and remove its state | status | kubeconfig: print the kubeconfig path | build: build the local cluster\'s binaries only | image: build the kind node image only',
     })
-    .option('name', { type: 'string', default: 'local', describe: 'cluster name (a folder under $REBOUND_HOME/clusters)' })
-    .option('nodes', { type: 'number', default: 3, describe: 'number of nodes (up)' })
+    .option('provider', { choices: ['local', 'kind'] as const, default: 'local' as const, describe: 'local: the embedded cluster | kind: nodes in containers, from rebound\'s offline node image' })
+    .option('name', { type: 'string', describe: 'cluster name (default "local"; "rebound" for kind)' })
+    .option('nodes', { type: 'number', default: 3, describe: 'number of nodes (up; kind: 1 control plane + workers)' })
     .option('api-port', { type: 'number', describe: 'API server port on 127.0.0.1 (up; default: a free port)' })
+    .option('failure-detection', { choices: ['fast', 'kubernetes'] as const, describe: 'kind (up): how fast the cluster notices a lost node; fast (default): 6 s grace period and 2 s tolerations, as the local cluster; kubernetes: its defaults, 40 s and 300 s' })
+    .option('container-runtime', { choices: ['docker', 'podman'] as const, describe: 'kind: the container engine (default: the one that answers)' })
     .option('json', { type: 'boolean', default: false, describe: 'status as JSON' })
     .example('$0 cluster up --nodes 3', 'start the cluster "local" with 3 Ready nodes')
+    .example('$0 cluster up --provider kind --nodes 3', 'create kind cluster "rebound": 1 control plane + 2 workers')
     .example('kubectl --kubeconfig "$($0 cluster kubeconfig)" get nodes', 'use it with kubectl'),
   run: async (args) => {
+    if (args.provider === 'kind') return kindAction(args);
+    if (args.failureDetection !== undefined || args.containerRuntime !== undefined) {
+      throw new UsageError('--failure-detection and --container-runtime go with --provider kind; the local cluster always uses fast failure detection and has no containers.');
+    }
+    if (args.action === 'image') throw new UsageError('`cluster image` builds the kind node image: add --provider kind.');
     const local = await import('../cluster/local/cluster.js');
+    const name = args.name ?? 'local';
     switch (args.action) {
       case 'up': {
-        const { state } = await local.up({ name: args.name, nodes: args.nodes, apiPort: args.apiPort }, progress);
+        const { state } = await local.up({ name, nodes: args.nodes, apiPort: args.apiPort }, progress);
         print(`kubeconfig: ${state.kubeconfig}`);
         return 0;
       }
       case 'down':
-        await local.down(args.name, progress);
+        await local.down(name, progress);
         return 0;
       case 'kubeconfig':
-        print(local.requireState(args.name).kubeconfig);
+        print(local.requireState(name).kubeconfig);
         return 0;
       case 'build': {
         const { ensureBinaries } = await import('../cluster/local/binaries.js');
@@ -47,7 +61,7 @@ export const clusterCommand: Command<ClusterArgs> = {
         return 0;
       }
       case 'status': {
-        const status = await local.status(args.name);
+        const status = await local.status(name);
         if (args.json) {
           print(JSON.stringify(status, null, 2));
         } else {
@@ -65,3 +79,55 @@ export const clusterCommand: Command<ClusterArgs> = {
     }
   },
 };
+
+async function kindAction(args: ClusterArgs): Promise<0 | 1> {
+  const kind = await import('../cluster/kind/cluster.js');
+  const { DEFAULT_KIND_CLUSTER } = await import('../cluster/kind/settings.js');
+  const name = args.name ?? DEFAULT_KIND_CLUSTER;
+  if (args.action !== 'up' && (args.failureDetection !== undefined || args.apiPort !== undefined)) {
+    throw new UsageError('--failure-detection and --api-port go with `cluster up`.');
+  }
+  switch (args.action) {
+    case 'up': {
+      const { state } = await kind.kindUp({
+        name, nodes: args.nodes, apiPort: args.apiPort, failureDetection: args.failureDetection ?? 'fast', containerRuntime: args.containerRuntime,
+      }, progress);
+      print(`kubeconfig: ${state.kubeconfig}`);
+      return 0;
+    }
+    case 'down':
+      await kind.kindDown(name, progress, args.containerRuntime);
+      return 0;
+    case 'kubeconfig':
+      print(kind.requireKindState(name).kubeconfig);
+      return 0;
+    case 'build': {
+      throw new UsageError('`cluster build` builds the local cluster\'s binaries; for kind use `rebound cluster image --provider kind` (the node image and the kind binary).');
+    }
+    case 'image': {
+      const { ContainerEngine } = await import('../cluster/kind/engine.js');
+      const { ensureKindBinary, ensureNodeImage } = await import('../cluster/kind/image.js');
+      const engine = await ContainerEngine.detect(args.containerRuntime);
+      print(await ensureNodeImage(engine, progress));
+      print(await ensureKindBinary(progress));
+      return 0;
+    }
+    case 'status': {
+      const status = await kind.kindStatus(name);
+      if (args.json) {
+        print(JSON.stringify(status, null, 2));
+      } else {
+        print(`kind cluster ${status.name}: ${status.healthy ? 'up' : 'DEGRADED'} at ${status.apiServer}`);
+        print(`kubeconfig: ${status.kubeconfig}`);
+        print(`image: ${status.image}; failure detection: ${status.failureDetection}`);
+        for (const n of status.nodes) {
+          const ready = n.ready === undefined ? 'unknown' : n.ready ? 'Ready' : 'NotReady';
+          print(`  node ${n.name.padEnd(30)} container ${n.container.padEnd(8)} ${ready}`);
+        }
+        const ports = Object.entries(status.publishedPorts).map(([nodePort, hostPort]) => `${nodePort} -> 127.0.0.1:${hostPort}`);
+        if (ports.length > 0) print(`NodePorts published: ${ports.join(', ')}`);
+      }
+      return status.healthy ? 0 : 1;
+    }
+  }
+}

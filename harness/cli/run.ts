@@ -4,8 +4,10 @@ import type { Command } from './command.js';
 export interface RunArgs {
   paths: string[];
   provider?: 'local' | 'kind' | 'kubeconfig';
-  cluster: string;
+  cluster?: string;
   nodes: number;
+  failureDetection?: 'fast' | 'kubernetes';
+  containerRuntime?: 'docker' | 'podman';
   kubeconfig?: string;
   context?: string;
   allowContext: string[];
@@ -32,8 +34,10 @@ export const runCommand: Command<RunArgs> = {
   builder: (yargs) => yargs
     .positional('paths', { type: 'string', array: true, describe: 'scenario files, or folders to search for them' })
     .option('provider', { choices: ['local', 'kind', 'kubeconfig'] as const, describe: 'cluster to run against (default: kubeconfig when --kubeconfig/--context is given, else local)' })
-    .option('cluster', { type: 'string', default: 'local', describe: 'name of the local cluster (started for the run if it is not up, and stopped after)' })
-    .option('nodes', { type: 'number', default: 3, describe: 'nodes of a local cluster the run starts' })
+    .option('cluster', { type: 'string', describe: 'name of the local or kind cluster (started for the run if it is not up, and stopped after; default "local", or "rebound" for kind)' })
+    .option('nodes', { type: 'number', default: 3, describe: 'nodes of a cluster the run starts (kind: 1 control plane + workers)' })
+    .option('failure-detection', { choices: ['fast', 'kubernetes'] as const, describe: 'kind: how fast a cluster the run creates notices a lost node (default fast: 6 s grace, 2 s tolerations, as the local cluster; kubernetes: 40 s, 300 s)' })
+    .option('container-runtime', { choices: ['docker', 'podman'] as const, describe: 'kind: the container engine (default: the one that answers)' })
     .option('kubeconfig', { type: 'string', describe: 'kubeconfig of an existing cluster (provider kubeconfig)' })
     .option('context', { type: 'string', describe: 'kube context to use (provider kubeconfig)' })
     .option('allow-context', { type: 'string', array: true, default: [], describe: 'allow a kube context (glob) besides kind-*, rebound-*, kwok-*' })
@@ -43,7 +47,7 @@ export const runCommand: Command<RunArgs> = {
     .option('var', { type: 'string', array: true, default: [], describe: 'KEY=VALUE for ${KEY} in manifests (repeatable)' })
     .option('selector', { type: 'string', describe: 'run only scenarios whose labels match (k=v,...)' })
     .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan and touch nothing' })
-    .option('keep-cluster', { type: 'boolean', default: false, describe: 'leave a local cluster this run started running' })
+    .option('keep-cluster', { type: 'boolean', default: false, describe: 'leave a local or kind cluster this run started running' })
     .option('matrix', { type: 'string', array: true, describe: 'VAR=a,b: run each scenario once per value, interleaved trial by trial, and compare them' })
     .option('baseline', { type: 'string', describe: 'results.json of a baseline run: exit 1 when recovery regressed against it' })
     .option('update-baseline', { type: 'boolean', default: false, describe: 'write this run as the --baseline file instead of gating' })

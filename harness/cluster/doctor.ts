@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { cachedBinaries, familyDir, isBuilt, pinnedVersions } from './local/binaries.js';
+import { cachedBinaries, familyDir, isBuilt, pinnedKindVersion, pinnedVersions } from './local/binaries.js';
 
 /** One thing a provider needs, found or not. */
 export interface Check {
@@ -61,17 +61,33 @@ async function local(): Promise<ProviderFinding> {
 async function kind(): Promise<ProviderFinding> {
   const docker = await version('docker', ['info', '--format', '{{.ServerVersion}}']);
   const podman = docker ? undefined : await version('podman', ['info', '--format', '{{.Version.Version}}']);
-  const kindVersion = await version('kind', ['version']);
-  const engine = docker ? `docker engine ${docker}` : podman ? `podman ${podman}` : undefined;
+  const kindVersion = pinnedKindVersion();
+  const kindBuilt = isBuilt('kind', kindVersion);
+  const go = await version('go', ['version']);
+  const debootstrap = await version('debootstrap', ['--version']);
   const checks: Check[] = [
     {
-      what: 'container engine', ok: engine !== undefined, detail: engine ?? 'no docker or podman engine answers',
-      fix: 'start a Docker engine (or install podman); a docker client alone is not enough',
+      what: 'Docker engine', ok: docker !== undefined,
+      detail: docker ? `docker engine ${docker}` : podman ? `only podman ${podman} answers (not supported yet)` : 'no Docker engine answers',
+      fix: '`npm run setup:kind` installs and starts one (a docker client alone is not enough)',
     },
-    { what: 'kind', ok: kindVersion !== undefined, detail: kindVersion ?? 'not found', fix: 'go install sigs.k8s.io/kind@latest' },
+    {
+      what: `kind ${kindVersion}`, ok: kindBuilt || go !== undefined,
+      detail: kindBuilt ? `built in ${familyDir('kind', kindVersion)}` : 'not built yet',
+      fix: '`rebound cluster image --provider kind` builds it from its Go module (needs Go)',
+    },
+    {
+      what: 'debootstrap (the node image\'s root filesystem)', ok: debootstrap !== undefined, detail: debootstrap ?? 'not found',
+      fix: '`npm run setup:kind` installs it (or: apt-get install debootstrap); not needed once the node image is built',
+    },
   ];
-  const usable = checks.every((c) => c.ok);
-  return { provider: 'kind', usable, summary: usable ? 'ready' : 'cannot work here: see below', checks };
+  const usable = docker !== undefined && (kindBuilt || go !== undefined);
+  return {
+    provider: 'kind',
+    usable,
+    summary: usable ? 'can work: `rebound cluster up --provider kind` builds the node image once if it is missing' : 'cannot work here: see below',
+    checks,
+  };
 }
 
 async function kubeconfig(): Promise<ProviderFinding> {

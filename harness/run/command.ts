@@ -5,7 +5,10 @@ import { pino } from 'pino';
 import type { RunArgs } from '../cli/run.js';
 import { progress } from '../cli/output.js';
 import { acquireKubeconfig } from '../cluster/providers/kubeconfig.js';
+import { acquireKind } from '../cluster/providers/kind.js';
 import { acquireLocal } from '../cluster/providers/local.js';
+import { DEFAULT_KIND_CLUSTER } from '../cluster/kind/settings.js';
+import { DEFAULT_CLUSTER_NAME } from '../cluster/local/settings.js';
 import type { ClusterHandle } from '../cluster/provider.js';
 import { UsageError, type ExitCode } from '../errors.js';
 import { createReporters, DEFAULT_REPORTERS } from '../report/registry.js';
@@ -59,8 +62,20 @@ function defaultOut(): string {
 
 async function acquire(args: RunArgs): Promise<ClusterHandle> {
   const provider = args.provider ?? (args.kubeconfig !== undefined || args.context !== undefined ? 'kubeconfig' : 'local');
+  if (provider !== 'kind' && (args.failureDetection !== undefined || args.containerRuntime !== undefined)) {
+    throw new UsageError('--failure-detection and --container-runtime go with --provider kind.');
+  }
   if (provider === 'kind') {
-    throw new UsageError('the kind provider is not available in this version (it needs a container engine; see `rebound doctor`); use --provider local or kubeconfig.');
+    if (args.kubeconfig !== undefined || args.context !== undefined) {
+      throw new UsageError('--kubeconfig and --context go with --provider kubeconfig, not kind (rebound creates the kind cluster and its kubeconfig).');
+    }
+    return acquireKind({
+      cluster: args.cluster ?? DEFAULT_KIND_CLUSTER,
+      nodes: args.nodes,
+      keepCluster: args.keepCluster,
+      failureDetection: args.failureDetection ?? 'fast',
+      containerRuntime: args.containerRuntime,
+    }, progress);
   }
   if (provider === 'kubeconfig') {
     return acquireKubeconfig({ kubeconfig: args.kubeconfig, context: args.context, allowContexts: args.allowContext });
@@ -68,7 +83,7 @@ async function acquire(args: RunArgs): Promise<ClusterHandle> {
   if (args.kubeconfig !== undefined || args.context !== undefined) {
     throw new UsageError('--kubeconfig and --context go with --provider kubeconfig, not local.');
   }
-  return acquireLocal({ cluster: args.cluster, nodes: args.nodes, keepCluster: args.keepCluster }, progress);
+  return acquireLocal({ cluster: args.cluster ?? DEFAULT_CLUSTER_NAME, nodes: args.nodes, keepCluster: args.keepCluster }, progress);
 }
 
 /** `rebound run`: validates everything first, then runs; the exit code follows the verdicts. */

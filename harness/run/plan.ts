@@ -2,8 +2,11 @@ import { pino } from 'pino';
 import type { RunArgs } from '../cli/run.js';
 import { print } from '../cli/output.js';
 import { clientsFor, type KubeClients } from '../cluster/kube.js';
+import type { ProviderKind } from '../cluster/provider.js';
 import { readState } from '../cluster/local/state.js';
-import { contextName, leastNodeRecoverySeconds } from '../cluster/local/settings.js';
+import { contextName, DEFAULT_CLUSTER_NAME, leastNodeRecoverySeconds } from '../cluster/local/settings.js';
+import { existingKindClusters, requireKindState } from '../cluster/kind/cluster.js';
+import { DEFAULT_KIND_CLUSTER, leastKindNodeRecoverySeconds } from '../cluster/kind/settings.js';
 import type { ExitCode } from '../errors.js';
 import type { FaultContext } from '../faults/fault.js';
 import { RandomStream } from '../faults/random.js';
@@ -11,13 +14,19 @@ import { bind, NODE_LOSS_FAULTS } from '../faults/registry.js';
 import type { Scenario } from '../scenario/schema.js';
 
 /** Clients for the cluster the run would use, only when it is already there: a dry run starts nothing. */
-function existingCluster(args: RunArgs): { kube: KubeClients; local: boolean } | undefined {
+function existingCluster(args: RunArgs): { kube: KubeClients; provider: ProviderKind } | undefined {
   const provider = args.provider ?? (args.kubeconfig !== undefined || args.context !== undefined ? 'kubeconfig' : 'local');
   if (provider === 'local') {
-    const state = readState(args.cluster);
-    return state ? { kube: clientsFor(state.kubeconfig, contextName(args.cluster)), local: true } : undefined;
+    const name = args.cluster ?? DEFAULT_CLUSTER_NAME;
+    const state = readState(name);
+    return state ? { kube: clientsFor(state.kubeconfig, contextName(name)), provider: 'local' } : undefined;
   }
-  if (provider === 'kubeconfig' && args.kubeconfig) return { kube: clientsFor(args.kubeconfig, args.context), local: false };
+  if (provider === 'kind') {
+    const name = args.cluster ?? DEFAULT_KIND_CLUSTER;
+    const state = existingKindClusters().includes(name) ? requireKindState(name) : undefined;
+    return state ? { kube: clientsFor(state.kubeconfig, state.context), provider: 'kind' } : undefined;
+  }
+  if (provider === 'kubeconfig' && args.kubeconfig) return { kube: clientsFor(args.kubeconfig, args.context), provider: 'kubeconfig' };
   return undefined;
 }
 
@@ -51,8 +60,8 @@ export async function printPlan(args: RunArgs, scenarios: readonly Scenario[], s
       if (cluster && spec.namespace) {
         const context = {
           kube: cluster.kube,
-          cluster: { provider: cluster.local ? 'local' : 'kubeconfig', name: args.cluster, kubeconfig: '', timings: {}, release: async () => undefined,
-            ...(cluster.local ? { nodeControl: {} as never } : {}) },
+          cluster: { provider: cluster.provider, name: args.cluster ?? DEFAULT_CLUSTER_NAME, kubeconfig: '', timings: {}, release: async () => undefined,
+            ...(cluster.provider !== 'kubeconfig' ? { nodeControl: {} as never } : {}) },
           namespace: spec.namespace,
           allowNamespaces: spec.allowNamespaces,
           random: RandomStream.derive(seed, scenario.metadata.name, 1, fault.index),
@@ -71,8 +80,10 @@ export async function printPlan(args: RunArgs, scenarios: readonly Scenario[], s
         }
       }
       print(`    +${fault.at.toString()} ${fault.kind} ${JSON.stringify(fault.params, (_k, v: unknown) => (typeof v === 'object' && v !== null && 'toMilliseconds' in v ? String(v) : v))}: ${targets}`);
-      if (NODE_LOSS_FAULTS.includes(fault.kind) && (cluster?.local ?? (args.provider ?? 'local') === 'local')) {
-        print(`      least recovery time on the local cluster: ${leastNodeRecoverySeconds()} s (node grace period + toleration seconds), plus rescheduling`);
+      const provider = cluster?.provider ?? args.provider ?? 'local';
+      if (NODE_LOSS_FAULTS.includes(fault.kind) && provider !== 'kubeconfig') {
+        const seconds = provider === 'kind' ? leastKindNodeRecoverySeconds(args.failureDetection ?? 'fast') : leastNodeRecoverySeconds();
+        print(`      least recovery time on the ${provider} cluster: ${seconds} s (node grace period + toleration seconds), plus rescheduling`);
       }
     }
   }

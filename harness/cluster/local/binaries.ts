@@ -1,11 +1,14 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BuildError } from '../../errors.js';
+import { runCommand } from '../../util/command.js';
 import { packageRoot, reboundHome } from '../../util/paths.js';
 
-/** A family of binaries built from one go.mod under tools/. */
+/** A family of binaries of the local cluster, built from one go.mod under tools/. */
 export type BinaryFamily = 'kubernetes' | 'etcd' | 'kwok';
+
+/** A family of binaries of the kind provider (the kind binary; the node image's own are built by its recipe). */
+export type KindFamily = 'kind';
 
 /** The executables of the local cluster. */
 export interface LocalBinaries {
@@ -22,27 +25,34 @@ const FAMILIES: readonly BinaryFamily[] = ['kubernetes', 'etcd', 'kwok'];
 
 /** Versions pinned in tools/versions.env (the cache is keyed by them). */
 export function pinnedVersions(): Record<BinaryFamily, string> {
+  return { kubernetes: readVersion('KUBERNETES_VERSION'), etcd: readVersion('ETCD_VERSION'), kwok: readVersion('KWOK_VERSION') };
+}
+
+/** One version pinned in tools/versions.env, by its key (KIND_VERSION, COREDNS_VERSION, ...). */
+export function readVersion(key: string): string {
   const text = readFileSync(join(packageRoot(), 'tools', 'versions.env'), 'utf8');
   const values = new Map<string, string>();
   for (const line of text.split('\n')) {
     const match = /^([A-Z_]+)=(\S+)/.exec(line.trim());
     if (match?.[1] && match[2]) values.set(match[1], match[2]);
   }
-  const read = (key: string): string => {
-    const value = values.get(key);
-    if (!value) throw new BuildError(`tools/versions.env has no ${key}; restore it from git.`);
-    return value;
-  };
-  return { kubernetes: read('KUBERNETES_VERSION'), etcd: read('ETCD_VERSION'), kwok: read('KWOK_VERSION') };
+  const value = values.get(key);
+  if (!value) throw new BuildError(`tools/versions.env has no ${key}; restore it from git.`);
+  return value;
+}
+
+/** The version of the kind binary pinned in tools/versions.env. */
+export function pinnedKindVersion(): string {
+  return readVersion('KIND_VERSION');
 }
 
 /** The cache folder of one family at its pinned version. */
-export function familyDir(family: BinaryFamily, version: string): string {
+export function familyDir(family: BinaryFamily | KindFamily, version: string): string {
   return join(reboundHome(), 'bin', `${family}-${version}`);
 }
 
 /** True when the family was built completely (BUILD-INFO is written last). */
-export function isBuilt(family: BinaryFamily, version: string): boolean {
+export function isBuilt(family: BinaryFamily | KindFamily, version: string): boolean {
   return existsSync(join(familyDir(family, version), 'BUILD-INFO'));
 }
 
@@ -76,21 +86,20 @@ export type ProgressSink = (line: string) => void;
 export async function ensureBinaries(progress: ProgressSink): Promise<LocalBinaries> {
   const versions = pinnedVersions();
   for (const family of FAMILIES) {
-    if (!isBuilt(family, versions[family])) await build(family, versions[family], progress);
+    if (!isBuilt(family, versions[family])) await buildFamily(family, versions[family], progress);
   }
   return binariesAt(versions);
 }
 
-async function build(family: BinaryFamily, version: string, progress: ProgressSink): Promise<void> {
+/** Builds one family with tools/build.sh, turning `go build -v`'s package lines into progress. */
+export async function buildFamily(family: BinaryFamily | KindFamily, version: string, progress: ProgressSink): Promise<void> {
   const script = join(packageRoot(), 'tools', 'build.sh');
   progress(`building ${family} ${version} from the Go module proxy (once per machine; cached in ${familyDir(family, version)})`);
   const started = Date.now();
-  const child = spawn('bash', [script, family], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
   let compiled = 0;
   let lastShown = 0;
   const tail: string[] = [];
   const onLine = (line: string): void => {
-    if (line.trim() === '') return;
     tail.push(line);
     if (tail.length > 30) tail.shift();
     // `go build -v` prints one package path per compiled package; everything else is a message worth showing.
@@ -105,23 +114,7 @@ async function build(family: BinaryFamily, version: string, progress: ProgressSi
       progress(`  ${line}`);
     }
   };
-  const split = (stream: NodeJS.ReadableStream): void => {
-    let buffered = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      buffered += chunk;
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      lines.forEach(onLine);
-    });
-    stream.on('end', () => onLine(buffered));
-  };
-  split(child.stdout);
-  split(child.stderr);
-  const code = await new Promise<number>((done, fail) => {
-    child.on('error', fail);
-    child.on('close', (status) => done(status ?? 1));
-  }).catch((error: Error) => {
+  const { code } = await runCommand('bash', [script, family], { onLine }).catch((error: Error) => {
     throw new BuildError(`could not run ${script}: ${error.message}`);
   });
   if (code === 3) {

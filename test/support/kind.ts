@@ -1,0 +1,23 @@
+import { existingKindClusters, kindDown } from '../../harness/cluster/kind/cluster.js';
+import { ContainerEngine } from '../../harness/cluster/kind/engine.js';
+
+/** The name of the kind cluster the kind suites share; never the user's own `rebound`. */
+export const KIND_TEST_CLUSTER = process.env.REBOUND_KIND_TEST_CLUSTER ?? 'it-kind';
+
+/**
+ * Why the kind suites cannot run here, or undefined when they can. They need a Docker engine that answers
+ * (`npm run setup:kind` installs and starts one); without it they are skipped, loudly, and counted as skipped.
+ */
+export async function kindSkipReason(): Promise<string | undefined> {
+  try {
+    await ContainerEngine.detect();
+    return undefined;
+  } catch (error) {
+    return `${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+/** Deletes the shared kind test cluster if a suite left it behind (a failed test before its `cluster down`). */
+export async function releaseKindTestCluster(log: (line: string) => void): Promise<void> {
+  if (existingKindClusters().includes(KIND_TEST_CLUSTER)) await kindDown(KIND_TEST_CLUSTER, log);
+}
