@@ -2,6 +2,17 @@
 export type ProviderKind = 'local' | 'kind' | 'kubeconfig';
 
 /**
+ * NodePorts a kind cluster publishes on 127.0.0.1 (through its control-plane node), so that checks and load reach
+ * Services the way clients outside the cluster do. Scenarios name the address with `${NODE_PORT_<port>}`.
+ */
+export const PUBLISHED_NODE_PORTS = [30080, 30081, 30082, 30083] as const;
+
+/** The built-in variable that holds where a NodePort is published: NODE_PORT_30080 -> 127.0.0.1:<host port>. */
+export function nodePortVariable(nodePort: number): string {
+  return `NODE_PORT_${nodePort}`;
+}
+
+/**
  * What a fault needs from the machinery under a cluster's nodes. Providers that cannot do something leave it out,
  * and a fault that needs it is an ERROR naming the provider ("containerKill needs a provider with real containers").
  */
@@ -14,6 +25,23 @@ export interface NodeControl {
   /** Freezes a node (SIGSTOP-like): its processes hold still without ending. */
   pause(node: string): Promise<void>;
   resume(node: string): Promise<void>;
+}
+
+/** What containerKill needs from a provider whose pods run real containers. */
+export interface ContainerControl {
+  /**
+   * Kills the main process of one running container of a pod (SIGKILL, as a crash or the OOM killer would), on the
+   * node that runs it. The kubelet then restarts it in the same pod. Throws when no such container runs.
+   */
+  killContainer(node: string, podUid: string, container: string): Promise<void>;
+}
+
+/** What networkPartition needs from a provider whose nodes have real network links. */
+export interface NetworkControl {
+  /** Cuts a node off from the cluster's network: it reaches neither the control plane nor any other node. */
+  disconnect(node: string): Promise<void>;
+  /** Connects it again, with the addresses it had. */
+  reconnect(node: string): Promise<void>;
 }
 
 /** Settings of the cluster that bound how fast it can heal; reports carry them so numbers can be compared. */
@@ -31,6 +59,12 @@ export interface ClusterHandle {
   readonly kubeconfig: string;
   readonly context?: string;
   readonly nodeControl?: NodeControl;
+  /** Present when pods run real containers (kind). */
+  readonly containerControl?: ContainerControl;
+  /** Present when nodes have real network links (kind). */
+  readonly networkControl?: NetworkControl;
+  /** Built-in variables this cluster provides to scenarios (kind: NODE_PORT_30080 ... as 127.0.0.1:<port>). */
+  readonly variables?: Readonly<Record<string, string>>;
   readonly timings: ClusterTimings;
   /** Undoes what `acquire` did (stops a cluster it had to start), unless asked to keep it. */
   release(): Promise<void>;

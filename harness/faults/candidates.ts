@@ -40,13 +40,26 @@ export function nodeTarget(node: k8s.V1Node): Target {
   return { kind: 'Node', name: node.metadata?.name ?? '', ...(node.metadata?.uid ? { uid: node.metadata.uid } : {}) };
 }
 
+/** The label kubeadm puts on control-plane nodes (kind's among them). */
+const CONTROL_PLANE_LABEL = 'node-role.kubernetes.io/control-plane';
+
+/**
+ * A control-plane node is a candidate only when the scenario names it: its selector mentions the control-plane
+ * role or the node's own name. Stopping the control plane by accident would take the measurement down with it.
+ */
+function namedBySelector(node: k8s.V1Node, selector: string | undefined): boolean {
+  if (!selector) return false;
+  return selector.includes(CONTROL_PLANE_LABEL) || (node.metadata?.name !== undefined && selector.includes(node.metadata.name));
+}
+
 /**
  * Ready nodes matching a node fault's `selector` (node labels) and/or `nodesOf` (nodes hosting running pods that
- * match that pod selector): the candidates of a node fault.
+ * match that pod selector): the candidates of a node fault. Control-plane nodes only when the selector names them.
  */
 export async function readyNodes(context: FaultContext, targets: NodeTargets): Promise<k8s.V1Node[]> {
   const list = await context.kube.core.listNode(targets.selector ? { labelSelector: targets.selector } : {});
-  let nodes = list.items.filter(isNodeReady);
+  let nodes = list.items.filter(isNodeReady)
+    .filter((node) => node.metadata?.labels?.[CONTROL_PLANE_LABEL] === undefined || namedBySelector(node, targets.selector));
   if (targets.nodesOf !== undefined) {
     const pods = await runningPods(context, targets.nodesOf, targets.namespace);
     const hosting = new Set(pods.map((pod) => pod.spec?.nodeName).filter((name): name is string => name !== undefined));

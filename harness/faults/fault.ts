@@ -12,6 +12,8 @@ export interface Target {
   readonly uid?: string;
   /** For pods: the node they ran on. */
   readonly node?: string;
+  /** For containerKill: the container of the pod. */
+  readonly container?: string;
 }
 
 /** Programs of spec.processes, as processKill reaches them. */

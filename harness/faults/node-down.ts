@@ -13,8 +13,9 @@ function control(context: FaultContext, kind: string): NodeControl {
   return nodeControl;
 }
 
-async function planNodes(context: FaultContext, kind: string, verb: string, params: NodeTargets): Promise<FaultPlan> {
-  control(context, kind);
+/** Chooses the nodes of a node fault (after `check` confirms the provider can do it). */
+export async function planNodes(context: FaultContext, kind: string, verb: string, params: NodeTargets, check: () => void = () => { control(context, kind); }): Promise<FaultPlan> {
+  check();
   const nodes = await readyNodes(context, params);
   const chosen = chooseTargets(nodes, params, context.random, describeNodeTargets(kind, params));
   const targets = chosen.map(nodeTarget);
@@ -26,7 +27,7 @@ async function planNodes(context: FaultContext, kind: string, verb: string, para
  * counting as ready from the acknowledgement on: their stale status says Ready until the control plane notices,
  * but nothing on a stopped node serves.
  */
-async function takeDown(
+export async function takeDown(
   context: FaultContext,
   plan: FaultPlan,
   down: (node: string) => Promise<void>,

@@ -7,7 +7,8 @@ import { nodeDrain } from './node-drain.js';
 import { podDelete, podKill } from './pod-kill.js';
 import { processKill } from './process-kill.js';
 import { scale } from './scale.js';
-import { containerKill, networkPartition } from './unsupported.js';
+import { containerKill } from './container-kill.js';
+import { networkPartition } from './network-partition.js';
 
 /** Every fault kind of the format, with its handler. */
 export const FAULTS: { readonly [K in FaultKind]: FaultHandler<K> } = {

@@ -56,6 +56,7 @@ const FaultTargetSchema = Type.Object({
   namespace: Type.Optional(Type.String()),
   uid: Type.Optional(Type.String()),
   node: Type.Optional(Type.String()),
+  container: Type.Optional(Type.String({ description: 'containerKill: the container whose main process was killed.' })),
 });
 
 const FaultSchema = Type.Object({

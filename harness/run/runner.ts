@@ -11,6 +11,7 @@ import {
   RESULT_SCHEMA_VERSION, worstVerdict, type Environment, type RunResult, type ScenarioResult, type TrialResult, type Verdict,
 } from '../report/result.js';
 import { expandBuiltinVariables } from '../scenario/loader.js';
+import { builtinVariables, expandSteadyState } from './variables.js';
 import type { Scenario } from '../scenario/schema.js';
 import { isoOf, monotonicNow } from '../util/clock.js';
 import { logTail } from '../util/log-tail.js';
@@ -128,7 +129,7 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
   const states: VariantState[] = variants.map((variant) => ({
     variant,
     supervisor: new ProcessSupervisor(
-      (text) => expandBuiltinVariables(text, { KUBECONFIG: options.cluster.kubeconfig, NAMESPACE: namespace }),
+      (text) => expandBuiltinVariables(text, builtinVariables(options.cluster, namespace)),
       join(options.out, 'processes', scenario.metadata.name, ...(variant.label ? [variant.label.replace(/[^\w.=-]/g, '_')] : [])),
       log,
     ),
@@ -166,7 +167,8 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
       await state.supervisor.startAll(spec.processes);
     }
     const declared = applied.map((a) => a.manifest.object as never);
-    state.condition = spec.steadyState ? buildCondition(spec.steadyState, namespace, declared) : deriveSteadyState(declared, namespace);
+    const steadyState = expandSteadyState(spec.steadyState, builtinVariables(options.cluster, namespace));
+    state.condition = steadyState ? buildCondition(steadyState, namespace, declared) : deriveSteadyState(declared, namespace);
     state.rolledOut = all(applied.flatMap(({ manifest }) => {
       if (!WORKLOAD_KINDS.has(manifest.kind) || manifest.apiVersion !== 'apps/v1') return [];
       const replicas = (manifest.object.spec as { replicas?: unknown } | undefined)?.replicas;
@@ -181,7 +183,7 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
         ...s.desiredState.map((m) => ({ apiVersion: m.apiVersion, kind: m.kind })),
         ...(s.steadyState ?? []).flatMap((check) => (check.kind === 'object' ? [{ apiVersion: check.params.apiVersion, kind: check.params.kind }] : [])),
       ]);
-      const probes = everySpec.flatMap((s) => (s.steadyState ?? []).flatMap((check) => (check.kind === 'http'
+      const probes = everySpec.flatMap((s) => (expandSteadyState(s.steadyState, builtinVariables(options.cluster, namespace)) ?? []).flatMap((check) => (check.kind === 'http'
         ? [{ url: check.params.url, status: check.params.status, timeoutMs: check.params.timeout.toMilliseconds() }] : [])));
       await observer.start(namespaces, extraKinds, probes);
     } else {

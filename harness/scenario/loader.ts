@@ -6,6 +6,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize as normalizePath, resolve } from 'node:path';
 import { LineCounter, isAlias, isMap, isNode, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
+import { nodePortVariable, PUBLISHED_NODE_PORTS } from '../cluster/provider.js';
 import { UsageError } from '../errors.js';
 import { Duration } from './duration.js';
 import { checkSchema, didYouMean, formatPath, type Finding, type PathSegment, type ValidationIssue } from './issues.js';
@@ -51,11 +52,14 @@ export interface LoadResult {
   readonly warnings: readonly ValidationIssue[];
 }
 
-/** Variables that processes get at run time; the loader leaves them in place. */
-const BUILTIN_VARIABLES = ['KUBECONFIG', 'NAMESPACE'] as const;
+/**
+ * Variables that processes and http checks get at run time; the loader leaves them in place. NODE_PORT_<port> is
+ * only given by providers that publish NodePorts (kind).
+ */
+const BUILTIN_VARIABLES = ['KUBECONFIG', 'NAMESPACE', ...PUBLISHED_NODE_PORTS.map(nodePortVariable)] as const;
 
-/** The values of the built-in variables of spec.processes. */
-export type BuiltinVariables = Readonly<Record<(typeof BUILTIN_VARIABLES)[number], string>>;
+/** The values of the built-in variables: the two every run has, and those of its cluster's provider. */
+export type BuiltinVariables = Readonly<Record<'KUBECONFIG' | 'NAMESPACE', string>> & Readonly<Record<string, string>>;
 
 /** Loads, validates and normalizes one scenario file. Never throws for a mistake in the files it reads. */
 export async function loadScenarioFile(file: string, options: LoadOptions = {}): Promise<LoadResult> {
@@ -89,11 +93,19 @@ export async function loadScenarioFile(file: string, options: LoadOptions = {}):
 }
 
 /**
- * Replaces the built-in variables (`${KUBECONFIG}`, `${NAMESPACE}`) and `$${` escapes that the loader left in
- * spec.processes; the runner calls it when it starts a process.
+ * Replaces the built-in variables (`${KUBECONFIG}`, `${NAMESPACE}`, `${NODE_PORT_30080}`...) and `$${` escapes that
+ * the loader left in spec.processes and http checks; the runner calls it before it starts a process or a probe.
+ * Throws when one is not given (a NodePort variable on a provider that publishes none), naming the variable.
  */
 export function expandBuiltinVariables(value: string, builtins: BuiltinVariables): string {
-  return substitute(value, builtins, new Set(), true).value;
+  const { value: expanded, problems } = substitute(value, builtins, new Set(), true);
+  const missing = problems[0];
+  if (missing) {
+    const name = missing.needle.replace(/^\$\{|\}$/g, '');
+    const why = name.startsWith('NODE_PORT_') ? ' (NodePorts are published on 127.0.0.1 by --provider kind only)' : '';
+    throw new UsageError(`${missing.needle} in "${value}" has no value on this cluster${why}`);
+  }
+  return expanded;
 }
 
 /** `--var K=V` options as a map; throws UsageError for a malformed one. */
@@ -398,6 +410,16 @@ function substituteInScenario(source: Source, document: Document.Parsed, vars: R
     desiredState.items.forEach((entry, index) => {
       if (isMap(entry)) {
         found.push(...substituteTree(source.text, entry.get('inline', true), ['spec', 'desiredState', index, 'inline'], vars, new Set(), true));
+      }
+    });
+  }
+  const steadyState = spec.get('steadyState', true);
+  if (isSeq(steadyState)) {
+    steadyState.items.forEach((entry, index) => {
+      const http = isMap(entry) ? entry.get('http', true) : undefined;
+      // Only the URL is a template; built-ins (NODE_PORT_...) and $${ stay for the runner.
+      if (isMap(http)) {
+        found.push(...substituteTree(source.text, http.get('url', true), ['spec', 'steadyState', index, 'http', 'url'], vars, new Set(BUILTIN_VARIABLES), false));
       }
     });
   }

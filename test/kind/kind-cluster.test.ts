@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { get } from 'node:http';
 import type * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { requireKindState } from '../../harness/cluster/kind/cluster.js';
@@ -8,6 +9,20 @@ import { clientsFor, isNodeReady, type KubeClients } from '../../harness/cluster
 import { rebound } from '../support/cli.js';
 import { isPodReady, until } from '../support/kube.js';
 import { KIND_TEST_CLUSTER, kindSkipReason } from '../support/kind.js';
+
+/** One GET on a new connection (a kept-alive one would stick to one backend pod), resolving with the body of a 200. */
+function getOnce(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const request = get(url, { agent: false, timeout: 2000 }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => { body += chunk; });
+      response.on('end', () => (response.statusCode === 200 ? resolve(body) : reject(new Error(`status ${response.statusCode}`))));
+    });
+    request.on('timeout', () => request.destroy(new Error('timed out')));
+    request.on('error', reject);
+  });
+}
 
 /** Processes whose command line mentions `text` (other than this test's own). */
 function processesMentioning(text: string): string[] {
@@ -121,8 +136,8 @@ describe('kind provider: cluster up/status/down on real containers', function ()
     expect(hostPort, 'published port of NodePort 30080').to.be.a('number');
     const answeredBy = new Set<string>();
     await until('answers from both pods through 127.0.0.1', async () => {
-      const response = await fetch(`http://127.0.0.1:${hostPort}/`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
-      if (response?.ok) answeredBy.add((await response.text()).trim());
+      const body = await getOnce(`http://127.0.0.1:${hostPort}/`).catch(() => undefined);
+      if (body !== undefined) answeredBy.add(body.trim());
       return answeredBy.size === 2;
     }, 60_000);
     const podNames = pods.map((p) => `v1 ${p.metadata?.name}`).sort();

@@ -8,7 +8,7 @@ import { sleep } from '../../util/sleep.js';
 import { clientsFor, isNodeReady, statusOf, type KubeClients } from '../kube.js';
 import { pinnedKindVersion, pinnedVersions, readVersion, type ProgressSink } from '../local/binaries.js';
 import { checkClusterName } from '../local/cluster.js';
-import type { ClusterTimings } from '../provider.js';
+import { PUBLISHED_NODE_PORTS, type ClusterTimings } from '../provider.js';
 import { kindConfig } from './config.js';
 import { ContainerEngine, type ContainerRuntime } from './engine.js';
 import { ensureKindBinary, ensureNodeImage } from './image.js';
@@ -44,9 +44,6 @@ export interface KindClusterState {
   /** NodePorts of the control-plane node published on 127.0.0.1: node port -> host port. */
   readonly publishedPorts: Readonly<Record<string, number>>;
 }
-
-/** NodePorts published on 127.0.0.1 through the control-plane node, for checks and load that reach Services. */
-export const PUBLISHED_NODE_PORTS = [30080, 30081, 30082, 30083] as const;
 
 /** The label kind puts on every node container of a cluster. */
 const KIND_CLUSTER_LABEL = 'io.x-k8s.kind.cluster';
@@ -161,7 +158,8 @@ export async function kindUp(options: KindUpOptions, progress: ProgressSink): Pr
   const network = kindNetworkName(options.name);
   const env = { ...process.env, KIND_EXPERIMENTAL_DOCKER_NETWORK: network, KIND_EXPERIMENTAL_PROVIDER: engine.runtime };
   const started = Date.now();
-  progress(`creating kind cluster "${options.name}": 1 control plane + ${options.nodes - 1} worker${options.nodes === 2 ? '' : 's'} from ${image}`);
+  const subnet = await createNetwork(engine, network, options.name);
+  progress(`creating kind cluster "${options.name}": 1 control plane + ${options.nodes - 1} worker${options.nodes === 2 ? '' : 's'} from ${image} on network ${network} (${subnet})`);
   const created = await runCommand(kind, ['create', 'cluster', '--name', options.name, '--config', configFile, '--kubeconfig', kubeconfig, '--retain'], {
     env,
     timeoutMs: CREATE_TIMEOUT_MS,
@@ -211,6 +209,27 @@ export async function kindUp(options: KindUpOptions, progress: ProgressSink): Pr
 
 function readVersionsFile(): { etcd: string; coredns: string; kind: string } {
   return { etcd: pinnedVersions().etcd, coredns: readVersion('COREDNS_VERSION'), kind: pinnedKindVersion() };
+}
+
+/**
+ * The cluster's own network, made before kind runs (kind uses a network that exists). Its IPv4 subnet is set by
+ * rebound rather than left to the engine, because only then can a node cut off by networkPartition be connected
+ * again with the address it had. Tries /24s of 172.28.0.0/16, starting from one derived from the name.
+ */
+async function createNetwork(engine: ContainerEngine, network: string, cluster: string): Promise<string> {
+  if (await engine.networkExists(network)) await engine.run(['network', 'rm', network]);
+  const start = [...cluster].reduce((sum, c) => (sum * 31 + c.charCodeAt(0)) % 256, 7);
+  let last = '';
+  for (let i = 0; i < 256; i++) {
+    const subnet = `172.28.${(start + i) % 256}.0/24`;
+    const created = await engine.run(['network', 'create', '--driver', 'bridge', '--subnet', subnet,
+      '--label', `rebound.dev/kind-cluster=${cluster}`, network], { allowFailure: true });
+    if (created.code === 0) return subnet;
+    last = created.stderr.trim();
+    // Another network has that range: try the next one. Anything else is a real failure.
+    if (!/overlap/i.test(last)) break;
+  }
+  throw new ClusterError(`could not create the Docker network ${network}: ${last}`);
 }
 
 async function waitUntilServing(clients: KubeClients, nodes: string[], progress: ProgressSink): Promise<void> {

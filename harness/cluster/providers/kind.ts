@@ -1,9 +1,11 @@
 import { kindDown, kindUp } from '../kind/cluster.js';
 import { ContainerEngine, type ContainerRuntime } from '../kind/engine.js';
+import { kindContainerControl } from '../kind/container-control.js';
+import { kindNetworkControl } from '../kind/network-control.js';
 import { kindNodeControl } from '../kind/node-control.js';
 import type { FailureDetection } from '../kind/settings.js';
 import type { ProgressSink } from '../local/binaries.js';
-import type { ClusterHandle } from '../provider.js';
+import { nodePortVariable, type ClusterHandle } from '../provider.js';
 
 /** Options of the kind provider. */
 export interface KindOptions {
@@ -32,7 +34,11 @@ export async function acquireKind(options: KindOptions, progress: ProgressSink):
     kubeconfig: state.kubeconfig,
     context: state.context,
     nodeControl: kindNodeControl(engine),
+    containerControl: kindContainerControl(engine),
+    networkControl: kindNetworkControl(engine, state.network),
     timings: state.timings,
+    variables: Object.fromEntries(Object.entries(state.publishedPorts)
+      .map(([nodePort, hostPort]) => [nodePortVariable(Number(nodePort)), `127.0.0.1:${hostPort}`])),
     release: async () => {
       if (!reused && !options.keepCluster) await kindDown(state.name, progress);
     },
