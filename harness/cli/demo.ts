@@ -29,6 +29,8 @@ export const demoCommand: Command<DemoArgs> = {
       allowContext: [],
       // The examples that compare settings take them as variables; these are the demo's choices.
       var: ['RECONCILE_DELAY=0s', 'READY_DELAY=3s'],
+      // scenarios/kind/ needs real containers (--provider kind); the demo runs on the embedded cluster.
+      selector: 'suite!=kind',
       dryRun: false,
       keepCluster: args.keepCluster,
       logLevel: 'debug',

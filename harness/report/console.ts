@@ -57,6 +57,14 @@ export class ConsoleReporter implements Reporter {
       : trial.undisrupted ? 'never broke'
         : `recovery ${seconds(trial.recoveryTimeMs)}, disruption ${seconds(trial.disruptionMs)}`;
     this.line(`    trial ${trial.trial}: ${trial.verdict} (${how})${trial.reason ? `: ${trial.reason}` : ''}`);
+    const phase = (label: string, ms: number | null, first: boolean): string => (ms === null ? `${label} not seen` : `${label} ${first ? 'after ' : '+'}${seconds(ms)}`);
+    for (const loss of trial.nodeLoss ?? []) {
+      this.line(`      node ${loss.node}: ${phase('NotReady', loss.phasesMs.detection, true)}, ${phase('tainted', loss.phasesMs.taint, false)}, ${phase('pods evicted', loss.phasesMs.eviction, false)} (${loss.evictedPods} pod${loss.evictedPods === 1 ? '' : 's'})`);
+    }
+    for (const restart of trial.restarts ?? []) {
+      const counts = `restartCount ${restart.restartCountBefore} -> ${restart.restartCountAfter ?? '?'}`;
+      this.line(`      container ${restart.container} of ${restart.pod.name}: ${phase('restarted', restart.phasesMs.restarted, true)} (${counts}), ${phase('ready', restart.phasesMs.ready, false)}`);
+    }
   }
 
   onScenarioEnd(result: ScenarioResult): void {

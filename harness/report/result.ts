@@ -103,6 +103,34 @@ const EventRecordSchema = Type.Object({
   count: Type.Integer({ minimum: 0 }),
 }, { description: 'A Kubernetes Event of the scenario\'s namespaces.' });
 
+const NodeLossSchema = Type.Object({
+  node: Type.String(),
+  fault: Type.String({ description: 'The fault kind that took the node down.' }),
+  at: Type.Object({
+    injected: Timestamp,
+    notReady: Nullable(Timestamp),
+    tainted: Nullable(Timestamp),
+    evicted: Nullable(Timestamp),
+  }, { description: 'When the fault was injected, the node was seen NotReady, tainted NoExecute, and its first pod evicted.' }),
+  phasesMs: Type.Object({
+    detection: Nullable(Milliseconds),
+    taint: Nullable(Milliseconds),
+    eviction: Nullable(Milliseconds),
+  }, { description: 'detection: injected -> NotReady (grace period); taint: NotReady -> tainted; eviction: tainted -> first pod evicted (toleration seconds). Null: not observed.' }),
+  evictedPods: Type.Integer({ minimum: 0 }),
+}, { description: 'A node a node fault took away, phase by phase, up to the eviction of its pods (their replacements are in replacements).' });
+
+const RestartSchema = Type.Object({
+  pod: PodRefSchema,
+  container: Type.String(),
+  restartCountBefore: Type.Integer({ minimum: 0 }),
+  restartCountAfter: Nullable(Type.Integer({ minimum: 0 })),
+  at: Type.Object({ killed: Timestamp, restarted: Nullable(Timestamp), ready: Nullable(Timestamp) }),
+  phasesMs: Type.Object({ restarted: Nullable(Milliseconds), ready: Nullable(Milliseconds) }, {
+    description: 'restarted: killed -> the higher restartCount seen; ready: restarted -> the container ready again. Null: not observed.',
+  }),
+}, { description: 'A container containerKill killed, restarted in place by its kubelet (same pod).' });
+
 const TrialSchema = Type.Object({
   trial: Type.Integer({ minimum: 1 }),
   verdict: VerdictSchema,
@@ -117,6 +145,8 @@ const TrialSchema = Type.Object({
   longestBreakMs: Nullable(Type.Number({ description: 'Longest time the steady state was broken in one stretch.' })),
   faults: Type.Array(FaultSchema),
   replacements: Type.Array(ReplacementSchema),
+  nodeLoss: Type.Optional(Type.Array(NodeLossSchema, { description: 'Nodes taken down by node faults (absent in results written before rebound 0.2).' })),
+  restarts: Type.Optional(Type.Array(RestartSchema, { description: 'Containers killed by containerKill and restarted in place.' })),
   placement: Type.Array(Type.Object({ pod: Type.String(), node: Nullable(Type.String()) }), {
     description: 'Where each pod of the scenario\'s namespace ran at the end of the trial (pods do not move back).',
   }),
@@ -189,6 +219,10 @@ export interface Stats extends Frozen<Static<typeof StatsSchema>> {}
 export interface PodRef extends Frozen<Static<typeof PodRefSchema>> {}
 /** One replaced pod and how long each step to its replacement took. */
 export interface ReplacementResult extends Frozen<Static<typeof ReplacementSchema>> {}
+/** A node a node fault took away, phase by phase. */
+export interface NodeLossResult extends Frozen<Static<typeof NodeLossSchema>> {}
+/** A container killed and restarted in place. */
+export interface RestartResult extends Frozen<Static<typeof RestartSchema>> {}
 /** One injected fault. */
 export interface FaultResult extends Frozen<Static<typeof FaultSchema>> {}
 /** One point of the timeline chart. */

@@ -4,7 +4,9 @@ import type { Discovery } from '../cluster/discovery.js';
 import type { KubeClients } from '../cluster/kube.js';
 import { ResilientWatch, type WatchEvent, type WatchTarget } from '../cluster/watch.js';
 import { countsOf, type Condition, type Evaluation } from '../observe/conditions.js';
+import { NodeLossTracker } from '../observe/node-loss.js';
 import { ReplacementTracker } from '../observe/replacements.js';
+import { RestartTracker } from '../observe/restarts.js';
 import { Timeline } from '../observe/timeline.js';
 import { World } from '../observe/world.js';
 import type { EventRecord } from '../report/result.js';
@@ -43,6 +45,10 @@ export class Observer {
   readonly world = new World();
   readonly timeline = new Timeline();
   replacements = new ReplacementTracker(this.world);
+  /** Containers killed by containerKill this trial, restarted in place. */
+  restarts = new RestartTracker(this.world);
+  /** Nodes taken down by node faults this trial, phase by phase up to the eviction of their pods. */
+  nodeLoss = new NodeLossTracker();
   private readonly watches: ResilientWatch[] = [];
   private readonly listeners = new Set<EvaluationListener>();
   private readonly targetListeners = new Set<TargetListener>();
@@ -115,7 +121,11 @@ export class Observer {
       return;
     }
     // The tracker takes the world's view of the change, so stale events (an older resourceVersion) are dropped.
-    for (const change of this.world.apply(event)) this.replacements.apply(change);
+    for (const change of this.world.apply(event)) {
+      this.replacements.apply(change);
+      this.restarts.apply(change);
+      this.nodeLoss.apply(change);
+    }
     if (event.type !== 'RELIST' && this.targetListeners.size > 0) {
       const uid = event.object.metadata?.uid;
       if (uid) for (const listener of this.targetListeners) listener(event.at, uid);
@@ -169,6 +179,8 @@ export class Observer {
   /** A fresh replacement tracker for the next trial. */
   resetTrial(): void {
     this.replacements = new ReplacementTracker(this.world);
+    this.restarts = new RestartTracker(this.world);
+    this.nodeLoss = new NodeLossTracker();
   }
 
   /** The Kubernetes Events seen, oldest first. */

@@ -1,16 +1,16 @@
 import type { Logger } from 'pino';
 import type { KubeClients } from '../cluster/kube.js';
 import type { ClusterHandle } from '../cluster/provider.js';
-import type { ActiveFault, FaultContext, ProcessTable } from '../faults/fault.js';
+import type { ActiveFault, FaultContext, ProcessTable, Target } from '../faults/fault.js';
 import { RandomStream } from '../faults/random.js';
-import { bind } from '../faults/registry.js';
+import { bind, NODE_LOSS_FAULTS } from '../faults/registry.js';
 import { RecoveryDetector } from '../observe/detector.js';
 import type { FaultResult, ObjectSnapshot, TrialResult, Verdict } from '../report/result.js';
 import type { Fault, Scenario } from '../scenario/schema.js';
 import { isoOf, monotonicNow } from '../util/clock.js';
 import type { Ledger } from './ledger.js';
 import type { Observer } from './observer.js';
-import { replacementResults, timelineResult } from './trial-results.js';
+import { nodeLossResults, replacementResults, restartResults, timelineResult } from './trial-results.js';
 
 /** What one trial needs. */
 export interface TrialContext {
@@ -91,6 +91,14 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
     if (injecting && targetUids.has(uid) && at >= injecting.startedAt && injecting.firstEvent === undefined) injecting.firstEvent = at;
   });
 
+  // What the fault set in motion, phase by phase: a node's loss up to its pods' eviction, a container's restart.
+  const follow = (kind: Fault['kind'], targets: readonly Target[], at: number): void => {
+    for (const target of targets) {
+      if (NODE_LOSS_FAULTS.includes(kind) && target.kind === 'Node') observer.nodeLoss.expect(target.name, kind, at);
+      if (kind === 'containerKill' && target.uid && target.container) observer.restarts.expect(target.uid, target.container, at);
+    }
+  };
+
   const injectAll = async (): Promise<void> => {
     for (const [order, fault] of schedule(scenario.spec.faults).entries()) {
       const due = context.t0 + fault.at.toMilliseconds();
@@ -130,6 +138,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
         injecting = undefined;
         detector.injected(injected.ackAt, order);
         observer.timeline.mark(first, 'injected', `${fault.kind}: ${plan.summary}`);
+        follow(fault.kind, plan.targets, first);
         result = { ...result, injectedAt: isoOf(first) };
         context.log.info({ fault: fault.kind, plan: plan.summary, ackAt: injected.ackAt, first }, 'fault injected');
       } catch (caught) {
@@ -196,6 +205,9 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
   if (measured.brokenAt !== null) observer.timeline.mark(measured.brokenAt, 'broken', 'steady state broken');
   if (measured.recoveredAt !== null && status === 'recovered') observer.timeline.mark(measured.recoveredAt, 'recovered', 'steady state back');
   const recovered = status === 'recovered' && !error;
+  const nodeLoss = nodeLossResults(observer.nodeLoss);
+  const restarts = restartResults(observer.restarts);
+  markPhases(observer);
   return {
     trial: context.trial,
     verdict,
@@ -210,8 +222,23 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
     longestBreakMs: roundMs(measured.longestBreakMs),
     faults,
     replacements: replacementResults(observer.replacements),
+    ...(nodeLoss.length > 0 ? { nodeLoss } : {}),
+    ...(restarts.length > 0 ? { restarts } : {}),
     placement: observer.replacements.placement(context.namespace).map((p) => ({ pod: p.pod, node: p.node })),
     timeline: timelineResult(observer.timeline, context.t0),
     evidence: { brokenAt: brokenSnapshot, recoveredAt: recovered ? backSnapshot : null },
   };
+}
+
+/** The phases of node losses and container restarts as markers on the timeline (the HTML report draws them). */
+function markPhases(observer: Observer): void {
+  for (const loss of observer.nodeLoss.losses()) {
+    if (loss.at.notReady !== undefined) observer.timeline.mark(loss.at.notReady, 'note', `node ${loss.node} NotReady`);
+    if (loss.at.tainted !== undefined) observer.timeline.mark(loss.at.tainted, 'note', `node ${loss.node} tainted NoExecute`);
+    if (loss.at.evicted !== undefined) observer.timeline.mark(loss.at.evicted, 'note', `pods of ${loss.node} evicted (${loss.evictedPods})`);
+  }
+  for (const restart of observer.restarts.restarts()) {
+    if (restart.at.restarted !== undefined) observer.timeline.mark(restart.at.restarted, 'note', `container ${restart.container} of ${restart.pod.name} restarted (count ${restart.restartCountAfter ?? '?'})`);
+    if (restart.at.ready !== undefined) observer.timeline.mark(restart.at.ready, 'note', `container ${restart.container} of ${restart.pod.name} ready again`);
+  }
 }
