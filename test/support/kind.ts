@@ -1,4 +1,4 @@
-import { existingKindClusters, kindDown } from '../../harness/cluster/kind/cluster.js';
+import { existingKindClusters, kindDown, kindUp, type KindClusterState } from '../../harness/cluster/kind/cluster.js';
 import { ContainerEngine } from '../../harness/cluster/kind/engine.js';
 
 /** The name of the kind cluster the kind suites share; never the user's own `rebound`. */
@@ -20,4 +20,10 @@ export async function kindSkipReason(): Promise<string | undefined> {
 /** Deletes the shared kind test cluster if a suite left it behind (a failed test before its `cluster down`). */
 export async function releaseKindTestCluster(log: (line: string) => void): Promise<void> {
   if (existingKindClusters().includes(KIND_TEST_CLUSTER)) await kindDown(KIND_TEST_CLUSTER, log);
+}
+
+/** The shared kind test cluster: the one the first suite created, or a new one (3 nodes, fast failure detection). */
+export async function ensureKindTestCluster(log: (line: string) => void): Promise<KindClusterState> {
+  const { state } = await kindUp({ name: KIND_TEST_CLUSTER, nodes: 3, failureDetection: 'fast' }, log);
+  return state;
 }
