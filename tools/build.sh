@@ -3,6 +3,7 @@
 #
 #   tools/build.sh kubernetes|etcd|kwok          the local cluster
 #   tools/build.sh kubernetes-node|kind|cni|crictl|coredns   the kind node image and the kind binary
+#   tools/build.sh actionlint                   the linter of the nightly CI recipe (docs/examples/nightly.yml)
 #
 # Output: $REBOUND_HOME/bin/<family>-<version>/ (REBOUND_HOME defaults to ~/.rebound), marked complete by a
 # BUILD-INFO file written last, so an interrupted build is never taken for a finished one. The versions live in
@@ -90,8 +91,14 @@ case "$family" in
     ldflags="-s -w"
     packages=(.)
     ;;
+  actionlint)
+    version="$ACTIONLINT_VERSION"
+    dir="$here/actionlint"
+    ldflags="-s -w"
+    packages=(github.com/rhysd/actionlint/cmd/actionlint)
+    ;;
   *)
-    echo "usage: tools/build.sh kubernetes|etcd|kwok|kubernetes-node|kind|cni|crictl|coredns" >&2
+    echo "usage: tools/build.sh kubernetes|etcd|kwok|kubernetes-node|kind|cni|crictl|coredns|actionlint" >&2
     exit 2
     ;;
 esac

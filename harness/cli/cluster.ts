@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import type { Command } from './command.js';
 import { print, progress } from './output.js';
 
-type Action = 'up' | 'down' | 'status' | 'kubeconfig' | 'build' | 'image';
+type Action = 'up' | 'down' | 'status' | 'kubeconfig' | 'build' | 'image' | 'load';
 
 interface ClusterArgs {
   action: Action;
@@ -12,6 +12,8 @@ interface ClusterArgs {
   apiPort?: number;
   failureDetection?: 'fast' | 'kubernetes';
   containerRuntime?: 'docker' | 'podman';
+  nodeImage?: string;
+  image?: string[];
   json: boolean;
 }
 
@@ -21,8 +23,8 @@ export const clusterCommand: Command<ClusterArgs> = {
   describe: 'manage a test cluster: the embedded local one (real control plane, kwok nodes) or kind (real containers)',
   builder: (yargs) => yargs
     .positional('action', {
-      choices: ['up', 'down', 'status', 'kubeconfig', 'build', 'image'] as const,
-      describe: 'up: start (idempotent) | down: stop everything and remove its state | status | kubeconfig: print the kubeconfig path | build: build the local cluster\'s binaries only | image: build the kind node image only',
+      choices: ['up', 'down', 'status', 'kubeconfig', 'build', 'image', 'load'] as const,
+      describe: 'up: start (idempotent) | down: stop everything and remove its state | status | kubeconfig: print the kubeconfig path | build: build the local cluster\'s binaries only | image: build the kind node image only | load: copy --image images into every kind node',
     })
     .option('provider', { choices: ['local', 'kind'] as const, default: 'local' as const, describe: 'local: the embedded cluster | kind: nodes in containers, from rebound\'s offline node image' })
     .option('name', { type: 'string', describe: 'cluster name (default "local"; "rebound" for kind)' })
@@ -30,16 +32,20 @@ export const clusterCommand: Command<ClusterArgs> = {
     .option('api-port', { type: 'number', describe: 'API server port on 127.0.0.1 (up; default: a free port)' })
     .option('failure-detection', { choices: ['fast', 'kubernetes'] as const, describe: 'kind (up): how fast the cluster notices a lost node; fast (default): 6 s grace period and 2 s tolerations, as the local cluster; kubernetes: its defaults, 40 s and 300 s' })
     .option('container-runtime', { choices: ['docker', 'podman'] as const, describe: 'kind: the container engine (default: the one that answers)' })
+    .option('node-image', { type: 'string', describe: 'kind (up): a node image of your own (e.g. kindest/node:v1.34.0, pulled by kind) instead of the one rebound builds offline' })
+    .option('image', { type: 'string', array: true, describe: 'kind (load): images of the local image store to load into every node' })
     .option('json', { type: 'boolean', default: false, describe: 'status as JSON' })
     .example('$0 cluster up --nodes 3', 'start the cluster "local" with 3 Ready nodes')
     .example('$0 cluster up --provider kind --nodes 3', 'create kind cluster "rebound": 1 control plane + 2 workers')
+    .example('$0 cluster load --provider kind --image my-operator:ci', 'make an image built here available to the kind nodes')
     .example('kubectl --kubeconfig "$($0 cluster kubeconfig)" get nodes', 'use it with kubectl'),
   run: async (args) => {
     if (args.provider === 'kind') return kindAction(args);
     if (args.failureDetection !== undefined || args.containerRuntime !== undefined) {
       throw new UsageError('--failure-detection and --container-runtime go with --provider kind; the local cluster always uses fast failure detection and has no containers.');
     }
-    if (args.action === 'image') throw new UsageError('`cluster image` builds the kind node image: add --provider kind.');
+    if (args.action === 'image' || args.action === 'load') throw new UsageError(`\`cluster ${args.action}\` works on kind clusters: add --provider kind.`);
+    if (args.nodeImage !== undefined || args.image !== undefined) throw new UsageError('--node-image and --image go with --provider kind.');
     const local = await import('../cluster/local/cluster.js');
     const name = args.name ?? 'local';
     switch (args.action) {
@@ -84,13 +90,15 @@ async function kindAction(args: ClusterArgs): Promise<0 | 1> {
   const kind = await import('../cluster/kind/cluster.js');
   const { DEFAULT_KIND_CLUSTER } = await import('../cluster/kind/settings.js');
   const name = args.name ?? DEFAULT_KIND_CLUSTER;
-  if (args.action !== 'up' && (args.failureDetection !== undefined || args.apiPort !== undefined)) {
-    throw new UsageError('--failure-detection and --api-port go with `cluster up`.');
+  if (args.action !== 'up' && (args.failureDetection !== undefined || args.apiPort !== undefined || args.nodeImage !== undefined)) {
+    throw new UsageError('--failure-detection, --api-port and --node-image go with `cluster up`.');
   }
+  if (args.action !== 'load' && args.image !== undefined) throw new UsageError('--image goes with `cluster load`.');
   switch (args.action) {
     case 'up': {
       const { state } = await kind.kindUp({
         name, nodes: args.nodes, apiPort: args.apiPort, failureDetection: args.failureDetection ?? 'fast', containerRuntime: args.containerRuntime,
+        ...(args.nodeImage === undefined ? {} : { nodeImage: args.nodeImage }),
       }, progress);
       print(`kubeconfig: ${state.kubeconfig}`);
       return 0;
@@ -100,6 +108,10 @@ async function kindAction(args: ClusterArgs): Promise<0 | 1> {
       return 0;
     case 'kubeconfig':
       print(kind.requireKindState(name).kubeconfig);
+      return 0;
+    case 'load':
+      if (!args.image || args.image.length === 0) throw new UsageError('`cluster load` needs at least one --image NAME.');
+      await kind.kindLoadImages(name, args.image, progress);
       return 0;
     case 'build': {
       throw new UsageError('`cluster build` builds the local cluster\'s binaries; for kind use `rebound cluster image --provider kind` (the node image and the kind binary).');

@@ -15,7 +15,7 @@
 #     tags kubeadm uses), registry.k8s.io/etcd and coredns/coredns (tagged with the versions built here; rebound's
 #     kind config points kubeadm at those tags), registry.rebound.local/node-tools (the pod network's helper) and
 #     registry.rebound.local/app:v1 (the examples' HTTP app, tools/app).
-# <hash> covers this folder and tools/versions.env, so any change to the recipe makes a new image.
+# <hash> covers this folder, tools/app and the versions it uses, so any change to the recipe makes a new image.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -25,7 +25,10 @@ tools="$(dirname "$here")"
 home="${REBOUND_HOME:-$HOME/.rebound}"
 
 recipe_hash() {
-  (cd "$tools" && find node-image app versions.env -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-12
+  {
+    (cd "$tools" && find node-image app -type f -print0 | sort -z | xargs -0 sha256sum)
+    grep -E '^(KUBERNETES|ETCD|CNI_PLUGINS|CRI_TOOLS|COREDNS)_VERSION=|^NODE_IMAGE_DEBIAN=' "$tools/versions.env"
+  } | sha256sum | cut -c1-12
 }
 hash="$(recipe_hash)"
 # The packages of the root filesystem; a change here makes a new root filesystem.
@@ -193,5 +196,9 @@ docker commit "$builder" "$node_image-preloaded" >/dev/null
 printf 'FROM %s\nRUN rm -f /kind/product_uuid /kind/product_name /kind/resolv.conf /kind/cgroups-without-misc /etc/machine-id && touch /etc/machine-id\n' \
   "$node_image-preloaded" | build -t "$node_image" -
 docker rmi "$node_image-preloaded" "$node_image-layers" >/dev/null 2>&1 || true
+# Node images of earlier recipes take 2 GB each; remove those no container uses (docker refuses the others).
+for old in $(docker images rebound.local/kind-node --format '{{.Repository}}:{{.Tag}}'); do
+  [[ "$old" == "$node_image" ]] || docker rmi "$old" >/dev/null 2>&1 || true
+done
 echo "rebound: built $node_image in $((SECONDS - start)) s"
 echo "$node_image"

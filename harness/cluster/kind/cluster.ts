@@ -24,6 +24,8 @@ export interface KindUpOptions {
   readonly apiPort?: number;
   readonly failureDetection: FailureDetection;
   readonly containerRuntime?: ContainerRuntime;
+  /** A node image of the user's (kindest/node:..., pulled by kind) instead of rebound's offline one. */
+  readonly nodeImage?: string;
 }
 
 /** Everything rebound wrote down about a kind cluster it created: $REBOUND_HOME/kind/<name>/cluster.json. */
@@ -134,7 +136,7 @@ export async function kindUp(options: KindUpOptions, progress: ProgressSink): Pr
     throw new UsageError(`port ${options.apiPort} on 127.0.0.1 is already in use; pick another with --api-port, or leave the option out to use a free port.`);
   }
 
-  const image = await ensureNodeImage(engine, progress);
+  const image = options.nodeImage ?? await ensureNodeImage(engine, progress);
   const kind = await ensureKindBinary(progress);
   const versions = readVersionsFile();
   const dir = kindDir(options.name);
@@ -151,8 +153,7 @@ export async function kindUp(options: KindUpOptions, progress: ProgressSink): Pr
     failureDetection: options.failureDetection,
     apiPort,
     publishedPorts,
-    etcdTag: versions.etcd,
-    corednsTag: versions.coredns,
+    ...(options.nodeImage === undefined ? { ownImage: { etcdTag: versions.etcd, corednsTag: versions.coredns } } : {}),
   }));
   const kubeconfig = join(dir, 'kubeconfig');
   const network = kindNetworkName(options.name);
@@ -251,10 +252,12 @@ async function waitUntilServing(clients: KubeClients, nodes: string[], progress:
     return missing.length === 0 ? true : `not Ready: ${missing.join(', ')}`;
   });
   progress(`  ✓ ${nodes.length} node${nodes.length === 1 ? '' : 's'} Ready`);
-  await wait('the pod network (DaemonSet kube-system/rebound-net) did not become ready', async () => {
-    const ds = await clients.apps.readNamespacedDaemonSet({ name: 'rebound-net', namespace: 'kube-system' });
-    const ready = ds.status?.numberReady ?? 0;
-    return ready === nodes.length ? true : `${ready} of ${nodes.length} ready`;
+  // The pod network (rebound-net, or kindnet in a node image of the user's) and kube-proxy run as DaemonSets.
+  await wait('the kube-system DaemonSets (pod network, kube-proxy) did not become ready', async () => {
+    const list = await clients.apps.listNamespacedDaemonSet({ namespace: 'kube-system' });
+    const short = list.items.filter((ds) => (ds.status?.numberReady ?? 0) < (ds.status?.desiredNumberScheduled ?? 1) || ds.status?.desiredNumberScheduled === 0);
+    return list.items.length > 0 && short.length === 0 ? true
+      : `not ready: ${short.map((ds) => `${ds.metadata?.name ?? '?'} ${ds.status?.numberReady ?? 0}/${ds.status?.desiredNumberScheduled ?? '?'}`).join(', ') || 'none yet'}`;
   });
   await wait('CoreDNS (Deployment kube-system/coredns) did not become available', async () => {
     const deployment = await clients.apps.readNamespacedDeployment({ name: 'coredns', namespace: 'kube-system' });
@@ -310,6 +313,22 @@ export async function kindDown(name: string, progress: ProgressSink, runtime?: C
   if (left.length > 0) throw new ClusterError(`containers of kind cluster "${name}" are still there: ${left.join(', ')}; remove them with \`docker rm -f\`.`);
   if (await engine.networkExists(state.network)) throw new ClusterError(`network ${state.network} is still there; remove it with \`docker network rm ${state.network}\`.`);
   progress(`kind cluster "${name}" is down; no container or network of it is left`);
+}
+
+/** Copies images from the engine's image store into every node of the cluster (kind load docker-image). */
+export async function kindLoadImages(name: string, images: readonly string[], progress: ProgressSink): Promise<void> {
+  const state = requireKindState(name);
+  const engine = await ContainerEngine.detect(state.runtime);
+  for (const image of images) {
+    if (!await engine.imageExists(image)) throw new UsageError(`image ${image} is not in the ${state.runtime} image store; build or pull it first.`);
+  }
+  const kind = await ensureKindBinary(progress);
+  const env = { ...process.env, KIND_EXPERIMENTAL_DOCKER_NETWORK: state.network, KIND_EXPERIMENTAL_PROVIDER: state.runtime };
+  for (const image of images) {
+    progress(`loading ${image} into the ${nodesOf(state).length} nodes of kind cluster "${name}"`);
+    const loaded = await runCommand(kind, ['load', 'docker-image', image, '--name', name], { env, timeoutMs: 10 * 60_000 });
+    if (loaded.code !== 0) throw new ClusterError(`kind could not load ${image} (exit code ${loaded.code}):`, lastLines(`${loaded.stdout}\n${loaded.stderr}`));
+  }
 }
 
 /** What `cluster status --provider kind` reports: containers as the engine sees them, nodes as the API sees them. */

@@ -12,22 +12,23 @@ export interface KindClusterSpec {
   readonly apiPort: number;
   /** Ports of the control-plane node published on 127.0.0.1: container port -> host port. */
   readonly publishedPorts: Readonly<Record<number, number>>;
-  /** Image tags kubeadm must use for what rebound builds at other versions than kubeadm's defaults. */
-  readonly etcdTag: string;
-  readonly corednsTag: string;
+  /**
+   * Image tags kubeadm must use for what rebound's node image holds at other versions than kubeadm's defaults;
+   * absent for a node image of the user's (--node-image), which keeps kubeadm's and kind's own defaults.
+   */
+  readonly ownImage?: { readonly etcdTag: string; readonly corednsTag: string };
 }
 
 /**
  * The kind configuration file for a cluster (kind.x-k8s.io/v1alpha4). The kubeadm patches set the failure
- * detection speed, point kubeadm at the etcd and CoreDNS images built here, and use the cgroupfs driver (the node
- * image's containerd is set up for it; it works on cgroup v1 and v2 hosts alike).
+ * detection speed; with rebound's own node image they also point kubeadm at the etcd and CoreDNS images built
+ * here, and use the cgroupfs driver (that image's containerd is set up for it; it works on cgroup v1 and v2 hosts).
  */
 export function kindConfig(spec: KindClusterSpec): string {
   const timing = FAILURE_DETECTION_SETTINGS[spec.failureDetection];
   const clusterConfiguration = {
     kind: 'ClusterConfiguration',
-    etcd: { local: { imageTag: spec.etcdTag } },
-    dns: { imageTag: spec.corednsTag },
+    ...(spec.ownImage ? { etcd: { local: { imageTag: spec.ownImage.etcdTag } }, dns: { imageTag: spec.ownImage.corednsTag } } : {}),
     apiServer: {
       extraArgs: {
         'default-not-ready-toleration-seconds': String(timing.notReadyTolerationSeconds),
@@ -43,7 +44,7 @@ export function kindConfig(spec: KindClusterSpec): string {
   };
   const kubeletConfiguration = {
     kind: 'KubeletConfiguration',
-    cgroupDriver: 'cgroupfs',
+    ...(spec.ownImage ? { cgroupDriver: 'cgroupfs' } : {}),
     nodeStatusUpdateFrequency: `${timing.nodeStatusUpdateFrequencySeconds}s`,
     nodeLeaseDurationSeconds: timing.nodeLeaseDurationSeconds,
   };

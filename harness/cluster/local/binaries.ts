@@ -7,8 +7,11 @@ import { packageRoot, reboundHome } from '../../util/paths.js';
 /** A family of binaries of the local cluster, built from one go.mod under tools/. */
 export type BinaryFamily = 'kubernetes' | 'etcd' | 'kwok';
 
-/** A family of binaries of the kind provider (the kind binary; the node image's own are built by its recipe). */
-export type KindFamily = 'kind';
+/**
+ * A family of binaries built for other purposes: the kind binary (the node image's own are built by its recipe)
+ * and actionlint (the tests lint the nightly CI recipe with it).
+ */
+export type ToolFamily = 'kind' | 'actionlint';
 
 /** The executables of the local cluster. */
 export interface LocalBinaries {
@@ -47,12 +50,12 @@ export function pinnedKindVersion(): string {
 }
 
 /** The cache folder of one family at its pinned version. */
-export function familyDir(family: BinaryFamily | KindFamily, version: string): string {
+export function familyDir(family: BinaryFamily | ToolFamily, version: string): string {
   return join(reboundHome(), 'bin', `${family}-${version}`);
 }
 
 /** True when the family was built completely (BUILD-INFO is written last). */
-export function isBuilt(family: BinaryFamily | KindFamily, version: string): boolean {
+export function isBuilt(family: BinaryFamily | ToolFamily, version: string): boolean {
   return existsSync(join(familyDir(family, version), 'BUILD-INFO'));
 }
 
@@ -92,7 +95,7 @@ export async function ensureBinaries(progress: ProgressSink): Promise<LocalBinar
 }
 
 /** Builds one family with tools/build.sh, turning `go build -v`'s package lines into progress. */
-export async function buildFamily(family: BinaryFamily | KindFamily, version: string, progress: ProgressSink): Promise<void> {
+export async function buildFamily(family: BinaryFamily | ToolFamily, version: string, progress: ProgressSink): Promise<void> {
   const script = join(packageRoot(), 'tools', 'build.sh');
   progress(`building ${family} ${version} from the Go module proxy (once per machine; cached in ${familyDir(family, version)})`);
   const started = Date.now();

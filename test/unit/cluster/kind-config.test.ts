@@ -14,7 +14,7 @@ interface ParsedConfig {
 
 const spec: KindClusterSpec = {
   name: 'demo', nodes: 3, image: 'rebound.local/kind-node:v1.34.4-abc', failureDetection: 'fast', apiPort: 41000,
-  publishedPorts: { 30080: 42000 }, etcdTag: 'v3.6.16', corednsTag: 'v1.15.0',
+  publishedPorts: { 30080: 42000 }, ownImage: { etcdTag: 'v3.6.16', corednsTag: 'v1.15.0' },
 };
 
 function patchOf(config: ParsedConfig, kind: string): Record<string, unknown> {
@@ -58,6 +58,15 @@ describe('kind cluster configuration', () => {
     const slowCluster = patchOf(slow, 'ClusterConfiguration') as typeof cluster;
     expect(slowCluster.controllerManager.extraArgs['node-monitor-grace-period']).to.equal('40s');
     expect(slowCluster.apiServer.extraArgs['default-unreachable-toleration-seconds']).to.equal('300');
+  });
+
+  it('leaves a node image of the user\'s with kubeadm\'s own image tags and cgroup driver', () => {
+    const config = parse(kindConfig({ ...spec, ownImage: undefined })) as ParsedConfig;
+    const cluster = patchOf(config, 'ClusterConfiguration');
+    expect(cluster).to.not.have.property('etcd');
+    expect(cluster).to.not.have.property('dns');
+    expect(patchOf(config, 'KubeletConfiguration')).to.not.have.property('cgroupDriver');
+    expect(patchOf(config, 'KubeletConfiguration')).to.have.property('nodeLeaseDurationSeconds', FAILURE_DETECTION.nodeLeaseDurationSeconds);
   });
 
   it('makes a single-node cluster of the control plane alone', () => {
