@@ -34,6 +34,12 @@ export interface ContainerControl {
    * node that runs it. The kubelet then restarts it in the same pod. Throws when no such container runs.
    */
   killContainer(node: string, podUid: string, container: string): Promise<void>;
+  /**
+   * Kills the main process of every running container of a pod (SIGKILL), whatever the pod's grace period: what
+   * podKill does after its API delete, since a real kubelet would otherwise stop them gracefully. Returns how many
+   * it killed (0 when the kubelet was quicker).
+   */
+  killPodContainers(node: string, podUid: string): Promise<number>;
 }
 
 /** What networkPartition needs from a provider whose nodes have real network links. */

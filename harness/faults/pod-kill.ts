@@ -29,11 +29,27 @@ async function deletePods(context: FaultContext, plan: FaultPlan, gracePeriodSec
   return first;
 }
 
-/** podKill: a forced API delete with grace period 0, as other chaos tools' pod-kill. Nothing to revert. */
+/**
+ * podKill: a forced API delete with grace period 0, as other chaos tools' pod-kill. Where pods run real containers
+ * (kind) their processes get SIGKILL right after: a real kubelet stops a force-deleted pod's containers with the
+ * pod's own grace period (measured: 60 s for a pod that ignores SIGTERM), which is a podDelete, not a kill.
+ * Nothing to revert.
+ */
 export const podKill: FaultHandler<'podKill'> = {
   kind: 'podKill',
   plan: (context, params) => planPods(context, 'podKill', params),
-  inject: async (context, _params, plan) => settledFault(plan, await deletePods(context, plan, 0)),
+  inject: async (context, _params, plan) => {
+    const ackAt = await deletePods(context, plan, 0);
+    const containers = context.cluster.containerControl;
+    if (containers) {
+      await Promise.all(plan.targets.map(async (target) => {
+        if (!target.node || !target.uid) return;
+        const killed = await containers.killPodContainers(target.node, target.uid);
+        context.log.debug({ pod: target.name, node: target.node, killed }, 'podKill: containers killed');
+      }));
+    }
+    return settledFault(plan, ackAt);
+  },
 };
 
 /** podDelete: a delete with the pods' own grace period, as a person or an eviction would. Nothing to revert. */

@@ -125,6 +125,8 @@ describe('kind provider: cluster up and status on real containers', function () 
     }, 60_000);
     const podNames = pods.map((p) => `v1 ${p.metadata?.name}`).sort();
     expect([...answeredBy].sort()).to.deep.equal(podNames);
+    // The examples publish the same NodePort: free it now (a namespace's objects go away in the background).
+    await kube.core.deleteNamespacedService({ name: 'web', namespace });
     await kube.core.deleteNamespace({ name: namespace });
   });
 

@@ -1,15 +1,17 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { requireKindState } from '../../harness/cluster/kind/cluster.js';
+import { kindLoadImages, requireKindState } from '../../harness/cluster/kind/cluster.js';
+import { runCommand } from '../../harness/util/command.js';
 import { clientsFor, type KubeClients } from '../../harness/cluster/kube.js';
 import type { ScenarioResult, TrialResult } from '../../harness/report/result.js';
-import { readResults, rebound } from '../support/cli.js';
+import { readResults, rebound, REPO } from '../support/cli.js';
 import { ensureKindTestCluster, KIND_TEST_CLUSTER, kindSkipReason } from '../support/kind.js';
 
 const examples = readdirSync(join('scenarios', 'kind')).filter((f) => f.endsWith('.yaml')).sort();
+const OPERATOR_IMAGES = ['registry.rebound.local/echo-operator:v1', 'registry.rebound.local/echo-operator:v2'];
 
 /** Runs scenario files on the shared kind test cluster; the report folder and the parsed results.json. */
 async function runOnKind(files: string[], extra: string[] = []): Promise<{ code: number; stderr: string; scenarios: readonly ScenarioResult[] }> {
@@ -66,12 +68,17 @@ describe('kind provider: the examples of scenarios/kind/ and every fault kind on
       console.warn(`\n  WARNING: the kind examples suite is SKIPPED: ${reason}\n`);
       this.skip();
     }
-    const state = await ensureKindTestCluster((line: string) => process.stderr.write(`      [kind] ${line}\n`));
+    const log = (line: string): void => { process.stderr.write(`      [kind] ${line}\n`); };
+    const state = await ensureKindTestCluster(log);
     kube = clientsFor(state.kubeconfig, state.context);
+    // The operator's two versions, as images (built once per machine by setup:kind; quick when they are there).
+    const built = await runCommand('bash', [join(REPO, 'tools', 'operator-image.sh')], { onLine: log });
+    expect(built.code, built.stderr).to.equal(0);
+    await kindLoadImages(KIND_TEST_CLUSTER, OPERATOR_IMAGES, log);
   });
 
   it('gives every example its intended verdict: fail-* FAIL with exit code 1, the others PASS', async function () {
-    const { code, scenarios } = await runOnKind(examples.map((f) => join('scenarios', 'kind', f)), ['--trials', '1']);
+    const { code, scenarios } = await runOnKind(examples.map((f) => join('scenarios', 'kind', f)), ['--trials', '1', '--var', 'OPERATOR_TAG=v1']);
     expect(scenarios.map((s) => [s.file.replace(/^.*scenarios\/kind\//, ''), s.verdict])).to.deep.equal(
       examples.map((f) => [f, f.startsWith('fail-') ? 'FAIL' : 'PASS']));
     expect(code, 'exit code: a FAIL among them').to.equal(1);
@@ -135,5 +142,32 @@ describe('kind provider: the examples of scenarios/kind/ and every fault kind on
     const runningAfterKill = (seen ?? 0) - Date.parse(trial?.injectedAt ?? '');
     process.stderr.write(`      killed container last seen running ${runningAfterKill} ms after the kill\n`);
     expect(runningAfterKill, 'ms the container ran on after the kill').to.be.below(5000);
+  });
+
+  it('calls operator v2 (1 s slower to reconcile) regressed against v1 with exit 1, and v1 against v1 not', async function () {
+    const operator = join('scenarios', 'kind', 'operator-echo.yaml');
+    const out = mkdtempSync(join(tmpdir(), 'rebound-operator-'));
+    const runVersion = async (name: string, tag: string, seed: number): Promise<string> => {
+      const dir = join(out, name);
+      const result = await rebound(['run', operator, '--provider', 'kind', '--cluster', KIND_TEST_CLUSTER, '--out', dir,
+        '--seed', String(seed), '--trials', '6', '--var', `OPERATOR_TAG=${tag}`], { timeoutMs: 15 * 60_000 });
+      expect(result.code, `${name}: ${result.stderr.slice(-1500)}`).to.equal(0);
+      return join(dir, 'results.json');
+    };
+    const v1a = await runVersion('v1-a', 'v1', 1);
+    const v1b = await runVersion('v1-b', 'v1', 2);
+    const v2 = await runVersion('v2', 'v2', 3);
+    const slower = await rebound(['compare', v1a, v2, '--out', join(out, 'cmp-v2')]);
+    expect(slower.code, slower.stdout).to.equal(1);
+    const verdictOf = (dir: string): { verdict: string; ratio: number | undefined } => {
+      const parsed = JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8')) as { verdict: string; scenarios: { ratio?: { estimate?: number } }[] };
+      return { verdict: parsed.verdict, ratio: parsed.scenarios[0]?.ratio?.estimate };
+    };
+    const regressed = verdictOf(join(out, 'cmp-v2'));
+    process.stderr.write(`      v2 against v1: ${regressed.verdict}, median ratio ${regressed.ratio?.toFixed(2) ?? '?'}\n`);
+    expect(regressed.verdict).to.equal('regressed');
+    const same = await rebound(['compare', v1a, v1b, '--out', join(out, 'cmp-v1')]);
+    expect(same.code, same.stdout).to.equal(0);
+    expect(verdictOf(join(out, 'cmp-v1')).verdict).to.not.equal('regressed');
   });
 });

@@ -5,6 +5,7 @@
 #
 #   tools/node-image/build.sh            build what is missing, print the node image's name
 #   tools/node-image/build.sh --name     print the name the image would have, build nothing
+#   tools/node-image/build.sh --base-name   the same for the base image (Debian's root filesystem alone)
 #
 # What it makes, each cached and keyed by version:
 #   $REBOUND_HOME/cache/rootfs-<debian>-<hash>.tar   the root filesystem (debootstrap of NODE_IMAGE_DEBIAN)
@@ -41,6 +42,10 @@ app_image="registry.rebound.local/app:v1"
 
 if [[ "${1:-}" == "--name" ]]; then
   echo "$node_image"
+  exit 0
+fi
+if [[ "${1:-}" == "--base-name" ]]; then
+  echo "$base_image"
   exit 0
 fi
 

@@ -305,7 +305,7 @@ class EchoOperator {
       { name: ownedName(name), namespace, body: configMap, fieldManager: FIELD_MANAGER, force: true }, APPLY);
     // The applied Deployment comes back as stored, status included, so its readiness needs no second read.
     const deployment = await this.apps.patchNamespacedDeployment(
-      { name: ownedName(name), namespace, body: desiredDeployment(echo), fieldManager: FIELD_MANAGER, force: true }, APPLY);
+      { name: ownedName(name), namespace, body: desiredDeployment(echo, this.settings.echoImage), fieldManager: FIELD_MANAGER, force: true }, APPLY);
 
     const status = desiredStatus(echo, deployment, new Date());
     const changed = !sameStatus(echo.status, status);

@@ -21,7 +21,10 @@ export const FIELD_MANAGER = 'echo-operator';
 /** The label on every object the operator owns; its watches select on it. */
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 
-/** The image of the echo pods; nothing pulls it on the local cluster, where kwok only simulates containers. */
+/**
+ * The default image of the echo pods; nothing pulls it on the local cluster, where kwok only simulates containers.
+ * On kind the operator is given a preloaded image with --echo-image.
+ */
 export const ECHO_IMAGE = 'registry.example/echo:1';
 
 /** The status of a condition, as metav1.Condition spells it. */
@@ -118,7 +121,7 @@ export function desiredConfigMap(echo: StoredEcho): V1ConfigMap {
 }
 
 /** The Deployment an Echo owns, as an apply configuration; its pods read the message from the ConfigMap. */
-export function desiredDeployment(echo: StoredEcho): V1Deployment {
+export function desiredDeployment(echo: StoredEcho, image: string = ECHO_IMAGE): V1Deployment {
   const app = ownedName(echo.metadata.name);
   return {
     apiVersion: 'apps/v1',
@@ -132,7 +135,8 @@ export function desiredDeployment(echo: StoredEcho): V1Deployment {
         spec: {
           containers: [{
             name: 'echo',
-            image: ECHO_IMAGE,
+            image,
+            imagePullPolicy: 'IfNotPresent',
             ports: [{ name: 'http', containerPort: 8080 }],
             env: [{ name: 'ECHO_MESSAGE', valueFrom: { configMapKeyRef: { name: app, key: 'message' } } }],
           }],
@@ -236,13 +240,16 @@ export interface Settings {
   readonly kubeconfig: string | undefined;
   /** How long it waits before each reconcile, to play a slower version of itself. */
   readonly reconcileDelayMs: number;
+  /** The image of the echo pods. */
+  readonly echoImage: string;
 }
 
 /** The usage text shown with a UsageError. */
-export const USAGE = 'usage: controller.js --namespace NS [--kubeconfig FILE] [--reconcile-delay DURATION]\n'
+export const USAGE = 'usage: controller.js --namespace NS [--kubeconfig FILE] [--reconcile-delay DURATION] [--echo-image IMAGE]\n'
   + '  --namespace NS            the namespace whose Echoes to reconcile (required)\n'
-  + '  --kubeconfig FILE         default: $KUBECONFIG, then ~/.kube/config\n'
-  + '  --reconcile-delay 2s      wait this long before each reconcile (default: $ECHO_RECONCILE_DELAY, else 0s)';
+  + '  --kubeconfig FILE         default: $KUBECONFIG, then ~/.kube/config, then the in-cluster service account\n'
+  + '  --reconcile-delay 2s      wait this long before each reconcile (default: $ECHO_RECONCILE_DELAY, else 0s)\n'
+  + `  --echo-image IMAGE        the image of the echo pods (default: $ECHO_IMAGE, else ${ECHO_IMAGE})`;
 
 const DURATION_UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -270,6 +277,7 @@ export function parseSettings(args: readonly string[], env: Readonly<Record<stri
         namespace: { type: 'string' },
         kubeconfig: { type: 'string' },
         'reconcile-delay': { type: 'string' },
+        'echo-image': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -283,5 +291,6 @@ export function parseSettings(args: readonly string[], env: Readonly<Record<stri
   // left to client-node's own lookup, which also reads the colon-separated list form.
   const kubeconfig = values.kubeconfig || undefined;
   const delay = values['reconcile-delay'] || env['ECHO_RECONCILE_DELAY'] || '0s';
-  return { namespace, kubeconfig, reconcileDelayMs: parseDuration(delay) };
+  const echoImage = values['echo-image'] || env['ECHO_IMAGE'] || ECHO_IMAGE;
+  return { namespace, kubeconfig, reconcileDelayMs: parseDuration(delay), echoImage };
 }
