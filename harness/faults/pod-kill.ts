@@ -1,4 +1,5 @@
 import { monotonicNow } from '../util/clock.js';
+import { sleep } from '../util/sleep.js';
 import type { PodTargets } from '../scenario/schema.js';
 import { podTarget, runningPods } from './candidates.js';
 import { settledFault, type FaultContext, type FaultHandler, type FaultPlan } from './fault.js';
@@ -29,11 +30,17 @@ async function deletePods(context: FaultContext, plan: FaultPlan, gracePeriodSec
   return first;
 }
 
+/** How long podKill keeps killing containers the kubelet restarts before it has seen the delete. */
+const SWEEP_MS = 10_000;
+const SWEEP_EVERY_MS = 200;
+
 /**
  * podKill: a forced API delete with grace period 0, as other chaos tools' pod-kill. Where pods run real containers
- * (kind) their processes get SIGKILL right after: a real kubelet stops a force-deleted pod's containers with the
- * pod's own grace period (measured: 60 s for a pod that ignores SIGTERM), which is a podDelete, not a kill.
- * Nothing to revert.
+ * (kind) their processes get SIGKILL too: a real kubelet stops a force-deleted pod's containers with the pod's own
+ * grace period (measured: 60 s for a pod that ignores SIGTERM), which is a podDelete, not a kill. A kubelet that
+ * has not processed the delete yet restarts a killed container within half a second (seen here), and would then stop
+ * that one gracefully; so the kill is repeated until two sweeps in a row find nothing running (at most 10 s). The
+ * sweep is the fault's own work (`done`); it never delays the injection. Nothing to revert.
  */
 export const podKill: FaultHandler<'podKill'> = {
   kind: 'podKill',
@@ -41,14 +48,26 @@ export const podKill: FaultHandler<'podKill'> = {
   inject: async (context, _params, plan) => {
     const ackAt = await deletePods(context, plan, 0);
     const containers = context.cluster.containerControl;
-    if (containers) {
-      await Promise.all(plan.targets.map(async (target) => {
-        if (!target.node || !target.uid) return;
-        const killed = await containers.killPodContainers(target.node, target.uid);
-        context.log.debug({ pod: target.name, node: target.node, killed }, 'podKill: containers killed');
-      }));
-    }
-    return settledFault(plan, ackAt);
+    if (!containers) return settledFault(plan, ackAt);
+    const sweep = async (): Promise<undefined> => {
+      const deadline = monotonicNow() + SWEEP_MS;
+      let quiet = 0;
+      while (quiet < 2 && monotonicNow() < deadline) {
+        let killed = 0;
+        for (const target of plan.targets) {
+          if (target.node && target.uid) killed += await containers.killPodContainers(target.node, target.uid);
+        }
+        if (killed > 0) context.log.debug({ killed }, 'podKill: containers killed');
+        quiet = killed === 0 ? quiet + 1 : 0;
+        await sleep(SWEEP_EVERY_MS);
+      }
+      return undefined;
+    };
+    const done = sweep().catch((error: unknown) => {
+      context.log.warn({ error: error instanceof Error ? error.message : String(error) }, 'podKill: could not kill the containers');
+      return undefined;
+    });
+    return { plan, ackAt, done, revert: async () => undefined };
   },
 };
 

@@ -6,7 +6,7 @@ import { ContainerEngine } from '../../harness/cluster/kind/engine.js';
 import { clientsFor, isNodeReady, type KubeClients } from '../../harness/cluster/kube.js';
 import { rebound } from '../support/cli.js';
 import { isPodReady, until } from '../support/kube.js';
-import { KIND_TEST_CLUSTER, kindSkipReason } from '../support/kind.js';
+import { KIND_TEST_CLUSTER, skipWithoutDocker } from '../support/kind.js';
 
 /** One GET on a new connection (a kept-alive one would stick to one backend pod), resolving with the body of a 200. */
 function getOnce(url: string): Promise<string> {
@@ -30,11 +30,7 @@ describe('kind provider: cluster up and status on real containers', function () 
   let kube: KubeClients;
 
   before(async function () {
-    const reason = await kindSkipReason();
-    if (reason) {
-      console.warn(`\n  WARNING: the kind suite is SKIPPED: ${reason}\n`);
-      this.skip();
-    }
+    await skipWithoutDocker(this, 'kind cluster');
     engine = await ContainerEngine.detect();
   });
 

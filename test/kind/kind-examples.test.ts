@@ -8,7 +8,8 @@ import { runCommand } from '../../harness/util/command.js';
 import { clientsFor, type KubeClients } from '../../harness/cluster/kube.js';
 import type { ScenarioResult, TrialResult } from '../../harness/report/result.js';
 import { readResults, rebound, REPO } from '../support/cli.js';
-import { ensureKindTestCluster, KIND_TEST_CLUSTER, kindSkipReason } from '../support/kind.js';
+import { ensureKindTestCluster, KIND_TEST_CLUSTER, skipWithoutDocker } from '../support/kind.js';
+import { isPodReady, until } from '../support/kube.js';
 
 const examples = readdirSync(join('scenarios', 'kind')).filter((f) => f.endsWith('.yaml')).sort();
 const OPERATOR_IMAGES = ['registry.rebound.local/echo-operator:v1', 'registry.rebound.local/echo-operator:v2'];
@@ -63,11 +64,7 @@ describe('kind provider: the examples of scenarios/kind/ and every fault kind on
   let kube: KubeClients;
 
   before(async function () {
-    const reason = await kindSkipReason();
-    if (reason) {
-      console.warn(`\n  WARNING: the kind examples suite is SKIPPED: ${reason}\n`);
-      this.skip();
-    }
+    await skipWithoutDocker(this, 'kind examples');
     const log = (line: string): void => { process.stderr.write(`      [kind] ${line}\n`); };
     const state = await ensureKindTestCluster(log);
     kube = clientsFor(state.kubeconfig, state.context);
@@ -124,6 +121,24 @@ describe('kind provider: the examples of scenarios/kind/ and every fault kind on
     const inspected = await new Promise<string>((resolve) => execFile('docker', ['inspect', '--format',
       `{{(index .NetworkSettings.Networks "${state.network}").IPAddress}}`, node], (_e, stdout) => resolve(stdout.trim())));
     expect(inspected, 'the same address on the cluster network').to.equal(address);
+    // Its own pods (the pod network's and kube-proxy's, which tolerate everything and so stayed) run there again.
+    const pods = (await kube.core.listNamespacedPod({ namespace: 'kube-system', fieldSelector: `spec.nodeName=${node}` })).items;
+    expect(pods.length, `kube-system pods on ${node}`).to.be.greaterThan(1);
+    expect(pods.filter((p) => !isPodReady(p)).map((p) => p.metadata?.name), 'pods of the node not Ready again').to.deep.equal([]);
+  });
+
+  it('nodePause and nodeRestart heal: the paused node\'s loss is timed phase by phase, the restarted node is Ready again', async function () {
+    const { code, scenarios } = await runOnKind([join('test', 'fixtures', 'kind', 'node-pause.yaml'), join('test', 'fixtures', 'kind', 'node-restart.yaml')]);
+    expect(scenarios.map((s) => [s.name, s.verdict, s.reason])).to.deep.equal([['kind-node-pause', 'PASS', null], ['kind-node-restart', 'PASS', null]]);
+    expect(code).to.equal(0);
+    const paused = scenarios[0]?.trials[0];
+    expect(paused?.nodeLoss?.[0]?.phasesMs.detection, 'paused node seen NotReady').to.be.a('number');
+    for (const scenario of scenarios) for (const trial of scenario.trials) expectConsistent(trial);
+    const restarted = scenarios[1]?.trials[0]?.faults[0]?.targets[0]?.name ?? '';
+    await until(`${restarted} Ready after its restart`, async () => {
+      const seen = await kube.core.readNode({ name: restarted });
+      return seen.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+    }, 60_000);
   });
 
   it('podKill stops the container at once, without the pod\'s grace period', async function () {

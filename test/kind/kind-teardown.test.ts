@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { existingKindClusters, requireKindState } from '../../harness/cluster/kind/cluster.js';
 import { ContainerEngine } from '../../harness/cluster/kind/engine.js';
 import { rebound } from '../support/cli.js';
-import { KIND_TEST_CLUSTER, kindSkipReason } from '../support/kind.js';
+import { KIND_TEST_CLUSTER, skipWithoutDocker } from '../support/kind.js';
 
 /** Processes whose command line mentions `text` (other than this test's own). */
 function processesMentioning(text: string): string[] {
@@ -27,11 +27,7 @@ describe('kind provider: cluster down', function () {
   let engine: ContainerEngine;
 
   before(async function () {
-    const reason = await kindSkipReason();
-    if (reason) {
-      console.warn(`\n  WARNING: the kind teardown suite is SKIPPED: ${reason}\n`);
-      this.skip();
-    }
+    await skipWithoutDocker(this, 'kind teardown');
     engine = await ContainerEngine.detect();
     if (!existingKindClusters().includes(KIND_TEST_CLUSTER)) {
       throw new Error(`the kind test cluster ${KIND_TEST_CLUSTER} is not there to bring down: an earlier kind suite failed to create it`);

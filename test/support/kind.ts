@@ -17,6 +17,18 @@ export async function kindSkipReason(): Promise<string | undefined> {
   }
 }
 
+/**
+ * For a kind suite's `before`: skips the suite, loudly (a WARNING naming the reason, and mocha counts its tests as
+ * skipped), when no Docker engine answers.
+ */
+export async function skipWithoutDocker(context: Mocha.Context, suite: string): Promise<void> {
+  const reason = await kindSkipReason();
+  if (reason) {
+    console.warn(`\n  WARNING: the ${suite} suite is SKIPPED: ${reason}\n`);
+    context.skip();
+  }
+}
+
 /** Deletes the shared kind test cluster if a suite left it behind (a failed test before its `cluster down`). */
 export async function releaseKindTestCluster(log: (line: string) => void): Promise<void> {
   if (existingKindClusters().includes(KIND_TEST_CLUSTER)) await kindDown(KIND_TEST_CLUSTER, log);

@@ -197,6 +197,7 @@ export async function kindUp(options: KindUpOptions, progress: ProgressSink): Pr
       throw new ClusterError(`kind could not create cluster "${options.name}" (exit code ${created.code}); its last lines:`, lastLines(`${created.stdout}\n${created.stderr}`));
     }
     await waitUntilServing(clientsFor(kubeconfig, state.context), nodesOf(state), progress);
+    await loadExampleImages(engine, kind, env, options.name, progress);
   } catch (error) {
     const logs = join(dir, `failed-${Date.now()}`);
     progress(`start-up failed; exporting the cluster's logs to ${logs} and deleting it`);
@@ -313,6 +314,21 @@ export async function kindDown(name: string, progress: ProgressSink, runtime?: C
   if (left.length > 0) throw new ClusterError(`containers of kind cluster "${name}" are still there: ${left.join(', ')}; remove them with \`docker rm -f\`.`);
   if (await engine.networkExists(state.network)) throw new ClusterError(`network ${state.network} is still there; remove it with \`docker network rm ${state.network}\`.`);
   progress(`kind cluster "${name}" is down; no container or network of it is left`);
+}
+
+/**
+ * The example operator's images (tools/operator-image.sh, run by setup:kind) go into every new cluster when they are
+ * in the engine's store, so that scenarios/kind/ runs as it is. Other images are loaded with `cluster load`.
+ */
+const EXAMPLE_IMAGES = 'registry.rebound.local/echo-operator';
+
+async function loadExampleImages(engine: ContainerEngine, kind: string, env: NodeJS.ProcessEnv, name: string, progress: ProgressSink): Promise<void> {
+  const { stdout } = await engine.run(['images', EXAMPLE_IMAGES, '--format', '{{.Repository}}:{{.Tag}}']);
+  const images = stdout.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.endsWith(':<none>')).sort();
+  if (images.length === 0) return;
+  progress(`  loading the example operator's images: ${images.join(', ')}`);
+  const loaded = await runCommand(kind, ['load', 'docker-image', ...images, '--name', name], { env, timeoutMs: 10 * 60_000 });
+  if (loaded.code !== 0) throw new ClusterError(`kind could not load ${images.join(', ')} (exit code ${loaded.code}):`, lastLines(`${loaded.stdout}\n${loaded.stderr}`));
 }
 
 /** Copies images from the engine's image store into every node of the cluster (kind load docker-image). */
