@@ -30,7 +30,7 @@ export const clusterCommand: Command<ClusterArgs> = {
     .option('name', { type: 'string', describe: 'cluster name (default "local"; "rebound" for kind)' })
     .option('nodes', { type: 'number', default: 3, describe: 'number of nodes (up; kind: 1 control plane + workers)' })
     .option('api-port', { type: 'number', describe: 'API server port on 127.0.0.1 (up; default: a free port)' })
-    .option('failure-detection', { choices: ['fast', 'kubernetes'] as const, describe: 'kind (up): how fast the cluster notices a lost node; fast (default): 6 s grace period and 2 s tolerations, as the local cluster; kubernetes: its defaults, 40 s and 300 s' })
+    .option('failure-detection', { choices: ['fast', 'kubernetes'] as const, describe: 'kind (up): how fast the cluster notices a lost node; fast (default): 6 s grace period and 2 s tolerations, as the local cluster; kubernetes: its defaults, 50 s and 300 s' })
     .option('container-runtime', { choices: ['docker', 'podman'] as const, describe: 'kind: the container engine (default: the one that answers)' })
     .option('node-image', { type: 'string', describe: 'kind (up): a node image of your own (e.g. kindest/node:v1.34.0, pulled by kind) instead of the one rebound builds offline' })
     .option('image', { type: 'string', array: true, describe: 'kind (load): images of the local image store to load into every node' })

@@ -36,7 +36,7 @@ export const runCommand: Command<RunArgs> = {
     .option('provider', { choices: ['local', 'kind', 'kubeconfig'] as const, describe: 'cluster to run against (default: kubeconfig when --kubeconfig/--context is given, else local)' })
     .option('cluster', { type: 'string', describe: 'name of the local or kind cluster (started for the run if it is not up, and stopped after; default "local", or "rebound" for kind)' })
     .option('nodes', { type: 'number', default: 3, describe: 'nodes of a cluster the run starts (kind: 1 control plane + workers)' })
-    .option('failure-detection', { choices: ['fast', 'kubernetes'] as const, describe: 'kind: how fast a cluster the run creates notices a lost node (default fast: 6 s grace, 2 s tolerations, as the local cluster; kubernetes: 40 s, 300 s)' })
+    .option('failure-detection', { choices: ['fast', 'kubernetes'] as const, describe: 'kind: how fast a cluster the run creates notices a lost node (default fast: 6 s grace, 2 s tolerations, as the local cluster; kubernetes: 50 s, 300 s)' })
     .option('container-runtime', { choices: ['docker', 'podman'] as const, describe: 'kind: the container engine (default: the one that answers)' })
     .option('kubeconfig', { type: 'string', describe: 'kubeconfig of an existing cluster (provider kubeconfig)' })
     .option('context', { type: 'string', describe: 'kube context to use (provider kubeconfig)' })

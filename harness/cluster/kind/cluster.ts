@@ -159,16 +159,6 @@ export async function kindUp(options: KindUpOptions, progress: ProgressSink): Pr
   const network = kindNetworkName(options.name);
   const env = { ...process.env, KIND_EXPERIMENTAL_DOCKER_NETWORK: network, KIND_EXPERIMENTAL_PROVIDER: engine.runtime };
   const started = Date.now();
-  const subnet = await createNetwork(engine, network, options.name);
-  progress(`creating kind cluster "${options.name}": 1 control plane + ${options.nodes - 1} worker${options.nodes === 2 ? '' : 's'} from ${image} on network ${network} (${subnet})`);
-  const created = await runCommand(kind, ['create', 'cluster', '--name', options.name, '--config', configFile, '--kubeconfig', kubeconfig, '--retain'], {
-    env,
-    timeoutMs: CREATE_TIMEOUT_MS,
-    onLine: (line) => {
-      const text = line.trim();
-      if (text.startsWith('✓') || text.startsWith('✗') || text.startsWith('ERROR')) progress(`  ${text}`);
-    },
-  });
   const timing = FAILURE_DETECTION_SETTINGS[options.failureDetection];
   const state: KindClusterState = {
     name: options.name,
@@ -190,19 +180,30 @@ export async function kindUp(options: KindUpOptions, progress: ProgressSink): Pr
     },
     publishedPorts,
   };
-  // Written before the wait, so that `cluster down` can clean up whatever happens next.
+  // Written before kind runs, so that `cluster down` (or the next `up`) can clean up whatever happens next, even
+  // an interrupted create.
   writeKindState(state);
   try {
+    const subnet = await createNetwork(engine, network, options.name);
+    progress(`creating kind cluster "${options.name}": 1 control plane + ${options.nodes - 1} worker${options.nodes === 2 ? '' : 's'} from ${image} on network ${network} (${subnet})`);
+    const created = await runCommand(kind, ['create', 'cluster', '--name', options.name, '--config', configFile, '--kubeconfig', kubeconfig, '--retain'], {
+      env,
+      timeoutMs: CREATE_TIMEOUT_MS,
+      onLine: (line) => {
+        const text = line.trim();
+        if (text.startsWith('✓') || text.startsWith('✗') || text.startsWith('ERROR')) progress(`  ${text}`);
+      },
+    });
     if (created.code !== 0) {
       throw new ClusterError(`kind could not create cluster "${options.name}" (exit code ${created.code}); its last lines:`, lastLines(`${created.stdout}\n${created.stderr}`));
     }
     await waitUntilServing(clientsFor(kubeconfig, state.context), nodesOf(state), progress);
     await loadExampleImages(engine, kind, env, options.name, progress);
   } catch (error) {
-    const logs = join(dir, `failed-${Date.now()}`);
+    const logs = join(reboundHome(), 'kind-logs', `${options.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
     progress(`start-up failed; exporting the cluster's logs to ${logs} and deleting it`);
     await runCommand(kind, ['export', 'logs', logs, '--name', options.name], { env, timeoutMs: 120_000 }).catch(() => undefined);
-    await removeKindCluster(engine, options.name, progress, { keepLogs: true });
+    await removeKindCluster(engine, options.name, progress);
     throw error;
   }
   progress(`kind cluster "${options.name}" is up: ${options.nodes} Ready node${options.nodes === 1 ? '' : 's'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -286,7 +287,7 @@ async function isHealthy(engine: ContainerEngine, state: KindClusterState): Prom
 }
 
 /** Deletes the cluster's containers, its network and rebound's state of it; tolerant of any of them missing. */
-async function removeKindCluster(engine: ContainerEngine, name: string, progress: ProgressSink, options: { keepLogs?: boolean } = {}): Promise<void> {
+async function removeKindCluster(engine: ContainerEngine, name: string, progress: ProgressSink): Promise<void> {
   const kind = await ensureKindBinary(progress);
   const network = kindNetworkName(name);
   const env = { ...process.env, KIND_EXPERIMENTAL_DOCKER_NETWORK: network, KIND_EXPERIMENTAL_PROVIDER: engine.runtime };
@@ -296,12 +297,7 @@ async function removeKindCluster(engine: ContainerEngine, name: string, progress
   }
   // kind leaves its network behind for other clusters; this one is the cluster's own.
   if (await engine.networkExists(network)) await engine.run(['network', 'rm', network]);
-  const dir = kindDir(name);
-  if (options.keepLogs) {
-    rmSync(join(dir, 'cluster.json'), { force: true });
-  } else {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  rmSync(kindDir(name), { recursive: true, force: true });
 }
 
 /** Deletes a kind cluster rebound created, and checks that no container or network of it is left. */

@@ -22,11 +22,11 @@ export const FAILURE_DETECTION_SETTINGS: Readonly<Record<FailureDetection, Requi
     unreachableTolerationSeconds: FAILURE_DETECTION.unreachableTolerationSeconds,
     nodeStatusUpdateFrequencySeconds: 1,
   },
-  // Kubernetes v1.34's defaults: what a production cluster does unless tuned.
+  // Kubernetes v1.34's defaults (the grace period became 50 s in v1.32): what a production cluster does unless tuned.
   kubernetes: {
     nodeLeaseDurationSeconds: 40,
     nodeMonitorPeriodSeconds: 5,
-    nodeMonitorGracePeriodSeconds: 40,
+    nodeMonitorGracePeriodSeconds: 50,
     notReadyTolerationSeconds: 300,
     unreachableTolerationSeconds: 300,
     nodeStatusUpdateFrequencySeconds: 10,

@@ -56,7 +56,7 @@ describe('kind cluster configuration', () => {
 
     const slow = parse(kindConfig({ ...spec, failureDetection: 'kubernetes' })) as ParsedConfig;
     const slowCluster = patchOf(slow, 'ClusterConfiguration') as typeof cluster;
-    expect(slowCluster.controllerManager.extraArgs['node-monitor-grace-period']).to.equal('40s');
+    expect(slowCluster.controllerManager.extraArgs['node-monitor-grace-period']).to.equal('50s');
     expect(slowCluster.apiServer.extraArgs['default-unreachable-toleration-seconds']).to.equal('300');
   });
 

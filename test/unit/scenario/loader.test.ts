@@ -369,6 +369,25 @@ ${SPEC_TAIL}`);
       expect([result.errors[0]?.line, result.errors[0]?.column]).to.deep.equal([7, 30]);
     });
 
+    it('substitutes user variables in http check URLs and leaves ${NODE_PORT_<port>} for run time', async () => {
+      const { scenario, errors } = await loadText(`${HEADER}spec:
+  steadyState:
+    - http: { url: "http://\${NODE_PORT_30080}/\${PATH_PART}" }
+${SPEC_TAIL}`, { vars: { PATH_PART: 'ready' } });
+      expect(errors, show(errors)).to.deep.equal([]);
+      const [check] = scenario?.spec.steadyState ?? [];
+      expect(check?.kind === 'http' ? check.params.url : undefined).to.equal('http://${NODE_PORT_30080}/ready');
+    });
+
+    it('reports an unknown variable in an http check URL at its position', async () => {
+      const result = await loadText(`${HEADER}spec:
+  steadyState:
+    - http: { url: "http://\${HOST}/ready" }
+${SPEC_TAIL}`);
+      expect(lines(result.errors)).to.deep.equal(['spec.steadyState[0].http.url: unknown variable HOST (hint: pass it with --var HOST=value)']);
+      expect([result.errors[0]?.line, result.errors[0]?.column]).to.deep.equal([7, 28]);
+    });
+
     it('reports the built-ins as unknown in manifests, where nothing replaces them', async () => {
       const result = await loadText(`${HEADER}spec:
   desiredState:
