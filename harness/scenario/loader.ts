@@ -63,12 +63,13 @@ export type BuiltinVariables = Readonly<Record<'KUBECONFIG' | 'NAMESPACE', strin
 
 /** Loads, validates and normalizes one scenario file. Never throws for a mistake in the files it reads. */
 export async function loadScenarioFile(file: string, options: LoadOptions = {}): Promise<LoadResult> {
-  const vars = options.vars ?? {};
   const issues: ValidationIssue[] = [];
   const source = await readScenarioSource(file, issues);
   if (source?.document === undefined) return result(file, issues);
   const { document } = source;
   const placer = new Placer(source, document);
+  // spec.variables gives defaults; --var overrides them. The schema checks their names and values below.
+  const vars = { ...variableDefaults(document), ...options.vars };
 
   // Variables first, in the YAML tree: the scalar nodes still know where they are in the file.
   for (const { finding, offset } of substituteInScenario(source, document, vars)) issues.push(placer.place(finding, offset));
@@ -90,6 +91,20 @@ export async function loadScenarioFile(file: string, options: LoadOptions = {}):
   issues.push(...checkRules(scenarioDocument).map((finding) => placer.place(finding)));
   if (issues.some((issue) => issue.severity === 'error')) return result(file, issues);
   return result(file, issues, normalize(file, scenarioDocument, manifests));
+}
+
+/** The string defaults of spec.variables, read from the YAML tree before anything is substituted. */
+function variableDefaults(document: Document.Parsed): Record<string, string> {
+  const spec = document.get('spec', true);
+  const variables = isMap(spec) ? spec.get('variables', true) : undefined;
+  const defaults: Record<string, string> = {};
+  if (!isMap(variables)) return defaults;
+  for (const pair of variables.items) {
+    const value = isScalar(pair.value) ? pair.value.value : undefined;
+    const name = keyText(pair.key);
+    if (typeof value === 'string' && VARIABLE_NAME.test(name)) defaults[name] = value;
+  }
+  return defaults;
 }
 
 /**

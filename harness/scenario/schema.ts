@@ -354,6 +354,10 @@ const LoadSchema = Type.Object({
 }, { additionalProperties: true, description: 'traffic kept up during every trial (script, vus, duration, ... are free-form)' });
 
 const SpecSchema = Strict({
+  variables: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String(), {
+    additionalProperties: false,
+    description: 'defaults of ${VAR} variables (names of letters, digits and _); --var VAR=value (and --matrix) overrides them',
+  })),
   namespace: Type.Optional(Namespace('where namespaced manifests and selectors go (default: a fresh rebound-<name>-<random> namespace)')),
   desiredState: Type.Optional(Type.Array(DesiredStateEntrySchema, { description: 'the Kubernetes objects of the system under test' })),
   allowNamespaces: Type.Optional(Type.Array(Namespace('a namespace faults may touch'), {

@@ -388,6 +388,28 @@ ${SPEC_TAIL}`);
       expect([result.errors[0]?.line, result.errors[0]?.column]).to.deep.equal([7, 28]);
     });
 
+    it('takes defaults from spec.variables, which --var overrides', async () => {
+      const text = `${HEADER}spec:
+  variables: { TAG: v1, NAME: cfg }
+  desiredState:
+    - inline: { apiVersion: v1, kind: ConfigMap, metadata: { name: "\${NAME}" }, data: { image: "op:\${TAG}" } }
+${SPEC_TAIL}`;
+      const defaults = await loadText(text);
+      expect(defaults.errors, show(defaults.errors)).to.deep.equal([]);
+      expect(defaults.scenario?.spec.desiredState[0]?.object.data).to.deep.equal({ image: 'op:v1' });
+      const overridden = await loadText(text, { vars: { TAG: 'v2' } });
+      expect(overridden.scenario?.spec.desiredState[0]?.object.data).to.deep.equal({ image: 'op:v2' });
+      expect(overridden.scenario?.spec.desiredState[0]?.name).to.equal('cfg');
+    });
+
+    it('rejects a spec.variables entry that is not a name with a string value', async () => {
+      const result = await loadText(`${HEADER}spec:
+  variables: { "bad-name": x, GOOD: 3 }
+${SPEC_TAIL}`);
+      expect(result.errors.map((e) => e.path).sort()).to.include.members(['spec.variables.GOOD']);
+      expect(result.errors.length).to.be.greaterThan(1);
+    });
+
     it('reports the built-ins as unknown in manifests, where nothing replaces them', async () => {
       const result = await loadText(`${HEADER}spec:
   desiredState:
