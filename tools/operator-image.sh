@@ -20,7 +20,7 @@ trap 'rm -rf "$work"' EXIT
   --outfile="$work/controller.cjs"
 node_binary="$(command -v node)"
 cp "$node_binary" "$work/node"
-key="$( (sha256sum "$work/controller.cjs" "$work/node"; echo "$base") | sha256sum | cut -c1-12)"
+key="$( (cat "$work/controller.cjs" "$work/node"; echo "$base") | sha256sum | cut -c1-12)"
 
 for version in v1:0s v2:1s; do
   tag="${version%%:*}"
@@ -41,3 +41,5 @@ DOCKERFILE
   DOCKER_BUILDKIT=0 docker build -q -t "$image" "$work" >/dev/null 2>"$work/build.err" || { cat "$work/build.err" >&2; exit 1; }
   echo "rebound: built $image (reconcile delay $delay)"
 done
+# The images these replaced (untagged now) take 330 MB each.
+docker image prune --force --filter label=rebound.dev/recipe >/dev/null
