@@ -152,7 +152,7 @@ describe('kind provider: the examples of scenarios/kind/ and every fault kind on
     expect(target?.uid, 'the killed pod').to.be.a('string');
     const seen = lastRunning.get(target?.uid ?? '');
     expect(seen, 'the killed pod\'s container was seen running before the kill').to.be.a('number');
-    // The app ignores SIGTERM and has a 60 s grace period: a graceful stop would keep it running for a minute. The
+    // The app ignores SIGTERM and has a 20 s grace period: a graceful stop would keep it running for 20 s. The
     // kubelet's shortest stop (2 s) plus the time it takes to notice the deletion is all a podKill may leave.
     const runningAfterKill = (seen ?? 0) - Date.parse(trial?.injectedAt ?? '');
     process.stderr.write(`      killed container last seen running ${runningAfterKill} ms after the kill\n`);
