@@ -117,7 +117,7 @@ export function expandBuiltinVariables(value: string, builtins: BuiltinVariables
   const missing = problems[0];
   if (missing) {
     const name = missing.needle.replace(/^\$\{|\}$/g, '');
-    const why = name.startsWith('NODE_PORT_') ? ' (NodePorts are published on 127.0.0.1 by --provider kind only)' : '';
+    const why = name.startsWith('NODE_PORT_') ? ` (the published NodePorts are ${PUBLISHED_NODE_PORTS.join(', ')}, on the local and kind providers)` : '';
     throw new UsageError(`${missing.needle} in "${value}" has no value on this cluster${why}`);
   }
   return expanded;

@@ -1,5 +1,6 @@
 import { down, up } from '../local/cluster.js';
 import { NodeAgents } from '../local/node-agents.js';
+import { NodePortResponder } from '../local/node-ports.js';
 import { contextName, FAILURE_DETECTION } from '../local/settings.js';
 import type { ProgressSink } from '../local/binaries.js';
 import type { ClusterHandle, NodeControl } from '../provider.js';
@@ -34,6 +35,8 @@ function nodeControl(cluster: string): NodeControl {
 export async function acquireLocal(options: LocalOptions, progress: ProgressSink): Promise<ClusterHandle> {
   const { state, reused } = await up({ name: options.cluster, nodes: options.nodes }, progress);
   const startedHere = !reused;
+  // For this run only: NodePorts answered on behalf of the simulated pods (node-ports.ts).
+  const nodePorts = await NodePortResponder.start(state.kubeconfig, contextName(options.cluster));
   return {
     provider: 'local',
     name: options.cluster,
@@ -45,7 +48,9 @@ export async function acquireLocal(options: LocalOptions, progress: ProgressSink
       notReadyTolerationSeconds: FAILURE_DETECTION.notReadyTolerationSeconds,
       unreachableTolerationSeconds: FAILURE_DETECTION.unreachableTolerationSeconds,
     },
+    variables: nodePorts.variables,
     release: async () => {
+      await nodePorts.stop();
       if (startedHere && !options.keepCluster) await down(options.cluster, progress);
     },
   };

@@ -18,14 +18,15 @@ describe('built-in variables of a run', () => {
     expect(check?.kind === 'http' ? check.params.url : undefined).to.equal('http://127.0.0.1:41234/ready?ns=ns-1');
   });
 
-  it('is an error naming the variable on a provider that publishes no NodePorts', () => {
-    const builtins = builtinVariables(handle('local'), 'ns-1');
-    expect(() => expandSteadyState([http('http://${NODE_PORT_30080}/ready')], builtins))
-      .to.throw(UsageError, /\$\{NODE_PORT_30080\} .* has no value on this cluster \(NodePorts are published on 127\.0\.0\.1 by --provider kind only\)/);
+  it('is an error naming the variable on a provider that publishes no NodePorts, or for a port not published', () => {
+    expect(() => expandSteadyState([http('http://${NODE_PORT_30080}/ready')], builtinVariables(handle('kubeconfig'), 'ns-1')))
+      .to.throw(UsageError, /\$\{NODE_PORT_30080\} .* has no value on this cluster \(the published NodePorts are 30080, 30081, 30082, 30083, on the local and kind providers\)/);
+    expect(() => expandSteadyState([http('http://${NODE_PORT_30099}/ready')], builtinVariables(handle('kind', { NODE_PORT_30080: 'x' }), 'ns-1')))
+      .to.throw(UsageError, /NODE_PORT_30099/);
   });
 
   it('leaves other checks and an absent steady state alone, and writes $${ as a literal ${', () => {
-    const builtins = builtinVariables(handle('local'), 'ns-1');
+    const builtins = builtinVariables(handle('kubeconfig'), 'ns-1');
     expect(expandSteadyState(undefined, builtins)).to.equal(undefined);
     const pods: SteadyStateCheck = { kind: 'podsReady', index: 1, params: { selector: 'app=web', min: 1 } } as SteadyStateCheck;
     const [first, second] = expandSteadyState([http('http://127.0.0.1:1/$${x}'), pods], builtins) ?? [];
