@@ -17,8 +17,11 @@ export function nodePortVariable(nodePort: number): string {
  * and a fault that needs it is an ERROR naming the provider ("containerKill needs a provider with real containers").
  */
 export interface NodeControl {
-  /** Stops a node: it stops answering (its agent or machine is down) until `start`. */
-  stop(node: string): Promise<void>;
+  /**
+   * Stops a node: it stops answering (its agent or machine is down) until `start`. At once by default, as a power
+   * cut; `graceful`: an orderly shutdown (the node's own shutdown path runs first).
+   */
+  stop(node: string, options?: { readonly graceful?: boolean }): Promise<void>;
   start(node: string): Promise<void>;
   /** Stops a node at once and starts it again, as a reboot. */
   restart(node: string): Promise<void>;

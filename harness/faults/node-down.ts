@@ -66,13 +66,16 @@ export async function takeDown(
   return { plan, ackAt, done, revert };
 }
 
-/** nodeStop: the node stops answering (local: its agent stops); with `duration` it starts again after that long. */
+/**
+ * nodeStop: the node stops answering (local: its agent is killed, or gets SIGTERM with `graceful`; kind: its
+ * container is killed, or stopped with `graceful`); with `duration` it starts again after that long.
+ */
 export const nodeStop: FaultHandler<'nodeStop'> = {
   kind: 'nodeStop',
   plan: (context, params) => planNodes(context, 'nodeStop', 'stop', params),
   inject: (context, params, plan) => {
     const nodes = control(context, 'nodeStop');
-    return takeDown(context, plan, (n) => nodes.stop(n), (n) => nodes.start(n), params.duration);
+    return takeDown(context, plan, (n) => nodes.stop(n, { graceful: params.graceful }), (n) => nodes.start(n), params.duration);
   },
 };
 

@@ -665,7 +665,7 @@ const FAULT_NORMALIZERS: { readonly [K in FaultKind]: (params: FaultParamsDocume
   podKill: podTargets,
   podDelete: podTargets,
   containerKill: (params) => ({ ...podTargets(params), ...optional('container', params.container) }),
-  nodeStop: (params) => ({ ...nodeTargets(params), ...lasting(params) }),
+  nodeStop: (params) => ({ ...nodeTargets(params), ...lasting(params), graceful: params.graceful ?? false }),
   nodeRestart: nodeTargets,
   nodePause: (params) => ({ ...nodeTargets(params), ...lasting(params) }),
   nodeDrain: nodeTargets,

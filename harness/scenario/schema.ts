@@ -185,7 +185,14 @@ const FAULT_PARAMS = {
     ...podTargets,
     container: Type.Optional(Type.String({ minLength: 1, description: "the container to kill (default: the pod's first)" })),
   }, { description: "kill one container's main process (providers with real containers)" }),
-  nodeStop: Strict({ ...nodeTargets, ...faultDuration }, { description: 'the node stops answering' }),
+  nodeStop: Strict({
+    ...nodeTargets,
+    ...faultDuration,
+    graceful: Type.Optional(Type.Boolean({
+      default: false,
+      description: 'an orderly shutdown instead of a kill (kind: docker stop, systemd shuts the node down; local: SIGTERM to its agent)',
+    })),
+  }, { description: 'the node stops answering' }),
   nodeRestart: Strict({ ...nodeTargets }, { description: 'the node restarts' }),
   nodePause: Strict({ ...nodeTargets, ...faultDuration }, { description: 'the node is frozen, not stopped' }),
   nodeDrain: Strict({ ...nodeTargets }, { description: 'cordon the node and evict its pods, honouring PodDisruptionBudgets' }),
@@ -446,7 +453,7 @@ export interface FaultParams {
   readonly podKill: PodTargets;
   readonly podDelete: PodTargets;
   readonly containerKill: PodTargets & { readonly container?: string };
-  readonly nodeStop: NodeTargets & { readonly duration?: Duration };
+  readonly nodeStop: NodeTargets & { readonly duration?: Duration; readonly graceful: boolean };
   readonly nodeRestart: NodeTargets;
   readonly nodePause: NodeTargets & { readonly duration?: Duration };
   readonly nodeDrain: NodeTargets;

@@ -51,6 +51,22 @@ describe('example scenarios on the local cluster (integration)', function () {
     });
   }
 
+  it('times a stopped node phase by phase on the local cluster: detection, taint, eviction, inside the recovery', async () => {
+    const trials = readResults(join(out, 'node-stop-spread')).scenarios[0]?.trials ?? [];
+    expect(trials.length).to.be.greaterThan(0);
+    for (const trial of trials) {
+      const [loss] = trial.nodeLoss ?? [];
+      expect(loss?.node, `trial ${trial.trial}: the stopped node`).to.equal(trial.faults[0]?.targets[0]?.name);
+      const { detection, taint, eviction } = loss?.phasesMs ?? {};
+      // kwok's lease every second and a 6 s grace period; then the 2 s tolerations.
+      expect(detection ?? 0, 'detection').to.be.within(4000, 9000);
+      expect(eviction ?? 0, 'eviction').to.be.within(1500, 4000);
+      expect((detection ?? 0) + (taint ?? 0) + (eviction ?? 0), 'before the recovery ends').to.be.below(trial.recoveryTimeMs ?? 0);
+      const markers = trial.timeline.markers.map((m) => m.label);
+      expect(markers.some((label) => label === `node ${loss?.node ?? ''} NotReady`), 'a timeline marker').to.equal(true);
+    }
+  });
+
   it('never reports a pod made Ready after 3 s as recovered in less than 3 s', async () => {
     const dir = join(out, 'slow-ready');
     const report = readResults(dir);

@@ -127,9 +127,11 @@ describe('kind provider: the examples of scenarios/kind/ and every fault kind on
     expect(pods.filter((p) => !isPodReady(p)).map((p) => p.metadata?.name), 'pods of the node not Ready again').to.deep.equal([]);
   });
 
-  it('nodePause and nodeRestart heal: the paused node\'s loss is timed phase by phase, the restarted node is Ready again', async function () {
-    const { code, scenarios } = await runOnKind([join('test', 'fixtures', 'kind', 'node-pause.yaml'), join('test', 'fixtures', 'kind', 'node-restart.yaml')]);
-    expect(scenarios.map((s) => [s.name, s.verdict, s.reason])).to.deep.equal([['kind-node-pause', 'PASS', null], ['kind-node-restart', 'PASS', null]]);
+  it('nodePause, nodeRestart and a graceful nodeStop heal: losses timed phase by phase, the restarted node Ready again', async function () {
+    const { code, scenarios } = await runOnKind(['node-pause.yaml', 'node-restart.yaml', 'node-stop-graceful.yaml'].map((f) => join('test', 'fixtures', 'kind', f)));
+    expect(scenarios.map((s) => [s.name, s.verdict, s.reason])).to.deep.equal([
+      ['kind-node-pause', 'PASS', null], ['kind-node-restart', 'PASS', null], ['kind-node-stop-graceful', 'PASS', null]]);
+    expect(scenarios[2]?.trials[0]?.nodeLoss?.[0]?.phasesMs.detection, 'gracefully stopped node seen NotReady').to.be.a('number');
     expect(code).to.equal(0);
     const paused = scenarios[0]?.trials[0];
     expect(paused?.nodeLoss?.[0]?.phasesMs.detection, 'paused node seen NotReady').to.be.a('number');

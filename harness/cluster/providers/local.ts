@@ -17,7 +17,8 @@ export interface LocalOptions {
 function nodeControl(cluster: string): NodeControl {
   const agents = NodeAgents.of(cluster);
   return {
-    stop: (node) => agents.stop(node, true),
+    // kill: SIGKILL at once; graceful: SIGTERM, then SIGKILL after 5 s if the agent is still there.
+    stop: (node, options) => agents.stop(node, !options?.graceful),
     start: (node) => agents.start(node),
     restart: async (node) => {
       await agents.stop(node, true);

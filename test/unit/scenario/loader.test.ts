@@ -206,7 +206,7 @@ spec:
         name: 'op', command: ['./op', '-v'], env: { A: 'b' }, workingDir: join(scenario.file, '..', 'sub'), restart: 'always', ready: { log: '^ready$' },
       }]);
       expect(JSON.parse(JSON.stringify(spec.faults))).to.deep.equal([
-        { kind: 'nodeStop', index: 0, at: '1.5s', params: { nodesOf: 'app=db', namespace: 'ops', count: 2, duration: '1m' } },
+        { kind: 'nodeStop', index: 0, at: '1.5s', params: { nodesOf: 'app=db', namespace: 'ops', count: 2, duration: '1m', graceful: false } },
         { kind: 'nodeTaint', index: 1, at: '2s', params: { selector: 'pool=a', percent: 50, key: 'k', value: 'v', effect: 'NoSchedule' } },
         { kind: 'containerKill', index: 2, at: '0s', params: { selector: 'app=web', namespace: 'ops', count: 1, container: 'sidecar' } },
         { kind: 'scale', index: 3, at: '0s', params: { kind: 'StatefulSet', name: 'db', namespace: 'ops', replicas: 0 } },
