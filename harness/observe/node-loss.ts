@@ -52,7 +52,7 @@ function isTainted(node: V1Node): boolean {
 export class NodeLossTracker {
   private readonly followed = new Map<string, Followed>();
 
-  /** Starts following a node a fault of kind `fault` took down at `injectedAt`. */
+  /** Starts following a node that a fault of kind `fault`, begun at `injectedAt`, takes down. */
   expect(node: string, fault: string, injectedAt: number): void {
     if (!this.followed.has(node)) this.followed.set(node, { fault, injected: injectedAt, evictedPods: new Set() });
   }

@@ -111,7 +111,7 @@ const NodeLossSchema = Type.Object({
     notReady: Nullable(Timestamp),
     tainted: Nullable(Timestamp),
     evicted: Nullable(Timestamp),
-  }, { description: 'When the fault was injected, the node was seen NotReady, tainted NoExecute, and its first pod evicted.' }),
+  }, { description: 'When rebound began the fault (a graceful stop takes seconds), the node was seen NotReady, tainted NoExecute, and its first pod evicted.' }),
   phasesMs: Type.Object({
     detection: Nullable(Milliseconds),
     taint: Nullable(Milliseconds),

@@ -128,6 +128,9 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
         result = { ...result, summary: plan.summary, targets: plan.targets };
         for (const target of plan.targets) if (target.uid) targetUids.add(target.uid);
         injecting = { startedAt: monotonicNow(), firstEvent: undefined };
+        // Followed from the moment the fault begins: a graceful node stop takes seconds, during which the control
+        // plane may already see the node NotReady.
+        follow(fault.kind, plan.targets, injecting.startedAt);
         const injected = await handler.inject(faultContext, plan);
         active.push(injected);
         context.ledger.record('fault', `revert ${fault.kind} (${plan.summary})`, () => injected.revert());
@@ -138,7 +141,6 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
         injecting = undefined;
         detector.injected(injected.ackAt, order);
         observer.timeline.mark(first, 'injected', `${fault.kind}: ${plan.summary}`);
-        follow(fault.kind, plan.targets, first);
         result = { ...result, injectedAt: isoOf(first) };
         context.log.info({ fault: fault.kind, plan: plan.summary, ackAt: injected.ackAt, first }, 'fault injected');
       } catch (caught) {
