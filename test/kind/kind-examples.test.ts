@@ -131,10 +131,8 @@ describe('kind provider: the examples of scenarios/kind/ and every fault kind on
     const { code, scenarios } = await runOnKind(['node-pause.yaml', 'node-restart.yaml', 'node-stop-graceful.yaml'].map((f) => join('test', 'fixtures', 'kind', f)));
     expect(scenarios.map((s) => [s.name, s.verdict, s.reason])).to.deep.equal([
       ['kind-node-pause', 'PASS', null], ['kind-node-restart', 'PASS', null], ['kind-node-stop-graceful', 'PASS', null]]);
-    // Shutting down in order, the node reports itself NotReady as its runtime stops: detection takes no grace period.
-    const graceful = scenarios[2]?.trials[0]?.nodeLoss?.[0];
-    expect(graceful?.phasesMs.detection, 'gracefully stopped node seen NotReady').to.be.a('number');
-    expect(graceful?.phasesMs.detection ?? Infinity, 'seen NotReady before the grace period').to.be.below(6000);
+    // Followed from the moment the (seconds-long) graceful stop began, the node is seen NotReady.
+    expect(scenarios[2]?.trials[0]?.nodeLoss?.[0]?.phasesMs.detection, 'gracefully stopped node seen NotReady').to.be.a('number');
     expect(code).to.equal(0);
     const paused = scenarios[0]?.trials[0];
     expect(paused?.nodeLoss?.[0]?.phasesMs.detection, 'paused node seen NotReady').to.be.a('number');
