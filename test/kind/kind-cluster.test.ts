@@ -6,7 +6,7 @@ import { ContainerEngine } from '../../harness/cluster/kind/engine.js';
 import { clientsFor, isNodeReady, type KubeClients } from '../../harness/cluster/kube.js';
 import { rebound } from '../support/cli.js';
 import { isPodReady, until } from '../support/kube.js';
-import { KIND_TEST_CLUSTER, skipWithoutDocker } from '../support/kind.js';
+import { KIND_TEST_CLUSTER, releaseKindTestCluster, skipWithoutDocker } from '../support/kind.js';
 
 /** One GET on a new connection (a kept-alive one would stick to one backend pod), resolving with the body of a 200. */
 function getOnce(url: string): Promise<string> {
@@ -50,6 +50,8 @@ describe('kind provider: cluster up and status on real containers', function () 
   });
 
   it('cluster up --provider kind --nodes 3: 1 control plane + 2 workers Ready, CoreDNS running', async function () {
+    // A fresh cluster: one left behind by an interrupted run still holds that run's objects (its NodePorts among them).
+    await releaseKindTestCluster((line) => process.stderr.write(`      [kind] leftover from an earlier run: ${line}\n`));
     const up = await rebound(['cluster', 'up', '--provider', 'kind', '--name', KIND_TEST_CLUSTER, '--nodes', '3'], { timeoutMs: 55 * 60_000 });
     expect(up.code, up.stderr).to.equal(0);
     const state = requireKindState(KIND_TEST_CLUSTER);
