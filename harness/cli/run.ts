@@ -25,6 +25,7 @@ export interface RunArgs {
   maxRegression?: string;
   alpha?: number;
   reporter?: string[];
+  k6?: string;
 }
 
 /** `rebound run <files|dirs...>`: apply, break, measure recovery, undo, and give verdicts. */
@@ -54,6 +55,7 @@ export const runCommand: Command<RunArgs> = {
     .option('max-regression', { type: 'string', default: '10%', describe: 'allowed slowdown of median recovery for --baseline and --matrix' })
     .option('alpha', { type: 'number', default: 0.05, describe: 'significance level for --baseline and --matrix' })
     .option('reporter', { type: 'string', array: true, describe: 'reporters (repeatable or comma-separated): console, json, junit, markdown, html (default: all)' })
+    .option('k6', { type: 'string', describe: 'the k6 binary for scenarios whose spec.load runs a k6 script (default: k6 on PATH; rebound does not ship k6)' })
     .option('log-level', { choices: ['debug', 'info', 'warn'] as const, default: 'debug', describe: 'level of <out>/run.log' })
     .example('$0 run scenarios/', 'run every example on the embedded cluster')
     .example('$0 run scenarios/operator-echo.yaml --var RECONCILE_DELAY=2s --trials 5', 'measure a slower operator'),

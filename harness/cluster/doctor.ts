@@ -104,3 +104,17 @@ async function kubeconfig(): Promise<ProviderFinding> {
 export async function diagnose(): Promise<ProviderFinding[]> {
   return Promise.all([local(), kind(), kubeconfig()]);
 }
+
+/** Tools some scenarios need besides a cluster: k6, for spec.load.k6 (rebound never ships it). */
+export async function diagnoseTools(k6Path?: string): Promise<Check[]> {
+  const { findK6 } = await import('../load/k6-binary.js');
+  const k6 = findK6(k6Path);
+  const k6Version = k6 === undefined ? undefined : await version(k6, ['version']);
+  return [{
+    what: 'k6 (for spec.load.k6 scripts)',
+    ok: k6Version !== undefined,
+    detail: k6 === undefined ? (k6Path === undefined ? 'not on PATH' : `${k6Path} is not an executable file`)
+      : k6Version === undefined ? `${k6} does not answer \`k6 version\`` : `${k6Version} (${k6})`,
+    fix: 'install k6 (https://grafana.com/docs/k6/latest/set-up/install-k6/) or pass --k6 PATH to run; spec.load.http, the built-in driver, needs nothing',
+  }];
+}

@@ -30,6 +30,7 @@
  */
 import type { RunResult, ScenarioResult, TrialResult, Verdict, Environment } from '../report/result.js';
 import { summarize } from '../run/stats.js';
+import { compareDisruptionLoad, type LoadComparison } from './disruption-load.js';
 import { environmentWarnings } from './environment.js';
 import { bracket, pClause, percentText, pText, times } from './format.js';
 import { checkCompareSettings, COMPARE_DEFAULTS } from './options.js';
@@ -48,8 +49,10 @@ export const COMPARISON_SCHEMA_VERSION = 1;
 /** What a comparison says about a scenario, or about the whole run. */
 export type ComparisonVerdict = 'regressed' | 'improved' | 'unchanged' | 'inconclusive';
 
-/** The parts of a trial a comparison reads. */
-export type ComparableTrial = Pick<TrialResult, 'trial' | 'verdict' | 'recoveryTimeMs' | 'undisrupted'>;
+/** The parts of a trial a comparison reads: its recovery and, under load, what the disruption cost the clients. */
+export type ComparableTrial = Pick<TrialResult, 'trial' | 'verdict' | 'recoveryTimeMs' | 'undisrupted'> & {
+  readonly load?: { readonly errorBudget: { readonly failed: number; readonly p95Ms: number | null } | null };
+};
 
 /** The parts of a scenario's result a comparison reads. */
 export interface ComparableScenario extends Pick<ScenarioResult, 'name' | 'verdict' | 'expect' | 'steadyState'> {
@@ -117,6 +120,8 @@ export interface ScenarioComparison {
   readonly neededPerSide: number | null;
   /** What makes this scenario's figures doubtful (the scenario changed, the candidate failed to recover more often). */
   readonly warnings: readonly string[];
+  /** Under load: the failed requests and p95 latency during the disruption, compared; a regression there is the scenario's. */
+  readonly load: readonly LoadComparison[];
 }
 
 /** One of the two runs, as the comparison names it. */
@@ -164,7 +169,7 @@ export function compareRuns(baseline: ComparableRun, candidate: ComparableRun, o
   const scenarios: ScenarioComparison[] = [];
   for (const [name, b] of baselineByName) {
     const c = candidateByName.get(name);
-    if (c !== undefined) scenarios.push(compareScenario(b, c, settings));
+    if (c !== undefined) scenarios.push(withLoad(compareScenario(b, c, settings), b, c, settings));
   }
   const varNames = [...new Set([...Object.keys(baseline.vars), ...Object.keys(candidate.vars)])].sort();
   return {
@@ -191,7 +196,15 @@ export function gate(baseline: ComparableRun, candidate: ComparableRun, options:
 
 type Settings = Comparison['options'];
 
-function compareScenario(baseline: ComparableScenario, candidate: ComparableScenario, settings: Settings): ScenarioComparison {
+/** The recovery comparison joined with the load's: a regression in what clients saw regresses the scenario. */
+function withLoad(recovery: Omit<ScenarioComparison, 'load'>, baseline: ComparableScenario, candidate: ComparableScenario, settings: Settings): ScenarioComparison {
+  const load = compareDisruptionLoad(baseline, candidate, settings);
+  const regressed = load.filter((l) => l.verdict === 'regressed');
+  if (regressed.length === 0 || recovery.verdict === 'regressed') return { ...recovery, load };
+  return { ...recovery, verdict: 'regressed', reason: `${regressed.map((l) => l.reason).join('; ')} (recovery time: ${recovery.verdict}: ${recovery.reason})`, load };
+}
+
+function compareScenario(baseline: ComparableScenario, candidate: ComparableScenario, settings: Settings): Omit<ScenarioComparison, 'load'> {
   const b = sideOf(baseline);
   const c = sideOf(candidate);
   const warnings = scenarioWarnings(baseline, candidate, b, c);

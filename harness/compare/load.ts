@@ -103,6 +103,25 @@ function trialOf(value: unknown, path: string): ComparableTrial {
     verdict: verdictAt(trial['verdict'], `${path}.verdict`),
     recoveryTimeMs: recovery,
     undisrupted: booleanAt(trial['undisrupted'], `${path}.undisrupted`),
+    ...loadOf(trial['load'], `${path}.load`),
+  };
+}
+
+/** A trial's disruption under load, when it had load (results before spec.load have none). */
+function loadOf(value: unknown, path: string): Pick<ComparableTrial, 'load'> {
+  if (value === undefined) return {};
+  const load = objectAt(value, path);
+  const budget = load['errorBudget'];
+  if (budget === null || budget === undefined) return { load: { errorBudget: null } };
+  const fields = objectAt(budget, `${path}.errorBudget`);
+  const p95 = fields['p95Ms'];
+  return {
+    load: {
+      errorBudget: {
+        failed: numberAt(fields['failed'], `${path}.errorBudget.failed`),
+        p95Ms: p95 === null || p95 === undefined ? null : numberAt(p95, `${path}.errorBudget.p95Ms`),
+      },
+    },
   };
 }
 

@@ -31,7 +31,10 @@ export function renderTable(comparison: Comparison): string[] {
   const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const format = (cells: readonly string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
   const lines = [format(HEADER), ...rows.map(format), ''];
-  for (const scenario of comparison.scenarios) lines.push(`${scenario.name}: ${scenario.verdict}: ${scenario.reason}`);
+  for (const scenario of comparison.scenarios) {
+    lines.push(`${scenario.name}: ${scenario.verdict}: ${scenario.reason}`);
+    for (const load of scenario.load) lines.push(`  under load: ${load.verdict}: ${load.reason}`);
+  }
   lines.push('', verdictLine(comparison));
   return lines;
 }
@@ -70,6 +73,7 @@ export function renderMarkdown(comparison: Comparison): string {
   for (const scenario of comparison.scenarios) {
     out.push(`## ${escape(scenario.name)}: ${scenario.verdict}`, '', escape(scenario.reason), '');
     out.push(`- Baseline: ${sideText(scenario.baseline)}`, `- Candidate: ${sideText(scenario.candidate)}`);
+    for (const load of scenario.load) out.push(`- Under load: ${load.verdict}: ${escape(load.reason)} (per trial: ${load.baseline.join(', ')} -> ${load.candidate.join(', ')})`);
     for (const warning of scenario.warnings) out.push(`- **Warning**: ${escape(warning)}`);
     out.push('');
   }

@@ -1,5 +1,5 @@
 import type { Scenario } from '../scenario/schema.js';
-import { formatSeconds as seconds } from './figures.js';
+import { formatSeconds as seconds, loadLines } from './figures.js';
 import type { LiveCounts, Phase, Reporter } from './reporter.js';
 import type { FaultResult, RunResult, ScenarioResult, TrialResult } from './result.js';
 
@@ -65,6 +65,7 @@ export class ConsoleReporter implements Reporter {
       const counts = `restartCount ${restart.restartCountBefore} -> ${restart.restartCountAfter ?? '?'}`;
       this.line(`      container ${restart.container} of ${restart.pod.name}: ${phase('restarted', restart.phasesMs.restarted, true)} (${counts}), ${phase('ready', restart.phasesMs.ready, false)}`);
     }
+    if (trial.load) for (const line of loadLines(trial.load)) this.line(`      ${line}`);
   }
 
   onScenarioEnd(result: ScenarioResult): void {

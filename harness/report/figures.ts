@@ -1,5 +1,5 @@
 import { median } from 'simple-statistics';
-import type { Environment, ScenarioResult, TrialResult, Verdict } from './result.js';
+import type { Environment, LoadResult, ScenarioResult, ThresholdResult, TrialResult, Verdict } from './result.js';
 
 /** The phases of a pod replacement, in order, as ReplacementResult.phasesMs names them. */
 export const REPLACEMENT_PHASES = ['created', 'scheduled', 'running', 'ready', 'endpointReady'] as const;
@@ -112,4 +112,40 @@ export function environmentLine(environment: Environment | null): string {
     `${environment.machine.cpus} CPU ${environment.machine.platform}`,
   ];
   return parts.filter((p): p is string => p !== null).join(', ');
+}
+
+/** A measured value as k6 prints it: at most 4 significant digits, no float noise. */
+function measured(value: number): string {
+  return String(Number(value.toPrecision(4)));
+}
+
+/** `http_req_failed rate<0.01 (rate=0.0034)`: a threshold and what was measured for it. */
+export function describeThreshold(threshold: ThresholdResult): string {
+  const aggregation = /^\s*([a-z]+(?:\([\d.]+\))?)/.exec(threshold.expression)?.[1] ?? 'value';
+  const value = threshold.value === null ? 'not in the summary' : `${aggregation}=${measured(threshold.value)}`;
+  return `${threshold.metric} ${threshold.expression} (${value})`;
+}
+
+/** `✓ http_req_failed rate<0.01 (rate=0.0034)`: a threshold, its verdict and what was measured. */
+export function thresholdLine(threshold: ThresholdResult): string {
+  return `${threshold.ok ? '✓' : '✗'} ${describeThreshold(threshold)}${threshold.abortOnFail ? ' [abortOnFail]' : ''}`;
+}
+
+/** The load of a trial in a few lines: traffic, its cost during the disruption, and anything a reader must know. */
+export function loadLines(load: LoadResult): string[] {
+  const share = load.requests > 0 ? ` (${((load.failed / load.requests) * 100).toFixed(2)}%)` : '';
+  const p95 = load.metrics.http_req_duration?.['p(95)'];
+  const lines = [`load (${load.driver}): ${load.requests} requests, ${load.failed} failed${share}${p95 === undefined ? '' : `, p95 ${measured(p95)} ms`}`
+    + `${load.dropped > 0 ? `, ${load.dropped} dropped (maxInFlight reached)` : ''}`];
+  const budget = load.errorBudget;
+  if (budget) {
+    lines.push(`error budget from injection to recovery: ${budget.failed} of ${budget.requests} requests failed, longest failure run `
+      + `${budget.longestFailureRun.requests} requests over ${formatPhase(budget.longestFailureRun.ms)}`
+      + `${load.firstSuccessAfterInjectionMs === null ? '' : `; first success ${formatPhase(load.firstSuccessAfterInjectionMs)} after the injection`}`);
+  }
+  for (const threshold of load.thresholds) lines.push(thresholdLine(threshold));
+  if (load.abortedBy) lines.push(`aborted by ${load.abortedBy}`);
+  if (load.stoppedBy) lines.push(`the driver stopped early: ${load.stoppedBy}`);
+  if (load.note) lines.push(load.note);
+  return lines;
 }

@@ -3,11 +3,11 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { ChartConfiguration } from 'chart.js';
 import {
-  environmentLine, formatDuration, formatPhase, formatSeconds, millisBetween, phaseMedians, reasonsOf, REPLACEMENT_PHASES, scenarioFigures,
+  environmentLine, formatDuration, formatPhase, formatSeconds, loadLines, millisBetween, phaseMedians, reasonsOf, REPLACEMENT_PHASES, scenarioFigures,
   verdictCounts,
 } from './figures.js';
 import type { Reporter } from './reporter.js';
-import type { RunResult, ScenarioResult, Stats, TrialResult, Verdict } from './result.js';
+import type { LoadResult, RunResult, ScenarioResult, Stats, TrialResult, Verdict } from './result.js';
 import { writeAtomic } from './write-atomic.js';
 
 /** Text from results, made safe to put between tags or inside a quoted attribute. */
@@ -69,7 +69,7 @@ type Annotation =
 /** A chart to draw: the id of its canvas and its Chart.js configuration (plain JSON: it is embedded as data). */
 interface ChartSpec {
   readonly id: string;
-  readonly kind: 'timeline' | 'phases' | 'recovery';
+  readonly kind: 'timeline' | 'phases' | 'recovery' | 'load';
   readonly config: ChartConfiguration;
 }
 
@@ -80,7 +80,15 @@ function shortLabel(kind: string, label: string): string {
   return kind;
 }
 
-function timelineChart(id: string, scenario: ScenarioResult, trial: TrialResult): ChartSpec {
+/** The x axis of a trial's charts, in seconds since T0: the timeline and the load panel under it share it. */
+interface TrialAxis {
+  readonly origin: number;
+  readonly x: (iso: string) => number;
+  readonly xMin: number;
+  readonly xMax: number;
+}
+
+function trialAxis(scenario: ScenarioResult, trial: TrialResult): TrialAxis {
   const samples = [...trial.timeline.samples].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   const origin = Date.parse(trial.t0 ?? samples[0]?.at ?? trial.timeline.markers[0]?.at ?? scenario.startedAt);
   const x = (iso: string): number => (Date.parse(iso) - origin) / 1000;
@@ -92,10 +100,65 @@ function timelineChart(id: string, scenario: ScenarioResult, trial: TrialResult)
     .filter((v): v is number => v !== null && Number.isFinite(v));
   const end = Math.max(...moments);
   const span = Math.max(end, 0.05);
-  const xMax = end + span * 0.08;
   // The first sample is the steady state long before T0; show a little of it, not seconds of flat lines.
   const first = samples.length > 0 ? x(samples[0]?.at ?? '') : 0;
-  const xMin = Math.min(0, Math.max(first, -span * 0.2)) - span * 0.02;
+  return { origin, x, xMin: Math.min(0, Math.max(first, -span * 0.2)) - span * 0.02, xMax: end + span * 0.08 };
+}
+
+/** The markers of a trial as vertical lines, the same on every chart of the trial. */
+function markerLines(trial: TrialResult, x: (iso: string) => number): Record<string, Annotation> {
+  const annotations: Record<string, Annotation> = {};
+  [...trial.timeline.markers].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)).forEach((marker, index) => {
+    const at = x(marker.at);
+    annotations[`marker${index}`] = {
+      type: 'line', xMin: at, xMax: at, borderColor: MARKER_COLORS[marker.kind] ?? '#334155',
+      borderWidth: marker.kind === 'note' ? 1 : 2,
+      borderDash: marker.kind === 'note' ? [3, 3] : [],
+    };
+  });
+  return annotations;
+}
+
+/**
+ * The load panel under the timeline, on the same time axis with the same markers: requests per second (served and
+ * failed, stacked) and the p95 latency of each second.
+ */
+function loadChart(id: string, scenario: ScenarioResult, trial: TrialResult, load: LoadResult): ChartSpec {
+  const { x, xMin, xMax } = trialAxis(scenario, trial);
+  // A second's bar is centred on its middle.
+  const mid = (at: string): number => x(at) + 0.5;
+  return {
+    id,
+    kind: 'load',
+    config: {
+      type: 'bar',
+      data: {
+        datasets: [
+          { type: 'bar', label: 'failed/s', data: load.perSecond.map((s) => ({ x: mid(s.at), y: s.failed })), backgroundColor: '#dc2626', stack: 'requests', yAxisID: 'y', barPercentage: 1, categoryPercentage: 1, order: 2 },
+          { type: 'bar', label: 'ok/s', data: load.perSecond.map((s) => ({ x: mid(s.at), y: s.requests - s.failed })), backgroundColor: 'rgba(22, 163, 74, 0.55)', stack: 'requests', yAxisID: 'y', barPercentage: 1, categoryPercentage: 1, order: 3 },
+          { type: 'line', label: 'p95 latency (ms)', data: load.perSecond.map((s) => ({ x: mid(s.at), y: s.p95 })), borderColor: '#7c3aed', backgroundColor: '#7c3aed', yAxisID: 'latency', pointRadius: 1.5, borderWidth: 1.5, spanGaps: false, order: 1 },
+        ],
+      },
+      options: {
+        animation: false,
+        maintainAspectRatio: false,
+        parsing: false,
+        scales: {
+          x: { type: 'linear', min: xMin, max: xMax, ticks: { includeBounds: false }, title: { display: true, text: 'seconds since T0' } },
+          y: { stacked: true, beginAtZero: true, title: { display: true, text: 'requests/s' } },
+          latency: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'p95 ms' } },
+        },
+        plugins: { legend: { position: 'top', align: 'end' }, annotation: { annotations: markerLines(trial, x) } },
+      },
+    } as ChartConfiguration,
+  };
+}
+
+function timelineChart(id: string, scenario: ScenarioResult, trial: TrialResult): ChartSpec {
+  const samples = [...trial.timeline.samples].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  const { origin, x, xMin, xMax } = trialAxis(scenario, trial);
+  const brokenAt = trial.brokenAt === null ? null : x(trial.brokenAt);
+  const recoveredAt = trial.recoveredAt === null ? null : x(trial.recoveredAt);
 
   const last = samples[samples.length - 1];
   const points = last ? [...samples, { ...last, at: new Date(origin + xMax * 1000).toISOString() }] : [];
@@ -114,7 +177,7 @@ function timelineChart(id: string, scenario: ScenarioResult, trial: TrialResult)
     pointHitRadius: 6,
   }));
 
-  const annotations: Record<string, Annotation> = {};
+  const annotations: Record<string, Annotation> = markerLines(trial, x);
   if (brokenAt !== null) {
     annotations.broken = {
       type: 'box',
@@ -137,11 +200,6 @@ function timelineChart(id: string, scenario: ScenarioResult, trial: TrialResult)
   markers.forEach((marker, index) => {
     const color = MARKER_COLORS[marker.kind] ?? '#334155';
     const at = x(marker.at);
-    annotations[`marker${index}`] = {
-      type: 'line', xMin: at, xMax: at, borderColor: color,
-      borderWidth: marker.kind === 'note' ? 1 : 2,
-      borderDash: marker.kind === 'note' ? [3, 3] : [],
-    };
     // Labels are annotations of their own, drawn above every line (z), so a line a few ms later does not cross
     // out the previous marker's label; markers often fall within milliseconds of each other, so the labels are
     // staggered up the chart.
@@ -262,6 +320,13 @@ function trialSection(scenario: ScenarioResult, trial: TrialResult, prefix: stri
     ? `<span class="bad">could not inject: ${escapeHtml(f.error)}</span>` : escapeHtml(f.summary)}</li>`).join('');
   const markers = [...trial.timeline.markers].sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
     .map((m) => `<tr><td>${offset(m.at)}</td><td><span class="dot" style="background:${MARKER_COLORS[m.kind] ?? '#334155'}"></span>${escapeHtml(m.kind)}</td><td>${escapeHtml(m.label)}</td></tr>`).join('');
+  let loadPanel = '';
+  if (trial.load) {
+    const lines = loadLines(trial.load).map((line) => `<li>${escapeHtml(line)}</li>`).join('');
+    if (trial.load.perSecond.length > 0) charts.push(loadChart(`${id}-load`, scenario, trial, trial.load));
+    loadPanel = `${trial.load.perSecond.length > 0 ? `<div class="chart load"><canvas id="${id}-load" data-chart="load" role="img" aria-label="requests and latency under load, trial ${trial.trial}"></canvas></div>` : ''}
+<ul class="load">${lines}</ul>`;
+  }
   let replacements = '';
   if (trial.replacements.length > 0) {
     charts.push(phaseChart(`${id}-phases`, trial));
@@ -287,6 +352,7 @@ function trialSection(scenario: ScenarioResult, trial: TrialResult, prefix: stri
 ${trial.reason ? `<p class="reason">${escapeHtml(trial.reason)}</p>` : ''}
 ${faults ? `<ul class="faults">${faults}</ul>` : ''}
 <div class="chart timeline"><canvas id="${id}-timeline" data-chart="timeline" role="img" aria-label="timeline of trial ${trial.trial}"></canvas></div>
+${loadPanel}
 <details><summary>Markers (${trial.timeline.markers.length})</summary><table class="data"><thead><tr><th>since T0</th><th>kind</th><th>label</th></tr></thead><tbody>${markers}</tbody></table></details>
 ${evidence}
 ${replacements}
@@ -395,7 +461,7 @@ table.summary { width: 100%; } table.summary td:not(:last-child), table.summary 
 .description { margin: 2px 0 8px; color: #334155; }
 .stats { display: grid; grid-template-columns: 1fr 1fr; gap: 24px; align-items: start; }
 .chart { position: relative; width: 100%; }
-.chart.timeline { height: 260px; } .chart.small { height: 170px; }
+.chart.timeline { height: 260px; } .chart.load { height: 190px; } .chart.small { height: 170px; }
 .dot { display: inline-block; width: 9px; height: 9px; border-radius: 50%; margin-right: 6px; }
 ul.faults { margin: 4px 0 8px; padding-left: 20px; font-size: 14px; }
 details { margin: 6px 0; font-size: 13px; } summary { cursor: pointer; color: #334155; }
@@ -416,7 +482,7 @@ const DRAW = `
   var seconds = function (value) { return Number(value.toFixed(3)) + 's'; };
   specs.forEach(function (spec) {
     var canvas = document.getElementById(spec.id);
-    if (spec.kind === 'timeline') {
+    if (spec.kind === 'timeline' || spec.kind === 'load') {
       spec.config.options.scales.x.ticks = Object.assign({}, spec.config.options.scales.x.ticks, { callback: seconds });
       spec.config.options.plugins.tooltip = { callbacks: { title: function (items) { return items.length ? seconds(items[0].parsed.x) + ' since T0' : ''; } } };
     }

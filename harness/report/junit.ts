@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
-import { formatPhase, formatSeconds, millisBetween, reasonsOf, REPLACEMENT_PHASES, scenarioFigures } from './figures.js';
+import { formatPhase, formatSeconds, loadLines, millisBetween, reasonsOf, REPLACEMENT_PHASES, scenarioFigures, thresholdLine } from './figures.js';
 import type { Reporter } from './reporter.js';
 import type { RunResult, ScenarioResult, TrialResult } from './result.js';
 import { writeAtomic } from './write-atomic.js';
@@ -36,6 +36,7 @@ function trialLines(trial: TrialResult): string[] {
     const phases = REPLACEMENT_PHASES.map((p) => `${p} ${typeof r.phasesMs[p] === 'number' ? formatPhase(r.phasesMs[p]) : '-'}`).join(', ');
     lines.push(`  replaced ${r.pod.name} -> ${r.replacement?.name ?? '(none)'}: ${phases}`);
   }
+  if (trial.load) lines.push(...loadLines(trial.load).map((line) => `  ${line}`));
   return lines;
 }
 
@@ -84,10 +85,13 @@ function addTestcase(suite: XMLBuilder, scenario: ScenarioResult): void {
       [`trial.${t.trial}.disruptionMs`, t.disruptionMs],
       [`trial.${t.trial}.replacedPods`, t.replacements.length],
       [`trial.${t.trial}.reason`, t.reason],
+      ...(t.load?.thresholds ?? []).map((th): [string, string] => [`trial.${t.trial}.threshold.${th.metric}.${th.expression}`, `${th.ok ? 'ok' : 'crossed'} ${th.value ?? ''}`.trim()]),
     ]),
   ]);
   if (scenario.verdict !== 'PASS') {
-    const reasons = reasonsOf(scenario);
+    // Every crossed threshold is named in the failure, with its value, even when the trial also failed to recover.
+    const crossed = scenario.trials.flatMap((t) => (t.load?.thresholds ?? []).filter((th) => !th.ok).map((th) => `trial ${t.trial}: load threshold ${thresholdLine(th)}`));
+    const reasons = [...reasonsOf(scenario), ...crossed];
     const element = scenario.verdict === 'FAIL' ? 'failure' : 'error';
     testcase.ele(element, { message: oneLine(reasons[0] ?? scenario.verdict), type: scenario.verdict }).txt(reasons.join('\n'));
   }

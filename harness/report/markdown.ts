@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { environmentLine, formatDuration, formatPhase, formatSeconds, millisBetween, reasonsOf, scenarioFigures, verdictCounts } from './figures.js';
+import { environmentLine, formatDuration, formatPhase, formatSeconds, loadLines, millisBetween, reasonsOf, scenarioFigures, verdictCounts } from './figures.js';
 import type { Reporter } from './reporter.js';
 import type { RunResult, Verdict } from './result.js';
 import { writeAtomic } from './write-atomic.js';
@@ -46,6 +46,15 @@ export function renderMarkdown(result: RunResult): string {
   }
   lines.push('', 'Recovery times are over the trials that broke. Worst phase: the pod replacement phase with the largest '
     + 'median duration over every replaced pod of every trial.');
+  // Traffic under load and its k6 thresholds, trial by trial, for the scenarios that have spec.load.
+  for (const scenario of result.scenarios.filter((s) => s.trials.some((t) => t.load))) {
+    lines.push('', `### Load: ${cell(scenario.name)}`, '');
+    for (const trial of scenario.trials) {
+      if (!trial.load) continue;
+      const [first, ...rest] = loadLines(trial.load);
+      lines.push(`- trial ${trial.trial} (${trial.verdict}): ${cell(first ?? '')}`, ...rest.map((line) => `  - ${cell(line)}`));
+    }
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -131,6 +131,50 @@ const RestartSchema = Type.Object({
   }),
 }, { description: 'A container containerKill killed, restarted in place by its kubelet (same pod).' });
 
+const ThresholdResultSchema = Type.Object({
+  metric: Type.String({ description: 'The metric as written, with its tags: http_req_duration{phase:recovery}.' }),
+  expression: Type.String({ description: "The threshold as written: 'p(95)<500'." }),
+  ok: Type.Boolean({ description: 'true: the threshold held.' }),
+  value: Nullable(Type.Number({ description: "The measured value of the threshold's aggregation (null when the summary does not carry it)." })),
+  abortOnFail: Type.Boolean(),
+}, { description: 'One k6 threshold and its verdict.' });
+
+const LoadSecondSchema = Type.Object({
+  at: Timestamp,
+  requests: Type.Integer({ minimum: 0, description: 'Requests started in this second.' }),
+  failed: Type.Integer({ minimum: 0, description: 'Of those, failed (not an expected response).' }),
+  p50: Nullable(Milliseconds),
+  p95: Nullable(Milliseconds),
+  p99: Nullable(Milliseconds),
+}, { description: 'One second of load, by request start.' });
+
+const LoadSchema = Type.Object({
+  driver: Type.Union([Type.Literal('http'), Type.Literal('k6')]),
+  window: Type.Object({ warmupFrom: Timestamp, from: Timestamp, to: Timestamp }, {
+    description: 'warmupFrom: traffic began; from..to: the judged window (T0 to the end of the trial). With k6, its whole run is judged.',
+  }),
+  requests: Type.Integer({ minimum: 0, description: 'Requests in the judged window.' }),
+  failed: Type.Integer({ minimum: 0 }),
+  dropped: Type.Integer({ minimum: 0, description: 'Requests due that were not sent: maxInFlight requests were outstanding.' }),
+  metrics: Type.Record(Type.String(), Type.Record(Type.String(), Type.Number()), {
+    description: "k6's metrics by name, each with its aggregations (count, rate, avg, med, p(95)...), over the judged window.",
+  }),
+  thresholds: Type.Array(ThresholdResultSchema),
+  abortedBy: Nullable(Type.String({ description: 'The abortOnFail threshold that ended the trial early.' })),
+  stoppedBy: Nullable(Type.String({ description: 'maxRequests or the time limit, when the driver stopped before the trial ended.' })),
+  perSecond: Type.Array(LoadSecondSchema, { description: 'From the warm-up to the end (built-in driver only).' }),
+  errorBudget: Nullable(Type.Object({
+    from: Timestamp,
+    to: Timestamp,
+    requests: Type.Integer({ minimum: 0 }),
+    failed: Type.Integer({ minimum: 0 }),
+    longestFailureRun: Type.Object({ requests: Type.Integer({ minimum: 0 }), ms: Milliseconds }),
+    p95Ms: Nullable(Milliseconds),
+  }, { description: 'The requests between the injection and the recovery (or the end of the trial): what the disruption cost.' })),
+  firstSuccessAfterInjectionMs: Nullable(Type.Number({ description: 'From the injection to the end of the first expected response of a request started after it.' })),
+  note: Nullable(Type.String({ description: 'Anything a reader of these figures must know (k6 stopped early, ...).' })),
+}, { description: 'The traffic of spec.load during the trial and its k6 thresholds.' });
+
 const TrialSchema = Type.Object({
   trial: Type.Integer({ minimum: 1 }),
   verdict: VerdictSchema,
@@ -147,6 +191,7 @@ const TrialSchema = Type.Object({
   replacements: Type.Array(ReplacementSchema),
   nodeLoss: Type.Optional(Type.Array(NodeLossSchema, { description: 'Nodes taken down by node faults (absent in results written before rebound 0.2).' })),
   restarts: Type.Optional(Type.Array(RestartSchema, { description: 'Containers killed by containerKill and restarted in place.' })),
+  load: Type.Optional(LoadSchema),
   placement: Type.Array(Type.Object({ pod: Type.String(), node: Nullable(Type.String()) }), {
     description: 'Where each pod of the scenario\'s namespace ran at the end of the trial (pods do not move back).',
   }),
@@ -233,6 +278,10 @@ export interface TimelineMarker extends Frozen<Static<typeof TimelineMarkerSchem
 export interface ObjectSnapshot extends Frozen<Static<typeof ObjectSnapshotSchema>> {}
 /** A Kubernetes Event of the scenario's namespaces. */
 export interface EventRecord extends Frozen<Static<typeof EventRecordSchema>> {}
+/** A trial's load and thresholds. */
+export interface LoadResult extends Frozen<Static<typeof LoadSchema>> {}
+/** One threshold's verdict. */
+export interface ThresholdResult extends Frozen<Static<typeof ThresholdResultSchema>> {}
 /** One trial. */
 export interface TrialResult extends Frozen<Static<typeof TrialSchema>> {}
 /** One scenario. */

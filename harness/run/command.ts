@@ -18,6 +18,7 @@ import { expandScenarioArgs, loadScenarioFile, parseVarAssignments } from '../sc
 import { LabelSelector } from '../scenario/rules.js';
 import type { Scenario } from '../scenario/schema.js';
 import { packageRoot } from '../util/paths.js';
+import { findK6 } from '../load/k6-binary.js';
 import { printPlan } from './plan.js';
 import { runScenarios, type Variant } from './runner.js';
 import { compareSettings, compareVariants, gateOnBaseline, parseMatrix, readResults } from './gates.js';
@@ -86,6 +87,24 @@ async function acquire(args: RunArgs): Promise<ClusterHandle> {
   return acquireLocal({ cluster: args.cluster ?? DEFAULT_CLUSTER_NAME, nodes: args.nodes, keepCluster: args.keepCluster }, progress);
 }
 
+/**
+ * The k6 binary the run's k6 scripts need, checked before anything is touched; undefined when no scenario runs one.
+ * --k6 without such a scenario is refused: a flag that does nothing is a mistake to point out.
+ */
+function resolveK6(named: string | undefined, scenarios: readonly Scenario[], dryRun: boolean): string | undefined {
+  const user = scenarios.find((s) => s.spec.load?.driver.kind === 'k6');
+  if (user === undefined) {
+    if (named !== undefined) throw new UsageError(`--k6 ${named}: no scenario of this run has spec.load.k6, so no k6 script would run.`);
+    return undefined;
+  }
+  const k6 = findK6(named);
+  if (k6 === undefined && !dryRun) {
+    const missing = named === undefined ? 'no k6 is on PATH' : `--k6 ${named} is not an executable file`;
+    throw new UsageError(`${user.file}: spec.load.k6 runs a k6 script, but ${missing}. Install k6 (https://grafana.com/docs/k6/latest/set-up/install-k6/; rebound does not ship it) or pass --k6 PATH; \`rebound doctor\` checks.`);
+  }
+  return k6;
+}
+
 /** `rebound run`: validates everything first, then runs; the exit code follows the verdicts. */
 export async function executeRun(args: RunArgs): Promise<ExitCode> {
   const outcome = await performRun(args);
@@ -119,6 +138,7 @@ export async function performRun(args: RunArgs): Promise<{ result: RunResult; ou
     (args.trials === undefined ? scenario : { ...scenario, spec: { ...scenario.spec, trials: args.trials } });
   const groups: Variant[][] = (loaded[0]?.scenarios ?? []).map((_, i) =>
     loaded.map(({ label, scenarios }) => ({ label, scenario: withTrials(scenarios[i] as Scenario) })));
+  const k6 = resolveK6(args.k6, groups.flatMap((g) => g.map((v) => v.scenario)), args.dryRun);
   if (args.dryRun) return printPlan(args, groups.map((g) => (g[0] as Variant).scenario), seed);
   const baseline = args.baseline !== undefined && !args.updateBaseline ? readResults(args.baseline) : undefined;
   const settings = compareSettings(args.maxRegression, args.alpha, seed);
@@ -129,7 +149,7 @@ export async function performRun(args: RunArgs): Promise<{ result: RunResult; ou
   const reporters = createReporters(args.reporter && args.reporter.length > 0 ? args.reporter : [...DEFAULT_REPORTERS], out);
   const cluster = await acquire(args);
   try {
-    const result = await runScenarios({ groups, seed, out, trials: args.trials, cluster, log, vars, reporters });
+    const result = await runScenarios({ groups, seed, out, trials: args.trials, cluster, log, vars, reporters, ...(k6 === undefined ? {} : { k6 }) });
     let regressed = false;
     if (matrix) regressed = compareVariants(result, matrix, out, settings);
     if (baseline && args.baseline) regressed = gateOnBaseline(baseline, args.baseline, result, out, settings) || regressed;

@@ -1,4 +1,4 @@
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { Discovery } from '../cluster/discovery.js';
 import { clientsFor, type KubeClients } from '../cluster/kube.js';
@@ -26,6 +26,9 @@ import { Observer } from './observer.js';
 import { ProcessSupervisor } from './processes.js';
 import { summarize } from './stats.js';
 import { runTrial } from './trial.js';
+import { startLoad } from '../load/start.js';
+import type { LoadSession } from '../load/session.js';
+import { sleep } from '../util/sleep.js';
 
 /** What a run needs besides its scenarios. */
 export interface RunOptions {
@@ -39,6 +42,8 @@ export interface RunOptions {
   readonly reporters: readonly Reporter[];
   readonly log: Logger;
   readonly vars: Readonly<Record<string, string>>;
+  /** The k6 binary for scenarios whose load is a k6 script (--k6, or k6 on PATH). */
+  readonly k6?: string;
 }
 
 /** The harness could not do its job for a scenario (steady state never reached, timeout...): an ERROR. */
@@ -202,19 +207,39 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
         const expect = current.spec.expect;
         await activate(state);
         const live = observer as Observer;
-        if (steadySince !== state) {
-          await phase(trial, 'steady', `waiting for the steady state to hold for ${expect.settle.toString()}`);
-          t0 = await waitSteady(live, expect.settle.toMilliseconds(), deadline, trial === 1 ? 'initial steady state' : `steady state before trial ${trial}`, state.rolledOut);
-          steadySince = state;
+        // The load runs from its warm-up before T0 to the trial's end; whatever ends the trial early stops it.
+        let load: LoadSession | undefined;
+        let result: TrialResult;
+        try {
+          const spec = current.spec.load;
+          if (spec) {
+            load = await startLoad(spec, builtinVariables(options.cluster, namespace), {
+              dir: join(options.out, 'load', current.metadata.name, ...(state.variant.label ? [state.variant.label.replace(/[^\w.=-]/g, '_')] : []), `trial-${trial}`),
+              deadline,
+              trialMs: expect.recoveryWithin.toMilliseconds() + expect.settle.toMilliseconds(),
+              log: log.child({ trial, load: spec.driver.kind }),
+              ...(options.k6 === undefined ? {} : { k6: options.k6 }),
+            });
+            await phase(trial, 'steady', `load (${describeLoad(spec.driver)}): warming up for ${spec.warmup.toString()}`);
+            await sleep(spec.warmup.toMilliseconds());
+          }
+          if (steadySince !== state) {
+            await phase(trial, 'steady', `waiting for the steady state to hold for ${expect.settle.toString()}`);
+            t0 = await waitSteady(live, expect.settle.toMilliseconds(), deadline, trial === 1 ? 'initial steady state' : `steady state before trial ${trial}`, state.rolledOut);
+            steadySince = state;
+          }
+          await phase(trial, 'inject', `${current.spec.faults.length} fault${current.spec.faults.length === 1 ? '' : 's'}`);
+          result = await runTrial({
+            scenario: current, trial, seed: options.seed, t0, namespace, kube, cluster: options.cluster, observer: live,
+            processes: state.supervisor, ledger, log: log.child({ trial, variant: state.variant.label }), scenarioDir: dirname(current.file), deadline,
+            onFault: (fault) => void report(reporters, 'onFaultInjected', current, trial, fault),
+            onTick: () => void phase(trial, 'recover', 'waiting for recovery', true),
+            snapshot: (at) => snapshot(live.world, namespaces, state.desired, at),
+            ...(load ? { load } : {}),
+          });
+        } finally {
+          await load?.cancel();
         }
-        await phase(trial, 'inject', `${current.spec.faults.length} fault${current.spec.faults.length === 1 ? '' : 's'}`);
-        const result = await runTrial({
-          scenario: current, trial, seed: options.seed, t0, namespace, kube, cluster: options.cluster, observer: live,
-          processes: state.supervisor, ledger, log: log.child({ trial, variant: state.variant.label }), scenarioDir: dirname(current.file), deadline,
-          onFault: (fault) => void report(reporters, 'onFaultInjected', current, trial, fault),
-          onTick: () => void phase(trial, 'recover', 'waiting for recovery', true),
-          snapshot: (at) => snapshot(live.world, namespaces, state.desired, at),
-        });
         state.trials.push(result);
         await report(reporters, 'onTrialEnd', current, result);
         await phase(trial, 'revert', 'reverting faults');
@@ -244,6 +269,13 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
     results.push(result);
   }
   return results;
+}
+
+/** `200 requests/s over 1 target` or `k6 script load.js`, for the live output. */
+function describeLoad(driver: NonNullable<Scenario['spec']['load']>['driver']): string {
+  if (driver.kind === 'k6') return `k6 ${basename(driver.script)}`;
+  const model = driver.model.kind === 'rate' ? `${driver.model.rate} requests/s` : `${driver.model.vus} virtual users`;
+  return `${model} over ${driver.targets.length} target${driver.targets.length === 1 ? '' : 's'}`;
 }
 
 /** The result of one variant of a scenario, from its trials and whatever went wrong around them. */

@@ -5,7 +5,9 @@ import type { ActiveFault, FaultContext, ProcessTable, Target } from '../faults/
 import { RandomStream } from '../faults/random.js';
 import { bind, NODE_LOSS_FAULTS } from '../faults/registry.js';
 import { RecoveryDetector } from '../observe/detector.js';
-import type { FaultResult, ObjectSnapshot, TrialResult, Verdict } from '../report/result.js';
+import type { FaultResult, LoadResult, ObjectSnapshot, TrialResult, Verdict } from '../report/result.js';
+import type { LoadSession } from '../load/session.js';
+import { describeThreshold } from '../report/figures.js';
 import type { Fault, Scenario } from '../scenario/schema.js';
 import { isoOf, monotonicNow } from '../util/clock.js';
 import type { Ledger } from './ledger.js';
@@ -33,6 +35,8 @@ export interface TrialContext {
   readonly onTick: () => void;
   /** The objects under check now, for the evidence in the report. */
   readonly snapshot: (at: number) => ObjectSnapshot;
+  /** spec.load's traffic, running since before T0; the trial finishes and judges it. */
+  readonly load?: LoadSession;
 }
 
 /** Faults in order of `at`, ties in file order. */
@@ -99,11 +103,21 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
     }
   };
 
+  // Once the trial has ended early (timeout, a load threshold's abortOnFail), no further fault goes in.
+  let stopInjecting = false;
+  let cancelWait: (() => void) | undefined;
   const injectAll = async (): Promise<void> => {
     for (const [order, fault] of schedule(scenario.spec.faults).entries()) {
       const due = context.t0 + fault.at.toMilliseconds();
       const wait = due - monotonicNow();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (wait > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          cancelWait = () => { clearTimeout(timer); resolve(); };
+        });
+        cancelWait = undefined;
+      }
+      if (stopInjecting) return;
       const faultContext: FaultContext = {
         kube: context.kube,
         cluster: context.cluster,
@@ -160,10 +174,16 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
   let injectedDone = false;
   void allInjected.then(() => { injectedDone = true; nudge(); });
   let status: ReturnType<RecoveryDetector['tick']> = 'waiting';
+  let aborted: string | undefined;
   while (!error) {
     const now = monotonicNow();
     if (now > context.deadline) {
       error = `the scenario's timeout (${scenario.spec.timeout.toString()}) ran out during the trial`;
+      break;
+    }
+    aborted = context.load?.abortReason({ t0: context.t0, injectedAt: detector.result().injectedAt, recoveredAt: null, end: now });
+    if (aborted !== undefined) {
+      observer.timeline.mark(now, 'note', `trial aborted: ${aborted}`);
       break;
     }
     status = detector.tick(now);
@@ -177,7 +197,10 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
     });
     wake = undefined;
   }
+  stopInjecting = true;
+  cancelWait?.();
   await allInjected;
+  const ended = monotonicNow();
   // Faults still at work (a drain waiting on a budget) decide too: a failure there is the system's.
   const failures = (await Promise.all(active.map((a) => a.done.catch((e: unknown) => `fault failed: ${errorText(e)}`))))
     .filter((f): f is string => f !== undefined);
@@ -185,11 +208,24 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
   untarget();
 
   const measured = detector.result();
+  const recovered = status === 'recovered' && !error && aborted === undefined;
+  let load: LoadResult | undefined;
+  if (context.load) {
+    try {
+      load = await context.load.finish({ t0: context.t0, injectedAt: measured.injectedAt, recoveredAt: recovered ? measured.recoveredAt : null, end: ended });
+    } catch (caught) {
+      error ??= `the load (spec.load) could not be judged: ${errorText(caught)}`;
+    }
+  }
+  const crossed = load?.thresholds.filter((t) => !t.ok) ?? [];
   let verdict: Verdict = 'PASS';
   let reason: string | null = null;
   if (error) {
     verdict = 'ERROR';
     reason = error;
+  } else if (aborted !== undefined) {
+    verdict = 'FAIL';
+    reason = `${aborted}; the trial was aborted (abortOnFail)`;
   } else if (status === 'failed') {
     verdict = 'FAIL';
     const current = observer.current().evaluation;
@@ -203,10 +239,15 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
   } else if (expect.maxDisruption && (measured.longestBreakMs ?? 0) > expect.maxDisruption.toMilliseconds()) {
     verdict = 'FAIL';
     reason = `the steady state was broken for ${((measured.longestBreakMs ?? 0) / 1000).toFixed(2)} s in one stretch, more than maxDisruption ${expect.maxDisruption.toString()}`;
+  } else if (crossed.length > 0) {
+    verdict = 'FAIL';
+    reason = `load threshold${crossed.length === 1 ? '' : 's'} crossed: ${crossed.map(describeThreshold).join('; ')}`;
   }
   if (measured.brokenAt !== null) observer.timeline.mark(measured.brokenAt, 'broken', 'steady state broken');
   if (measured.recoveredAt !== null && status === 'recovered') observer.timeline.mark(measured.recoveredAt, 'recovered', 'steady state back');
-  const recovered = status === 'recovered' && !error;
+  if (load?.firstSuccessAfterInjectionMs != null && measured.injectedAt !== null) {
+    observer.timeline.mark(measured.injectedAt + load.firstSuccessAfterInjectionMs, 'note', 'first successful response after the injection');
+  }
   const nodeLoss = nodeLossResults(observer.nodeLoss);
   const restarts = restartResults(observer.restarts);
   markPhases(observer);
@@ -226,6 +267,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
     replacements: replacementResults(observer.replacements),
     ...(nodeLoss.length > 0 ? { nodeLoss } : {}),
     ...(restarts.length > 0 ? { restarts } : {}),
+    ...(load ? { load } : {}),
     placement: observer.replacements.placement(context.namespace).map((p) => ({ pod: p.pod, node: p.node })),
     timeline: timelineResult(observer.timeline, context.t0),
     evidence: { brokenAt: brokenSnapshot, recoveredAt: recovered ? backSnapshot : null },

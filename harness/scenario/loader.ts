@@ -25,6 +25,8 @@ import {
   type FaultKind,
   type FaultParams,
   type FaultParamsDocument,
+  type LoadDocument,
+  type LoadSpec,
   type Manifest,
   type ManifestSource,
   type ProcessDocument,
@@ -89,8 +91,24 @@ export async function loadScenarioFile(file: string, options: LoadOptions = {}):
   // The schema passed, so the data has the document's shape.
   const scenarioDocument = data as ScenarioDocument;
   issues.push(...checkRules(scenarioDocument).map((finding) => placer.place(finding)));
+  await checkK6Script(scenarioDocument, placer, issues);
   if (issues.some((issue) => issue.severity === 'error')) return result(file, issues);
   return result(file, issues, normalize(file, scenarioDocument, manifests));
+}
+
+/** spec.load.k6.script names a readable file (relative to the scenario file, as the user wrote it). */
+async function checkK6Script(document: ScenarioDocument, scenario: Placer, issues: ValidationIssue[]): Promise<void> {
+  const script = document.spec.load?.k6?.script;
+  if (script === undefined) return;
+  const file = isAbsolute(script) ? script : normalizePath(join(dirname(scenario.source.file), script));
+  await readText(file, (problem) => {
+    issues.push(scenario.place({
+      path: ['spec', 'load', 'k6', 'script'],
+      severity: 'error',
+      message: `k6 script ${file}: ${problem}`,
+      hint: 'paths are relative to the scenario file',
+    }));
+  });
 }
 
 /** The string defaults of spec.variables, read from the YAML tree before anything is substituted. */
@@ -438,6 +456,14 @@ function substituteInScenario(source: Source, document: Document.Parsed, vars: R
       }
     });
   }
+  const load = spec.get('load', true);
+  if (isMap(load)) {
+    // Targets and k6's environment are templates; built-ins (NODE_PORT_...) and $${ stay for the runner.
+    const http = load.get('http', true);
+    if (isMap(http)) found.push(...substituteTree(source.text, http.get('targets', true), ['spec', 'load', 'http', 'targets'], vars, new Set(BUILTIN_VARIABLES), false));
+    const k6 = load.get('k6', true);
+    if (isMap(k6)) found.push(...substituteTree(source.text, k6.get('env', true), ['spec', 'load', 'k6', 'env'], vars, new Set(BUILTIN_VARIABLES), false));
+  }
   const processes = spec.get('processes', true);
   if (isSeq(processes)) {
     processes.items.forEach((entry, index) => {
@@ -613,9 +639,36 @@ function normalize(file: string, document: ScenarioDocument, manifests: readonly
         ...(spec.expect.maxDisruption === undefined ? {} : { maxDisruption: Duration.parse(spec.expect.maxDisruption) }),
         mustBreak: spec.expect.mustBreak ?? DEFAULTS.mustBreak,
       },
-      ...(spec.load === undefined ? {} : { load: spec.load }),
+      ...(spec.load === undefined ? {} : { load: normalizeLoad(spec.load, directory) }),
       trials: spec.trials ?? DEFAULTS.trials,
       timeout: Duration.parse(spec.timeout ?? DEFAULTS.timeout),
+    },
+  };
+}
+
+function normalizeLoad(load: LoadDocument, directory: string): LoadSpec {
+  const common = {
+    warmup: Duration.parse(load.warmup ?? DEFAULTS.loadWarmup),
+    maxRequests: load.maxRequests ?? DEFAULTS.loadMaxRequests,
+    thresholds: load.thresholds ?? {},
+  };
+  if (load.k6 !== undefined) return { ...common, driver: { kind: 'k6', script: resolve(directory, load.k6.script), env: { ...load.k6.env } } };
+  // The rules have made sure that one of http and k6 is there, and one of rate and vus.
+  const http = load.http;
+  if (http === undefined) throw new Error('internal: spec.load has neither http nor k6 yet passed the rules');
+  return {
+    ...common,
+    driver: {
+      kind: 'http',
+      targets: http.targets.map((target) => ({
+        url: target.url,
+        method: target.method ?? DEFAULTS.loadMethod,
+        headers: { ...target.headers },
+        ...optional('body', target.body),
+        expectedStatuses: target.expectedStatuses ?? null,
+      })),
+      model: http.vus !== undefined ? { kind: 'vus', vus: http.vus } : { kind: 'rate', rate: http.rate ?? 1, maxInFlight: http.maxInFlight ?? DEFAULTS.loadMaxInFlight },
+      timeout: Duration.parse(http.timeout ?? DEFAULTS.loadTimeout),
     },
   };
 }

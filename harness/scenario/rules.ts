@@ -3,6 +3,8 @@
  * percent, names that must exist elsewhere, selectors' syntax). They run on a document that passed the schema, each
  * pushing findings with their path, and all of them run so a user sees every problem at once.
  */
+import { BUILTIN_METRICS } from '../load/metric.js';
+import { parseThresholds } from '../load/thresholds.js';
 import { Duration } from './duration.js';
 import { didYouMean, type Finding, type PathSegment, type Severity } from './issues.js';
 import {
@@ -462,6 +464,46 @@ const httpChecks: Rule = ({ checks, report }) => {
   }
 };
 
+/** spec.load makes its traffic one way (http or k6), at one model (rate or vus), judged by thresholds that k6 has. */
+const loadRules: Rule = ({ document, report }) => {
+  const load = document.spec.load;
+  if (load === undefined) return;
+  const path: PathSegment[] = ['spec', 'load'];
+  if ((load.http === undefined) === (load.k6 === undefined)) {
+    report(path, load.http === undefined ? 'needs http (the built-in driver) or k6 (a k6 script)' : 'give http or k6, not both', { at: 'key' });
+  }
+  const http = load.http;
+  if (http !== undefined) {
+    if ((http.rate === undefined) === (http.vus === undefined)) {
+      report([...path, 'http'], http.rate === undefined ? 'needs rate (requests per second) or vus (virtual users)' : 'give rate or vus, not both', { at: 'key' });
+    }
+    if (http.maxInFlight !== undefined && http.rate === undefined) {
+      report([...path, 'http', 'maxInFlight'], 'maxInFlight bounds the rate model; with vus, at most vus requests are in flight', { at: 'key' });
+    }
+    http.targets.forEach((target, index) => {
+      const problem = urlProblem(target.url);
+      if (problem !== undefined) report([...path, 'http', 'targets', index, 'url'], problem);
+    });
+    if (load.thresholds === undefined || Object.keys(load.thresholds).length === 0) {
+      report([...path, 'http'], 'no thresholds: the load is measured and reported, but it cannot fail a trial', {
+        severity: 'warning', at: 'key', hint: "add e.g. thresholds: { http_req_failed: ['rate<0.01'] }",
+      });
+    }
+  }
+  if (load.k6 !== undefined && load.thresholds !== undefined) {
+    report([...path, 'thresholds'], "a k6 script carries its thresholds in its options; k6's summary gives their verdict", {
+      at: 'key', hint: 'move them into `export const options = { thresholds: ... }` of the script',
+    });
+  }
+  // Checked as k6 checks them at start: an unknown metric or an aggregation its type lacks is refused.
+  const parsed = load.k6 === undefined ? parseThresholds(load.thresholds ?? {}, BUILTIN_METRICS) : undefined;
+  if (parsed !== undefined && !parsed.ok) for (const problem of parsed.problems) report([...path, 'thresholds', ...problem.path], problem.message);
+  const warmup = load.warmup === undefined ? undefined : Duration.parse(load.warmup);
+  if (warmup !== undefined && warmup.toMilliseconds() === 0) {
+    report([...path, 'warmup'], 'a warm-up of 0s judges the first requests, made while connections open', { severity: 'warning' });
+  }
+};
+
 /** A scenario needs something that says it is healthy. */
 const somethingToCheck: Rule = ({ document, report }) => {
   const { desiredState = [], steadyState } = document.spec;
@@ -534,6 +576,7 @@ const RULES: readonly Rule[] = [
   processes,
   objectChecks,
   httpChecks,
+  loadRules,
   somethingToCheck,
   timeoutBudget,
   maxDisruptionBelowRecovery,

@@ -22,6 +22,11 @@ export const DEFAULTS = {
   httpTimeout: '2s',
   propagationPolicy: 'Background',
   signal: 'KILL',
+  loadMethod: 'GET',
+  loadMaxInFlight: 100,
+  loadTimeout: '2s',
+  loadWarmup: '2s',
+  loadMaxRequests: 1_000_000,
 } as const;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -354,11 +359,67 @@ const ExpectSchema = Strict({
   mustBreak: Type.Optional(Type.Boolean({ default: DEFAULTS.mustBreak, description: 'a trial whose steady state never broke is an ERROR' })),
 }, { description: 'what recovery must look like' });
 
-const LoadSchema = Type.Object({
-  thresholds: Type.Optional(Type.Record(Type.String(), Type.Array(Type.String()), {
-    description: "k6 thresholds: metric name to conditions, e.g. http_req_failed: ['rate<0.01']",
+/** HTTP methods the built-in load driver sends. */
+const HttpMethodSchema = StringEnum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const, {
+  description: `the request method (default ${DEFAULTS.loadMethod})`,
+  default: DEFAULTS.loadMethod,
+});
+
+const LoadTargetSchema = Strict({
+  url: Type.String({ minLength: 1, description: 'the http:// URL; on kind a Service through ${NODE_PORT_<port>}, on the local cluster a server of spec.processes' }),
+  method: Type.Optional(HttpMethodSchema),
+  headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'request headers' })),
+  body: Type.Optional(Type.String({ description: 'the request body' })),
+  expectedStatuses: Type.Optional(Type.Array(Type.Integer({ minimum: 100, maximum: 599 }), {
+    minItems: 1,
+    uniqueItems: true,
+    description: "statuses that count as success (default k6's: 200-399); others count in http_req_failed",
   })),
-}, { additionalProperties: true, description: 'traffic kept up during every trial (script, vus, duration, ... are free-form)' });
+}, { description: 'one HTTP request the driver sends, round robin with the others' });
+
+const LoadHttpSchema = Strict({
+  targets: Type.Array(LoadTargetSchema, { minItems: 1, description: 'the requests to send, round robin' }),
+  rate: Type.Optional(Type.Integer({ minimum: 1, maximum: 20_000, description: "requests started per second whatever the server does, as k6's constant-arrival-rate (not with vus)" })),
+  vus: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000, description: 'virtual users, each sending its next request when its last one ends (not with rate)' })),
+  maxInFlight: Type.Optional(Type.Integer({
+    minimum: 1,
+    maximum: 10_000,
+    default: DEFAULTS.loadMaxInFlight,
+    description: "with rate: requests outstanding at most; a request due beyond it is dropped and counted (k6's dropped_iterations)",
+  })),
+  timeout: Type.Optional(DurationText('a request not answered within this fails', DEFAULTS.loadTimeout)),
+}, { description: "rebound's built-in HTTP load driver" });
+
+const LoadK6Schema = Strict({
+  script: Type.String({ minLength: 1, description: 'a k6 script (JS, or TS as k6 runs it), relative to this file; its options carry its thresholds' }),
+  env: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String(), {
+    description: 'passed to k6 with -e NAME=value (__ENV in the script); ${NODE_PORT_<port>} and ${NAMESPACE} are replaced at run time',
+  })),
+}, { description: 'run a k6 script with the k6 on PATH (or --k6), and take its thresholds\' verdict from its end-of-test summary' });
+
+const ThresholdSchema = Type.Union([
+  Type.String({ minLength: 1, description: "a k6 threshold expression: <aggregation> <operator> <value>, e.g. 'p(95)<500'" }),
+  Strict({
+    threshold: Type.String({ minLength: 1, description: 'the expression' }),
+    abortOnFail: Type.Optional(Type.Boolean({ description: 'end the trial (FAIL) as soon as the threshold is crossed' })),
+    delayAbortEval: Type.Optional(DurationText('with abortOnFail: judge only once the load has run this long')),
+  }),
+], { title: 'threshold', description: "a k6 threshold, as a string or k6's object form" });
+
+const LoadSchema = Strict({
+  warmup: Type.Optional(DurationText('traffic before T0, not judged', DEFAULTS.loadWarmup)),
+  maxRequests: Type.Optional(Type.Integer({
+    minimum: 1,
+    maximum: 10_000_000,
+    default: DEFAULTS.loadMaxRequests,
+    description: 'the most requests one trial sends; the driver stops there and says so',
+  })),
+  http: Type.Optional(LoadHttpSchema),
+  k6: Type.Optional(LoadK6Schema),
+  thresholds: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.Array(ThresholdSchema, { minItems: 1 }), {
+    description: "with http: k6 metric (optionally with tags, e.g. http_req_duration{phase:recovery}) to thresholds, e.g. http_req_failed: ['rate<0.01']",
+  })),
+}, { description: 'traffic kept up through every trial (http: the built-in driver, or k6: a k6 script), judged with k6 thresholds' });
 
 const SpecSchema = Strict({
   variables: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String(), {
@@ -401,8 +462,12 @@ export const ScenarioSchema = Strict({
 export type ScenarioDocument = Static<typeof ScenarioSchema>;
 /** One spec.processes entry, as written. */
 export type ProcessDocument = Static<typeof ProcessSchema>;
-/** spec.load, as written and as kept. */
-export type LoadSpec = Static<typeof LoadSchema>;
+/** spec.load, as written. */
+export type LoadDocument = Static<typeof LoadSchema>;
+/** One threshold of spec.load.thresholds, as written. */
+export type ThresholdDocument = Static<typeof ThresholdSchema>;
+/** HTTP methods of load targets. */
+export type HttpMethod = Static<typeof HttpMethodSchema>;
 /** Kinds of workload, as Kubernetes spells them. */
 export type WorkloadKind = Static<typeof WorkloadKindSchema>;
 /** Kinds of workload that scale acts on. */
@@ -541,6 +606,42 @@ export interface Expectation {
   readonly settle: Duration;
   readonly maxDisruption?: Duration;
   readonly mustBreak: boolean;
+}
+
+/** One request of the built-in load driver. */
+export interface LoadTarget {
+  /** Built-in variables (`${NODE_PORT_30080}`) are left for run time. */
+  readonly url: string;
+  readonly method: HttpMethod;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+  /** null: k6's default expected response, 200-399. */
+  readonly expectedStatuses: readonly number[] | null;
+}
+
+/** How the load is made: rebound's HTTP driver, or the user's k6 script. */
+export type LoadDriverSpec =
+  | {
+    readonly kind: 'http';
+    readonly targets: readonly LoadTarget[];
+    readonly model: { readonly kind: 'rate'; readonly rate: number; readonly maxInFlight: number } | { readonly kind: 'vus'; readonly vus: number };
+    readonly timeout: Duration;
+  }
+  | {
+    readonly kind: 'k6';
+    /** An absolute path. */
+    readonly script: string;
+    /** Built-in variables are left for run time. */
+    readonly env: Readonly<Record<string, string>>;
+  };
+
+/** spec.load, normalized. */
+export interface LoadSpec {
+  readonly warmup: Duration;
+  readonly maxRequests: number;
+  readonly driver: LoadDriverSpec;
+  /** As written; the load's runner parses them (the rules have checked them). Empty with k6. */
+  readonly thresholds: Readonly<Record<string, readonly ThresholdDocument[]>>;
 }
 
 /** A valid scenario, normalized. */

@@ -108,11 +108,19 @@ describe('scenario issues', () => {
         'spec.faults[0].percent: unknown field `percent` (hint: `percent` goes inside `podKill`)',
       ]);
     });
-    it('rejects unknown fields everywhere, but not inside inline manifests or load', () => {
+    it('rejects unknown fields everywhere, but not inside inline manifests', () => {
       expect(findings((doc) => {
         doc.spec.desiredState = [{ inline: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, anything: { goes: true } } }];
-        doc.spec.load = { script: 'x.js', vus: 3, stages: [{ duration: '1m', target: 10 }], thresholds: { http_req_failed: ['rate<0.01'] } };
+        doc.spec.load = { http: { targets: [{ url: 'http://127.0.0.1:1/' }], vus: 3 }, thresholds: { http_req_failed: ['rate<0.01'] } };
       })).to.deep.equal([]);
+      // spec.load was free-form once; a k6 option written at its top level now says where it belongs.
+      expect(findings((doc) => {
+        doc.spec.load = { script: 'x.js', vus: 3, stages: [{ duration: '1m', target: 10 }] } as never;
+      })).to.deep.equal([
+        'spec.load.script: unknown field `script` (hint: `script` goes inside `k6`)',
+        'spec.load.vus: unknown field `vus` (hint: `vus` goes inside `http`)',
+        'spec.load.stages: unknown field `stages` (hint: known fields: warmup, maxRequests, http, k6, thresholds)',
+      ]);
       expect(findings((doc) => { (doc as Record<string, unknown>).status = {}; doc.metadata.nmae = 'x'; })).to.deep.equal([
         'status: unknown field `status` (hint: known fields: apiVersion, kind, metadata, spec)',
         'metadata.nmae: unknown field `nmae` (hint: did you mean name?)',

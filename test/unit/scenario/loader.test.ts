@@ -192,7 +192,7 @@ spec:
     - processKill: { command: "manager --leader" }
     - deleteObject: { apiVersion: apps/v1, kind: Deployment, selector: app=web, propagationPolicy: Orphan }
   expect: { recoveryWithin: 2m, settle: 3s, maxDisruption: 1m, mustBreak: true }
-  load: { script: load.js, vus: 5, thresholds: { http_req_failed: ["rate<0.01"] } }
+  load: { http: { targets: [ { url: "http://127.0.0.1:8080/q", method: POST, body: "{}", expectedStatuses: [200, 201] } ], vus: 5 }, thresholds: { http_req_failed: ["rate<0.01"] } }
   trials: 4
   timeout: 30m
 `);
@@ -216,7 +216,17 @@ spec:
       ]);
       expect(spec.expect.maxDisruption?.toString()).to.equal('1m');
       expect(spec.expect.mustBreak).to.equal(true);
-      expect(spec.load).to.deep.equal({ script: 'load.js', vus: 5, thresholds: { http_req_failed: ['rate<0.01'] } });
+      expect(JSON.parse(JSON.stringify(spec.load))).to.deep.equal({
+        warmup: '2s',
+        maxRequests: 1_000_000,
+        thresholds: { http_req_failed: ['rate<0.01'] },
+        driver: {
+          kind: 'http',
+          targets: [{ url: 'http://127.0.0.1:8080/q', method: 'POST', headers: {}, body: '{}', expectedStatuses: [200, 201] }],
+          model: { kind: 'vus', vus: 5 },
+          timeout: '2s',
+        },
+      });
       expect(spec.trials).to.equal(4);
       expect(spec.timeout.toMilliseconds()).to.equal(1_800_000);
     });

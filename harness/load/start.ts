@@ -1,0 +1,31 @@
+import { expandBuiltinVariables, type BuiltinVariables } from '../scenario/loader.js';
+import type { LoadSpec } from '../scenario/schema.js';
+import { startHttpLoad } from './http-session.js';
+import { startK6 } from './k6-session.js';
+import type { LoadContext, LoadSession } from './session.js';
+
+/**
+ * Starts a trial's load, by the driver spec.load names, with the run's built-in variables (`${NODE_PORT_30080}`,
+ * `${NAMESPACE}`) expanded in its targets and k6 environment. Throws, naming the variable, when one has no value.
+ */
+export async function startLoad(spec: LoadSpec, builtins: BuiltinVariables, context: LoadContext): Promise<LoadSession> {
+  const expand = (text: string): string => expandBuiltinVariables(text, builtins);
+  const { driver } = spec;
+  if (driver.kind === 'k6') {
+    // The run checked that a k6 binary exists before it began.
+    if (context.k6 === undefined) throw new Error('internal: spec.load.k6 without a k6 binary resolved by the run');
+    const env = Object.fromEntries(Object.entries(driver.env).map(([name, value]) => [name, expand(value)]));
+    return startK6({ k6: context.k6, script: driver.script, env, warmupMs: spec.warmup.toMilliseconds() }, context);
+  }
+  return startHttpLoad({
+    ...driver,
+    targets: driver.targets.map((target) => ({
+      ...target,
+      url: expand(target.url),
+      headers: Object.fromEntries(Object.entries(target.headers).map(([name, value]) => [name, expand(value)])),
+      ...(target.body === undefined ? {} : { body: expand(target.body) }),
+    })),
+    maxRequests: spec.maxRequests,
+    thresholds: spec.thresholds,
+  }, context);
+}
