@@ -128,14 +128,15 @@ export interface SecondStats {
 
 /**
  * The requests of [from, to) second by second (by start time, the last second cut at `to`), so that a report can
- * show when errors began and latency rose, not only the window's totals.
+ * show when errors began and latency rose, not only the window's totals. `binMs` makes the slices finer (a
+ * sub-second disruption needs them to be seen) or coarser; `at` and the counts are then per slice.
  */
-export function perSecond(log: RequestLog, from: number, to: number): SecondStats[] {
+export function perSecond(log: RequestLog, from: number, to: number, binMs = 1000): SecondStats[] {
   const seconds: SecondStats[] = [];
-  for (let at = from; at < to; at += 1000) {
+  for (let at = from; at < to; at += binMs) {
     const durations: number[] = [];
     let failed = 0;
-    log.forEachDone(at, Math.min(at + 1000, to), (slot) => {
+    log.forEachDone(at, Math.min(at + binMs, to), (slot) => {
       durations.push(log.duration(slot));
       if (!log.expected(slot)) failed += 1;
     });

@@ -8,7 +8,7 @@ import type { LoadDriverSpec } from '../scenario/schema.js';
 import type { LoadResult, ThresholdResult } from '../report/result.js';
 import { isoOf, monotonicNow } from '../util/clock.js';
 import { LoadDriver } from './driver.js';
-import { errorBudget, firstSuccessAfter, httpMetrics, perSecond, type Phases } from './http-metrics.js';
+import { errorBudget, firstSuccessAfter, httpMetrics, perSecond, type Phases, type SecondStats } from './http-metrics.js';
 import { BUILTIN_METRICS, type Metric, type MetricSource } from './metric.js';
 import type { LoadContext, LoadSession, TrialMoments } from './session.js';
 import { evaluateThresholds, parseThresholds, thresholdsToAbort, type Threshold } from './thresholds.js';
@@ -113,14 +113,8 @@ export function startHttpLoad(options: HttpLoadOptions, context: LoadContext): L
         thresholds: results,
         abortedBy,
         stoppedBy: stopped,
-        perSecond: perSecond(driver.log, startedAt, end).map((s) => ({
-          at: isoOf(s.at),
-          requests: s.requests,
-          failed: s.failed,
-          p50: s.requests > 0 ? s.p50 : null,
-          p95: s.requests > 0 ? s.p95 : null,
-          p99: s.requests > 0 ? s.p99 : null,
-        })),
+        perSecond: perSecond(driver.log, startedAt, end).map(slice),
+        series: { binMs: binFor(end - t0), bins: perSecond(driver.log, t0, end, binFor(end - t0)).map(slice) },
         errorBudget: budget === undefined || injectedAt === null ? null : {
           from: isoOf(injectedAt),
           to: isoOf(budgetTo),
@@ -139,6 +133,16 @@ export function startHttpLoad(options: HttpLoadOptions, context: LoadContext): L
       await driver.stop();
     },
   };
+}
+
+/** A slice of the run as results.json carries it: no percentile where there was no request. */
+function slice(s: SecondStats): LoadResult['perSecond'][number] {
+  return { at: isoOf(s.at), requests: s.requests, failed: s.failed, p50: s.requests > 0 ? s.p50 : null, p95: s.requests > 0 ? s.p95 : null, p99: s.requests > 0 ? s.p99 : null };
+}
+
+/** Slices of a round length giving about 100 over the window: a sub-second disruption must show on the chart. */
+function binFor(windowMs: number): number {
+  return [50, 100, 250, 500, 1000, 2000, 5000, 10_000].find((ms) => windowMs / ms <= 120) ?? 30_000;
 }
 
 /** Every built-in metric over the window, and the sub-metrics the thresholds name (as k6's summary lists them). */

@@ -128,6 +128,7 @@ function k6Result(summary: K6Summary, run: { startedAt: number; t0: number; ende
     abortedBy: null,
     stoppedBy: null,
     perSecond: [],
+    series: { binMs: 1000, bins: [] },
     errorBudget: null,
     firstSuccessAfterInjectionMs: null,
     note: [`k6 judged its whole run, from the warm-up (${((run.t0 - run.startedAt) / 1000).toFixed(1)} s before T0) on; the per-second panel and the error budget need the built-in driver (spec.load.http)`, run.note]

@@ -139,8 +139,8 @@ export function loadLines(load: LoadResult): string[] {
     + `${load.dropped > 0 ? `, ${load.dropped} dropped (maxInFlight reached)` : ''}`];
   const budget = load.errorBudget;
   if (budget) {
-    lines.push(`error budget from injection to recovery: ${budget.failed} of ${budget.requests} requests failed, longest failure run `
-      + `${budget.longestFailureRun.requests} requests over ${formatPhase(budget.longestFailureRun.ms)}`
+    const run = budget.failed === 0 ? '' : `, longest failure run ${budget.longestFailureRun.requests} requests over ${formatPhase(budget.longestFailureRun.ms)}`;
+    lines.push(`error budget from injection to recovery: ${budget.failed} of ${budget.requests} requests failed${run}`
       + `${load.firstSuccessAfterInjectionMs === null ? '' : `; first success ${formatPhase(load.firstSuccessAfterInjectionMs)} after the injection`}`);
   }
   for (const threshold of load.thresholds) lines.push(thresholdLine(threshold));

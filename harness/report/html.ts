@@ -89,6 +89,7 @@ interface TrialAxis {
 }
 
 function trialAxis(scenario: ScenarioResult, trial: TrialResult): TrialAxis {
+  // Under load the trial's end (its settle included) is on the axis too: the traffic was judged until then.
   const samples = [...trial.timeline.samples].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   const origin = Date.parse(trial.t0 ?? samples[0]?.at ?? trial.timeline.markers[0]?.at ?? scenario.startedAt);
   const x = (iso: string): number => (Date.parse(iso) - origin) / 1000;
@@ -96,7 +97,8 @@ function trialAxis(scenario: ScenarioResult, trial: TrialResult): TrialAxis {
   const recoveredAt = trial.recoveredAt === null ? null : x(trial.recoveredAt);
   // A trial that never recovered was watched until its deadline: its longest break says until when.
   const watchedUntil = brokenAt !== null && recoveredAt === null && trial.longestBreakMs !== null ? brokenAt + trial.longestBreakMs / 1000 : null;
-  const moments = [...samples.map((s) => x(s.at)), ...trial.timeline.markers.map((m) => x(m.at)), recoveredAt, watchedUntil, 0]
+  const loadEnd = trial.load && trial.load.series.bins.length > 0 ? x(trial.load.window.to) : null;
+  const moments = [...samples.map((s) => x(s.at)), ...trial.timeline.markers.map((m) => x(m.at)), recoveredAt, watchedUntil, loadEnd, 0]
     .filter((v): v is number => v !== null && Number.isFinite(v));
   const end = Math.max(...moments);
   const span = Math.max(end, 0.05);
@@ -125,8 +127,10 @@ function markerLines(trial: TrialResult, x: (iso: string) => number): Record<str
  */
 function loadChart(id: string, scenario: ScenarioResult, trial: TrialResult, load: LoadResult): ChartSpec {
   const { x, xMin, xMax } = trialAxis(scenario, trial);
-  // A second's bar is centred on its middle.
-  const mid = (at: string): number => x(at) + 0.5;
+  const { binMs, bins } = load.series;
+  // A slice's bar is centred on its middle; counts are scaled to per second, whatever the slice.
+  const mid = (at: string): number => x(at) + binMs / 2000;
+  const perSecond = (count: number): number => (count * 1000) / binMs;
   return {
     id,
     kind: 'load',
@@ -134,9 +138,9 @@ function loadChart(id: string, scenario: ScenarioResult, trial: TrialResult, loa
       type: 'bar',
       data: {
         datasets: [
-          { type: 'bar', label: 'failed/s', data: load.perSecond.map((s) => ({ x: mid(s.at), y: s.failed })), backgroundColor: '#dc2626', stack: 'requests', yAxisID: 'y', barPercentage: 1, categoryPercentage: 1, order: 2 },
-          { type: 'bar', label: 'ok/s', data: load.perSecond.map((s) => ({ x: mid(s.at), y: s.requests - s.failed })), backgroundColor: 'rgba(22, 163, 74, 0.55)', stack: 'requests', yAxisID: 'y', barPercentage: 1, categoryPercentage: 1, order: 3 },
-          { type: 'line', label: 'p95 latency (ms)', data: load.perSecond.map((s) => ({ x: mid(s.at), y: s.p95 })), borderColor: '#7c3aed', backgroundColor: '#7c3aed', yAxisID: 'latency', pointRadius: 1.5, borderWidth: 1.5, spanGaps: false, order: 1 },
+          { type: 'bar', label: 'failed/s', data: bins.map((s) => ({ x: mid(s.at), y: perSecond(s.failed) })), backgroundColor: '#dc2626', stack: 'requests', yAxisID: 'y', barPercentage: 1, categoryPercentage: 1, order: 2 },
+          { type: 'bar', label: 'ok/s', data: bins.map((s) => ({ x: mid(s.at), y: perSecond(s.requests - s.failed) })), backgroundColor: 'rgba(22, 163, 74, 0.55)', stack: 'requests', yAxisID: 'y', barPercentage: 1, categoryPercentage: 1, order: 3 },
+          { type: 'line', label: 'p95 latency (ms)', data: bins.map((s) => ({ x: mid(s.at), y: s.p95 })), borderColor: '#7c3aed', backgroundColor: '#7c3aed', yAxisID: 'latency', pointRadius: 1.5, borderWidth: 1.5, spanGaps: false, order: 1 },
         ],
       },
       options: {
@@ -144,7 +148,8 @@ function loadChart(id: string, scenario: ScenarioResult, trial: TrialResult, loa
         maintainAspectRatio: false,
         parsing: false,
         scales: {
-          x: { type: 'linear', min: xMin, max: xMax, ticks: { includeBounds: false }, title: { display: true, text: 'seconds since T0' } },
+          // A bar chart pads its x axis by half a bar unless told not to; the timeline above has no such padding.
+          x: { type: 'linear', offset: false, min: xMin, max: xMax, ticks: { includeBounds: false }, title: { display: true, text: 'seconds since T0' } },
           y: { stacked: true, beginAtZero: true, title: { display: true, text: 'requests/s' } },
           latency: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'p95 ms' } },
         },
@@ -323,8 +328,8 @@ function trialSection(scenario: ScenarioResult, trial: TrialResult, prefix: stri
   let loadPanel = '';
   if (trial.load) {
     const lines = loadLines(trial.load).map((line) => `<li>${escapeHtml(line)}</li>`).join('');
-    if (trial.load.perSecond.length > 0) charts.push(loadChart(`${id}-load`, scenario, trial, trial.load));
-    loadPanel = `${trial.load.perSecond.length > 0 ? `<div class="chart load"><canvas id="${id}-load" data-chart="load" role="img" aria-label="requests and latency under load, trial ${trial.trial}"></canvas></div>` : ''}
+    if (trial.load.series.bins.length > 0) charts.push(loadChart(`${id}-load`, scenario, trial, trial.load));
+    loadPanel = `${trial.load.series.bins.length > 0 ? `<div class="chart load"><canvas id="${id}-load" data-chart="load" role="img" aria-label="requests and latency under load, trial ${trial.trial}"></canvas></div>` : ''}
 <ul class="load">${lines}</ul>`;
   }
   let replacements = '';
@@ -483,6 +488,11 @@ const DRAW = `
   specs.forEach(function (spec) {
     var canvas = document.getElementById(spec.id);
     if (spec.kind === 'timeline' || spec.kind === 'load') {
+      // The timeline and the load panel under it share their x axis: equal axis widths line their plot areas up.
+      var fixWidth = function (width) { return function (scale) { scale.width = width; }; };
+      spec.config.options.scales.y.afterFit = fixWidth(64);
+      if (spec.kind === 'load') spec.config.options.scales.latency.afterFit = fixWidth(56);
+      else spec.config.options.layout = { padding: { right: 56 } };
       spec.config.options.scales.x.ticks = Object.assign({}, spec.config.options.scales.x.ticks, { callback: seconds });
       spec.config.options.plugins.tooltip = { callbacks: { title: function (items) { return items.length ? seconds(items[0].parsed.x) + ' since T0' : ''; } } };
     }

@@ -163,6 +163,10 @@ const LoadSchema = Type.Object({
   abortedBy: Nullable(Type.String({ description: 'The abortOnFail threshold that ended the trial early.' })),
   stoppedBy: Nullable(Type.String({ description: 'maxRequests or the time limit, when the driver stopped before the trial ended.' })),
   perSecond: Type.Array(LoadSecondSchema, { description: 'From the warm-up to the end (built-in driver only).' }),
+  series: Type.Object({
+    binMs: Milliseconds,
+    bins: Type.Array(LoadSecondSchema),
+  }, { description: 'The same from T0 on, in slices fine enough for the chart (about 100 over the judged window; counts are per slice).' }),
   errorBudget: Nullable(Type.Object({
     from: Timestamp,
     to: Timestamp,
