@@ -12,7 +12,7 @@ export const reportCommand: Command<ReportArgs> = {
   command: 'report <results>',
   describe: 'render the reports (HTML, JUnit, Markdown) of a stored run from its results.json',
   builder: (yargs) => yargs
-    .positional('results', { type: 'string', demandOption: true, describe: 'the results.json of a run' })
+    .positional('results', { type: 'string', demandOption: true, describe: 'the results.json of a run, or its folder' })
     .option('reporter', {
       type: 'string', array: true, default: ['junit', 'markdown', 'html'],
       describe: 'reporter to run (repeatable, or comma-separated): console, json, junit, markdown, html',
@@ -26,13 +26,17 @@ export const reportCommand: Command<ReportArgs> = {
     const { createReporters } = await import('../report/registry.js');
     const { report } = await import('../report/reporter.js');
     const { progress } = await import('./output.js');
-    const out = resolve(args.out ?? dirname(args.results));
+    const { statSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    // A run's folder means its results.json, as for compare.
+    const file = (() => { try { return statSync(args.results).isDirectory() ? join(args.results, 'results.json') : args.results; } catch { return args.results; } })();
+    const out = resolve(args.out ?? dirname(file));
     // Names are checked before the file is read: a typo in --reporter is the cheaper mistake to report.
     const reporters = createReporters(args.reporter, out);
-    const result = await readRunResultFile(args.results);
+    const result = await readRunResultFile(file);
     const failures = await report(reporters, 'onRunEnd', result);
     if (failures.length > 0) throw new ReboundError(`could not write every report into ${out}`, failures);
-    progress(`reports of ${args.results} written to ${out}`);
+    progress(`reports of ${file} written to ${out}`);
     return 0;
   },
 };

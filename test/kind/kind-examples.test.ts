@@ -92,6 +92,15 @@ describe('kind provider: the examples of scenarios/kind/ and every fault kind on
     expect(restart?.phasesMs.restarted, 'restart seen').to.be.a('number');
     expect(restart?.phasesMs.ready, 'ready again').to.be.a('number');
 
+    // Under load through the NodePort: requests all through the trial, and the ones kube-proxy still sent to the
+    // killed pod before its endpoint was removed counted in the error budget.
+    for (const trial of byName.get('kind-pod-kill-http')?.trials ?? []) {
+      expect(trial.load?.driver, 'load recorded').to.equal('http');
+      expect(trial.load?.requests ?? 0, 'requests in the judged window (100/s)').to.be.above(200);
+      expect(trial.load?.errorBudget?.requests ?? 0, 'requests between the kill and the recovery').to.be.above(0);
+      expect(trial.load?.thresholds.map((t) => [t.metric, t.ok])).to.deep.equal([['http_req_failed', true], ['http_req_duration', true]]);
+    }
+
     // Node faults: detection -> taint -> eviction, then replacement, all inside the recovery time.
     for (const name of ['kind-node-stop', 'kind-network-partition']) {
       const trial = byName.get(name)?.trials[0];
