@@ -54,6 +54,16 @@ export async function printPlan(args: RunArgs, scenarios: readonly Scenario[], s
     print('  steady state:');
     if (spec.steadyState) for (const check of spec.steadyState) print(`    ${checkLine(check)}`);
     else print('    derived from the desired state (workloads available at their declared replicas, services with ready endpoints, Ready/Available conditions True)');
+    const load = spec.load;
+    if (load) {
+      const driver = load.driver;
+      const how = driver.kind === 'k6' ? `k6 run ${driver.script}`
+        : `${driver.model.kind === 'rate' ? `${driver.model.rate} requests/s` : `${driver.model.vus} virtual users`} to ${driver.targets.map((t) => `${t.method} ${t.url}`).join(', ')}`;
+      print(`  load, from ${load.warmup.toString()} before T0 to the end of each trial: ${how}`);
+      for (const [metric, thresholds] of Object.entries(load.thresholds)) {
+        print(`    threshold ${metric}: ${thresholds.map((t) => (typeof t === 'string' ? t : `${t.threshold}${t.abortOnFail ? ' (abortOnFail)' : ''}`)).join(', ')}`);
+      }
+    }
     print('  faults (trial 1):');
     for (const fault of [...spec.faults].sort((a, b) => a.at.toMilliseconds() - b.at.toMilliseconds() || a.index - b.index)) {
       let targets = 'targets chosen at injection';
