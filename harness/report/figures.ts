@@ -139,7 +139,8 @@ export function loadLines(load: LoadResult): string[] {
     + `${load.dropped > 0 ? `, ${load.dropped} dropped (maxInFlight reached)` : ''}`];
   const budget = load.errorBudget;
   if (budget) {
-    const run = budget.failed === 0 ? '' : `, longest failure run ${budget.longestFailureRun.requests} requests over ${formatPhase(budget.longestFailureRun.ms)}`;
+    const longest = budget.longestFailureRun;
+    const run = budget.failed === 0 ? '' : `, longest failure run ${longest.requests} request${longest.requests === 1 ? '' : 's'} over ${formatPhase(longest.ms)}`;
     lines.push(`error budget from injection to recovery: ${budget.failed} of ${budget.requests} requests failed${run}`
       + `${load.firstSuccessAfterInjectionMs === null ? '' : `; first success ${formatPhase(load.firstSuccessAfterInjectionMs)} after the injection`}`);
   }
