@@ -6,7 +6,7 @@ import { compareRuns, gate, type Comparison } from '../../../harness/compare/com
 import { parseAlpha, parseMaxRegression } from '../../../harness/compare/options.js';
 import { renderMarkdown, renderTable, warningsOf, writeComparison } from '../../../harness/compare/render.js';
 import { UsageError } from '../../../harness/errors.js';
-import { LOCAL_ENVIRONMENT, noisy, runOf, scenarioOf } from './support.js';
+import { LOCAL_ENVIRONMENT, noisy, runOf, scenarioOf, type TrialSpec } from './support.js';
 
 const OPTIONS = { maxRegression: 0.1, alpha: 0.05, seed: 3 };
 
@@ -288,5 +288,32 @@ describe('compare options', () => {
     expect(parseAlpha('0.05')).to.equal(0.05);
     expect(parseAlpha('1%')).to.be.closeTo(0.01, 1e-12);
     for (const bad of ['0', '1', '5', 'x', '-0.05']) expect(() => parseAlpha(bad), bad).to.throw(UsageError, /^--alpha /);
+  });
+});
+
+describe('compare under load: what the disruption cost the clients', () => {
+  const settings = { maxRegression: 0.1, alpha: 0.05 };
+  const underLoad = (recoveryMs: number, failed: number, p95Ms: number): TrialSpec => ({ recoveryTimeMs: recoveryMs, load: { errorBudget: { failed, p95Ms } } });
+
+  it('regresses a scenario whose failed requests grew, even when its recovery time did not', () => {
+    const baseline = runOf([scenarioOf('web', [1000, 1010, 990, 1005, 995, 1000].map((ms, i) => underLoad(ms, 2 + (i % 2), 5)))]);
+    const candidate = runOf([scenarioOf('web', [1000, 1010, 990, 1005, 995, 1000].map((ms, i) => underLoad(ms, 40 + i, 5)))]);
+    const comparison = compareRuns(baseline, candidate, settings);
+    const scenario = comparison.scenarios[0];
+    expect(scenario?.verdict).to.equal('regressed');
+    expect(scenario?.reason).to.match(/^failed requests during the disruption: more beyond the allowed \+10%: median 2\.5 -> 42\.5/);
+    expect(scenario?.load.map((l) => [l.figure, l.verdict])).to.deep.equal([['failedRequests', 'regressed'], ['p95LatencyMs', 'unchanged']]);
+    expect(comparison.verdict).to.equal('regressed');
+  });
+
+  it('leaves a scenario unchanged when both runs lost the same requests, and says when too few trials had load', () => {
+    const same = (seed: number) => runOf([scenarioOf('web', [1000, 1010, 990, 1005, 995, 1000].map((ms, i) => underLoad(ms, 3 + ((i + seed) % 2), 5 + (i % 3))))]);
+    const comparison = compareRuns(same(0), same(1), settings);
+    expect(comparison.scenarios[0]?.load.every((l) => l.verdict === 'unchanged')).to.equal(true);
+    expect(comparison.scenarios[0]?.verdict).to.not.equal('regressed');
+    const few = compareRuns(runOf([scenarioOf('web', [underLoad(1000, 1, 5), underLoad(1000, 1, 5)])]), runOf([scenarioOf('web', [underLoad(1000, 50, 5), underLoad(1000, 60, 5)])]), settings);
+    expect(few.scenarios[0]?.load[0]?.verdict).to.equal('inconclusive');
+    // Runs without load compare as before: no load figures.
+    expect(compareRuns(runOf([scenarioOf('web', [1000, 1000])]), runOf([scenarioOf('web', [1000, 1000])]), settings).scenarios[0]?.load).to.deep.equal([]);
   });
 });

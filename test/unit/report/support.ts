@@ -14,6 +14,8 @@ export const FIXTURES = {
   allExamples: join(REPO_ROOT, 'test', 'fixtures', 'results', 'all-examples.json'),
   /** deployment-pod-kill alone: 1 PASS with evidence and events. */
   deploymentPodKill: join(REPO_ROOT, 'test', 'fixtures', 'results', 'deployment-pod-kill.json'),
+  /** fail-load-front-kill, 1 trial: FAIL on a crossed load threshold, recovered in time. */
+  loadFrontKill: join(REPO_ROOT, 'test', 'fixtures', 'results', 'load-front-kill.json'),
 } as const;
 
 /** A recorded run, read through the same validation `rebound report` uses. */
