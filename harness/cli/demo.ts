@@ -30,7 +30,7 @@ export const demoCommand: Command<DemoArgs> = {
       // The examples that compare settings take them as variables; these are the demo's choices.
       var: ['RECONCILE_DELAY=0s', 'READY_DELAY=3s'],
       // scenarios/kind/ needs real containers (--provider kind); the demo runs on the embedded cluster.
-      selector: 'suite!=kind',
+      selector: 'suite notin (kind,k6)',
       dryRun: false,
       keepCluster: args.keepCluster,
       logLevel: 'debug',
