@@ -3,8 +3,11 @@
  * one line on stderr. Messages say what went wrong and what to do next.
  */
 
-/** The exit codes of the contract: 0 all passed, 1 any FAIL, 2 any ERROR or invalid input. */
-export type ExitCode = 0 | 1 | 2;
+/**
+ * The exit codes of the contract: 0 all passed, 1 any FAIL, 2 any ERROR or invalid input; and, as shells have it,
+ * 130 or 143 when a run was stopped by SIGINT or SIGTERM (after undoing what it did).
+ */
+export type ExitCode = 0 | 1 | 2 | 130 | 143;
 
 /** Base of every error rebound expects; anything else is a bug and is shown with its stack. */
 export class ReboundError extends Error {

@@ -272,7 +272,9 @@ function compareScenario(baseline: ComparableScenario, candidate: ComparableScen
 }
 
 function sideOf(scenario: ComparableScenario): SideSummary {
-  const measured = scenario.trials.filter((t) => !t.undisrupted && t.verdict !== 'ERROR' && t.recoveryTimeMs !== null);
+  // ABORTED trials were cut short by a signal: like ERROR trials, nothing was measured.
+  const unmeasured = (t: ComparableTrial): boolean => t.verdict === 'ERROR' || t.verdict === 'ABORTED';
+  const measured = scenario.trials.filter((t) => !t.undisrupted && !unmeasured(t) && t.recoveryTimeMs !== null);
   const recoveryTimesMs = measured.map((t) => t.recoveryTimeMs as number);
   const stats = summarize(recoveryTimesMs);
   return {
@@ -280,9 +282,9 @@ function sideOf(scenario: ComparableScenario): SideSummary {
     recoveryTimesMs,
     medianMs: stats?.median ?? null,
     p95Ms: stats?.p95 ?? null,
-    undisrupted: scenario.trials.filter((t) => t.undisrupted && t.verdict !== 'ERROR').length,
-    unrecovered: scenario.trials.filter((t) => !t.undisrupted && t.verdict !== 'ERROR' && t.recoveryTimeMs === null).length,
-    errors: scenario.trials.filter((t) => t.verdict === 'ERROR').length,
+    undisrupted: scenario.trials.filter((t) => t.undisrupted && !unmeasured(t)).length,
+    unrecovered: scenario.trials.filter((t) => !t.undisrupted && !unmeasured(t) && t.recoveryTimeMs === null).length,
+    errors: scenario.trials.filter(unmeasured).length,
   };
 }
 
@@ -294,7 +296,7 @@ function scenarioWarnings(baseline: ComparableScenario, candidate: ComparableSce
       'those have no recovery time and are left out of the figures, and the candidate run FAILs on them',
     );
   }
-  if (c.errors > 0 || b.errors > 0) warnings.push(`ERROR trials left out: ${b.errors} baseline, ${c.errors} candidate`);
+  if (c.errors > 0 || b.errors > 0) warnings.push(`ERROR or ABORTED trials left out: ${b.errors} baseline, ${c.errors} candidate`);
   const expectKeys = ['recoveryWithinMs', 'settleMs', 'maxDisruptionMs', 'mustBreak'] as const;
   const changed = expectKeys.filter((key) => baseline.expect[key] !== candidate.expect[key]).map((key) => `expect.${key}`);
   if (baseline.steadyState.join('\n') !== candidate.steadyState.join('\n')) changed.push('steadyState');

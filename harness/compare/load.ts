@@ -17,7 +17,7 @@ export interface LoadedRun {
   readonly run: ComparableRun;
 }
 
-const VERDICTS: readonly Verdict[] = ['PASS', 'FAIL', 'ERROR'];
+const VERDICTS: readonly Verdict[] = ['PASS', 'FAIL', 'ERROR', 'ABORTED'];
 
 /**
  * Reads a results.json (or the results.json of a folder) for a comparison. Only the fields a comparison reads are

@@ -1,5 +1,5 @@
 import type { Scenario } from '../scenario/schema.js';
-import { formatSeconds as seconds, loadLines } from './figures.js';
+import { formatSeconds as seconds, loadLines, verdictCounts } from './figures.js';
 import type { LiveCounts, Phase, Reporter } from './reporter.js';
 import type { FaultResult, RunResult, ScenarioResult, TrialResult } from './result.js';
 
@@ -88,7 +88,7 @@ export class ConsoleReporter implements Reporter {
     this.line('');
     this.line(format(header));
     for (const row of rows) this.line(format(row));
-    const counts = (['PASS', 'FAIL', 'ERROR'] as const).map((v) => `${result.scenarios.filter((s) => s.verdict === v).length} ${v}`).join(', ');
+    const counts = verdictCounts(result.scenarios);
     this.line(`\n${result.verdict}: ${counts} (recovery times are over the trials that broke)`);
     if (this.out) this.line(`reports: ${this.out}`);
   }

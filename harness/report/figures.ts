@@ -90,8 +90,10 @@ export function reasonsOf(scenario: ScenarioResult): string[] {
 
 /** How many scenarios got each verdict, as `2 PASS, 1 FAIL, 0 ERROR`. */
 export function verdictCounts(scenarios: readonly ScenarioResult[]): string {
-  return (['PASS', 'FAIL', 'ERROR'] as const satisfies readonly Verdict[])
-    .map((v) => `${scenarios.filter((s) => s.verdict === v).length} ${v}`).join(', ');
+  const counts = (['PASS', 'FAIL', 'ERROR'] as const satisfies readonly Verdict[]).map((v) => `${scenarios.filter((s) => s.verdict === v).length} ${v}`);
+  // ABORTED is rare: named only when a signal stopped the run.
+  const aborted = scenarios.filter((s) => s.verdict === 'ABORTED').length;
+  return [...counts, ...(aborted > 0 ? [`${aborted} ABORTED`] : [])].join(', ');
 }
 
 /** Milliseconds between two ISO timestamps, or null when either is missing or unreadable. */

@@ -32,7 +32,7 @@ function chartLibraries(): string {
     .replace(/<\/(script)/gi, '<\\/$1')).join('\n;\n');
 }
 
-const VERDICT_COLORS: Readonly<Record<Verdict, string>> = { PASS: '#15803d', FAIL: '#b91c1c', ERROR: '#b45309' };
+const VERDICT_COLORS: Readonly<Record<Verdict, string>> = { PASS: '#15803d', FAIL: '#b91c1c', ERROR: '#b45309', ABORTED: '#475569' };
 // The three lines often coincide (3 pods, 3 endpoints, 3 nodes): a wide pale band under a solid line under a dashed
 // one keeps each visible where they overlap.
 const SERIES = {

@@ -112,7 +112,8 @@ export function renderJUnit(result: RunResult): string {
     name: 'rebound',
     tests: result.scenarios.length,
     failures: count(result.scenarios, 'FAIL'),
-    errors: count(result.scenarios, 'ERROR'),
+    // An ABORTED scenario did not complete: an <error>, as rebound's own ERRORs are.
+    errors: count(result.scenarios, 'ERROR') + count(result.scenarios, 'ABORTED'),
     skipped: 0,
     time: seconds(millisBetween(result.startedAt, result.finishedAt) ?? 0),
     timestamp: antTimestamp(result.startedAt),
@@ -126,7 +127,7 @@ export function renderJUnit(result: RunResult): string {
       name: oneLine(file),
       tests: scenarios.length,
       failures: count(scenarios, 'FAIL'),
-      errors: count(scenarios, 'ERROR'),
+      errors: count(scenarios, 'ERROR') + count(scenarios, 'ABORTED'),
       skipped: 0,
       time: seconds(time),
       timestamp: antTimestamp(first?.startedAt ?? result.startedAt),

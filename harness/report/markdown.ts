@@ -4,7 +4,7 @@ import type { Reporter } from './reporter.js';
 import type { RunResult, Verdict } from './result.js';
 import { writeAtomic } from './write-atomic.js';
 
-const ICONS: Readonly<Record<Verdict, string>> = { PASS: '✅', FAIL: '❌', ERROR: '⚠️' };
+const ICONS: Readonly<Record<Verdict, string>> = { PASS: '✅', FAIL: '❌', ERROR: '⚠️', ABORTED: '⏹️' };
 
 /**
  * Text from results as one table cell: GitHub renders HTML and Markdown inside cells, so a scenario name or a

@@ -8,6 +8,7 @@
  * against this version must still accept a file from a later rebound of the same version.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { ExitCode } from '../errors.js';
 
 /** The version of the results.json layout. */
 export const RESULT_SCHEMA_VERSION = 1;
@@ -19,8 +20,9 @@ const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null
 const Timestamp = Type.String({ format: 'date-time', description: 'An ISO 8601 timestamp (UTC).' });
 const Milliseconds = Type.Number({ description: 'A duration in milliseconds.' });
 
-const VerdictSchema = Type.Union([Type.Literal('PASS'), Type.Literal('FAIL'), Type.Literal('ERROR')], {
-  description: 'PASS: every trial recovered in time; FAIL: the system did not heal as expected; ERROR: rebound could not do its job.',
+const VerdictSchema = Type.Union([Type.Literal('PASS'), Type.Literal('FAIL'), Type.Literal('ERROR'), Type.Literal('ABORTED')], {
+  description: 'PASS: every trial recovered in time; FAIL: the system did not heal as expected; ERROR: rebound could not do its job; '
+    + 'ABORTED: the run was stopped by a signal (SIGINT, SIGTERM) and undid what it had done.',
 });
 
 const StatsSchema = Type.Object({
@@ -258,6 +260,7 @@ const RunResultSchema = Type.Object({
   environment: Nullable(EnvironmentSchema),
   vars: Type.Record(Type.String(), Type.String()),
   scenarios: Type.Array(ScenarioResultSchema),
+  abortedBy: Type.Optional(Nullable(Type.String({ description: 'The signal that stopped the run (SIGINT, SIGTERM); null or absent when it ran to its end.' }))),
 }, { title: 'rebound results', description: 'A whole run, as results.json carries it.' });
 
 /** The three verdicts of the contract. */
@@ -308,12 +311,14 @@ export function resultsJsonSchema(): Record<string, unknown> {
 
 /** The worst of several verdicts: ERROR over FAIL over PASS. */
 export function worstVerdict(verdicts: readonly Verdict[]): Verdict {
+  if (verdicts.includes('ABORTED')) return 'ABORTED';
   if (verdicts.includes('ERROR')) return 'ERROR';
   if (verdicts.includes('FAIL')) return 'FAIL';
   return 'PASS';
 }
 
-/** The exit code of a verdict: 0 PASS, 1 FAIL, 2 ERROR. */
-export function exitCodeOf(verdict: Verdict): 0 | 1 | 2 {
+/** The exit code of a verdict: 0 PASS, 1 FAIL, 2 ERROR; ABORTED: 128 + the signal's number (130 SIGINT, 143 SIGTERM). */
+export function exitCodeOf(verdict: Verdict, abortedBy?: string | null): ExitCode {
+  if (verdict === 'ABORTED') return abortedBy === 'SIGTERM' ? 143 : 130;
   return verdict === 'PASS' ? 0 : verdict === 'FAIL' ? 1 : 2;
 }

@@ -23,6 +23,7 @@ import { printPlan } from './plan.js';
 import { runScenarios, type Variant } from './runner.js';
 import { compareSettings, compareVariants, gateOnBaseline, parseMatrix, readResults } from './gates.js';
 import { writeAtomic } from '../report/write-atomic.js';
+import { RunInterrupt } from './interrupt.js';
 
 /** Loads every scenario named, or throws one error listing every problem in every file (exit 2, nothing touched). */
 export async function loadScenarios(paths: readonly string[], vars: Record<string, string>, selector?: string): Promise<Scenario[]> {
@@ -109,7 +110,7 @@ function resolveK6(named: string | undefined, scenarios: readonly Scenario[], dr
 export async function executeRun(args: RunArgs): Promise<ExitCode> {
   const outcome = await performRun(args);
   if (typeof outcome === 'number') return outcome;
-  const code = exitCodeOf(outcome.result.verdict);
+  const code = exitCodeOf(outcome.result.verdict, outcome.result.abortedBy);
   // A regression in recovery time fails the run like a failing test, unless something worse happened.
   return code === 0 && outcome.regressed ? 1 : code;
 }
@@ -147,9 +148,14 @@ export async function performRun(args: RunArgs): Promise<{ result: RunResult; ou
   mkdirSync(out, { recursive: true });
   const log = pino({ level: args.logLevel, base: { seed } }, pino.destination({ dest: join(out, 'run.log'), sync: true }));
   const reporters = createReporters(args.reporter && args.reporter.length > 0 ? args.reporter : [...DEFAULT_REPORTERS], out);
-  const cluster = await acquire(args);
+  // From here on a signal stops the run gracefully: what it did is undone and the reports are written.
+  const interrupt = new RunInterrupt(progress);
+  let cluster: ClusterHandle | undefined;
   try {
-    const result = await runScenarios({ groups, seed, out, trials: args.trials, cluster, log, vars, reporters, ...(k6 === undefined ? {} : { k6 }) });
+    cluster = await acquire(args);
+    const result = await runScenarios({ groups, seed, out, trials: args.trials, cluster, log, vars, reporters, interrupt, ...(k6 === undefined ? {} : { k6 }) });
+    // An aborted run is not compared: its trials are not the ones asked for.
+    if (result.abortedBy) return { result, out, regressed: false };
     let regressed = false;
     if (matrix) regressed = compareVariants(result, matrix, out, settings);
     if (baseline && args.baseline) regressed = gateOnBaseline(baseline, args.baseline, result, out, settings) || regressed;
@@ -159,7 +165,8 @@ export async function performRun(args: RunArgs): Promise<{ result: RunResult; ou
     }
     return { result, out, regressed };
   } finally {
-    await cluster.release();
+    await cluster?.release();
+    interrupt.uninstall();
     log.flush();
   }
 }

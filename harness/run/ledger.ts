@@ -26,15 +26,21 @@ export class Ledger {
     const problems: string[] = [];
     for (const stage of ORDER.filter((s) => stages.includes(s))) {
       const mine = this.entries.filter((e) => e.stage === stage).reverse();
-      this.entries = this.entries.filter((e) => e.stage !== stage);
       for (const entry of mine) {
         try {
           await entry.undo();
         } catch (error) {
           problems.push(`${entry.label}: ${error instanceof Error ? error.message : String(error)}`);
         }
+        // Gone once tried: pending() says what is still to be undone.
+        this.entries = this.entries.filter((e) => e !== entry);
       }
     }
     return problems;
+  }
+
+  /** What is still to be undone, in the order undo() takes it. */
+  pending(): string[] {
+    return ORDER.flatMap((stage) => this.entries.filter((e) => e.stage === stage).reverse().map((e) => e.label));
   }
 }

@@ -28,7 +28,7 @@ import { summarize } from './stats.js';
 import { runTrial } from './trial.js';
 import { startLoad } from '../load/start.js';
 import type { LoadSession } from '../load/session.js';
-import { sleep } from '../util/sleep.js';
+import { sleepUnlessAborted, type RunInterrupt } from './interrupt.js';
 
 /** What a run needs besides its scenarios. */
 export interface RunOptions {
@@ -44,16 +44,21 @@ export interface RunOptions {
   readonly vars: Readonly<Record<string, string>>;
   /** The k6 binary for scenarios whose load is a k6 script (--k6, or k6 on PATH). */
   readonly k6?: string;
+  /** SIGINT/SIGTERM: the run stops where it stands, undoes what it did and reports ABORTED. */
+  readonly interrupt?: RunInterrupt;
 }
 
 /** The harness could not do its job for a scenario (steady state never reached, timeout...): an ERROR. */
 class ScenarioError extends ReboundError {}
 
+/** A signal stopped the run while it waited: the scenario is ABORTED, not an ERROR. */
+class RunAborted extends ReboundError {}
+
 /**
  * Waits until the steady state has held without a break for `settle`; returns that moment (a trial's T0). Fails
  * with the failing checks named when it does not happen before `deadline`.
  */
-async function waitSteady(observer: Observer, settleMs: number, deadline: number, what: string, rolledOut: Condition): Promise<number> {
+async function waitSteady(observer: Observer, settleMs: number, deadline: number, what: string, rolledOut: Condition, abort?: AbortSignal): Promise<number> {
   const watcher = new SettleWatcher({ settleMs, startedAt: monotonicNow(), timeoutMs: Math.max(0, deadline - monotonicNow()) });
   let wake: (() => void) | undefined;
   // T0 also waits for every workload of the desired state to have rolled out, so that a rollout still under way
@@ -69,7 +74,13 @@ async function waitSteady(observer: Observer, settleMs: number, deadline: number
   });
   try {
     judge(monotonicNow(), observer.current().evaluation);
+    const onAbort = (): void => wake?.();
+    abort?.addEventListener('abort', onAbort, { once: true });
     for (;;) {
+      if (abort?.aborted) {
+        abort.removeEventListener('abort', onAbort);
+        throw new RunAborted(`waiting for the ${what}`);
+      }
       const now = monotonicNow();
       const status = watcher.tick(now);
       if (status === 'ready' && watcher.t0 !== undefined) return watcher.t0;
@@ -129,6 +140,9 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
   const deadline = monotonicNow() + scenario.spec.timeout.toMilliseconds() * variants.length;
   const trialsWanted = options.trials ?? scenario.spec.trials;
   const ledger = new Ledger();
+  options.interrupt?.track(ledger);
+  const abort = options.interrupt?.signal;
+  let aborted: string | null = null;
   const namespace = scenario.spec.namespace ?? freshNamespace(scenario.metadata.name);
   const namespaces = [namespace, ...scenario.spec.allowNamespaces];
   const states: VariantState[] = variants.map((variant) => ({
@@ -144,6 +158,11 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
     steadyState: [],
     desired: [],
   }));
+  if (abort?.aborted) {
+    // Stopped before this scenario began: nothing of it is touched; its reports say so.
+    const notRun = `not run: the run was aborted by ${String(abort.reason)}`;
+    return states.map((state) => ({ ...scenarioResult(state, { startedAt, namespace, error: null, aborted: notRun, cleanup: [], events: [] }), namespace: null }));
+  }
   let observer: Observer | undefined;
   let active: VariantState | undefined;
   let error: string | null = null;
@@ -201,8 +220,9 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
     await ensureNamespace(kube, namespace, scenario.metadata.name, ledger);
     let steadySince: VariantState | undefined;
     let t0 = 0;
-    for (let trial = 1; trial <= trialsWanted && error === null; trial += 1) {
+    for (let trial = 1; trial <= trialsWanted && error === null && !abort?.aborted; trial += 1) {
       for (const state of states) {
+        if (abort?.aborted) break;
         const { scenario: current } = state.variant;
         const expect = current.spec.expect;
         await activate(state);
@@ -221,11 +241,11 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
               ...(options.k6 === undefined ? {} : { k6: options.k6 }),
             });
             await phase(trial, 'steady', `load (${describeLoad(spec.driver)}): warming up for ${spec.warmup.toString()}`);
-            await sleep(spec.warmup.toMilliseconds());
+            await sleepUnlessAborted(spec.warmup.toMilliseconds(), abort);
           }
           if (steadySince !== state) {
             await phase(trial, 'steady', `waiting for the steady state to hold for ${expect.settle.toString()}`);
-            t0 = await waitSteady(live, expect.settle.toMilliseconds(), deadline, trial === 1 ? 'initial steady state' : `steady state before trial ${trial}`, state.rolledOut);
+            t0 = await waitSteady(live, expect.settle.toMilliseconds(), deadline, trial === 1 ? 'initial steady state' : `steady state before trial ${trial}`, state.rolledOut, abort);
             steadySince = state;
           }
           await phase(trial, 'inject', `${current.spec.faults.length} fault${current.spec.faults.length === 1 ? '' : 's'}`);
@@ -236,6 +256,7 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
             onTick: () => void phase(trial, 'recover', 'waiting for recovery', true),
             snapshot: (at) => snapshot(live.world, namespaces, state.desired, at),
             ...(load ? { load } : {}),
+            ...(abort ? { abort } : {}),
           });
         } finally {
           await load?.cancel();
@@ -253,9 +274,18 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
       }
     }
   } catch (caught) {
+    if (caught instanceof RunAborted) {
+      // Said below, with what was done; not an ERROR.
+    } else {
     error = caught instanceof ReboundError || caught instanceof Error ? caught.message : String(caught);
     if (caught instanceof ReboundError && caught.details.length > 0) error = `${error}\n${caught.details.join('\n')}`;
     log.error({ error }, 'scenario error');
+    }
+  }
+  if (abort?.aborted) {
+    const done = states.reduce((sum, s) => sum + s.trials.filter((t) => t.verdict !== 'ABORTED').length, 0);
+    aborted = `aborted by ${String(abort.reason)} after ${done} of ${trialsWanted * states.length} trial${trialsWanted * states.length === 1 ? '' : 's'}; what the scenario did was undone`;
+    log.warn({ signal: abort.reason }, 'run aborted');
   }
 
   await phase(null, 'cleanup', 'undoing what the scenario did');
@@ -264,7 +294,7 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
   const cleanup = await ledger.undo();
   const results: ScenarioResult[] = [];
   for (const state of states) {
-    const result = scenarioResult(state, { startedAt, namespace, error, cleanup, events });
+    const result = scenarioResult(state, { startedAt, namespace, error, aborted, cleanup, events });
     await report(reporters, 'onScenarioEnd', result);
     results.push(result);
   }
@@ -281,16 +311,18 @@ function describeLoad(driver: NonNullable<Scenario['spec']['load']>['driver']): 
 /** The result of one variant of a scenario, from its trials and whatever went wrong around them. */
 function scenarioResult(
   state: VariantState,
-  run: { startedAt: number; namespace: string; error: string | null; cleanup: string[]; events: ScenarioResult['events'] },
+  run: { startedAt: number; namespace: string; error: string | null; aborted: string | null; cleanup: string[]; events: ScenarioResult['events'] },
 ): ScenarioResult {
   const { scenario, label } = state.variant;
   const { trials } = state;
   const expect = scenario.spec.expect;
   const verdicts: Verdict[] = trials.map((t) => t.verdict);
   if (run.error !== null || run.cleanup.length > 0) verdicts.push('ERROR');
-  const verdict = trials.length === 0 ? 'ERROR' : worstVerdict(verdicts);
+  if (run.aborted !== null) verdicts.push('ABORTED');
+  const verdict = trials.length === 0 ? (run.aborted !== null ? 'ABORTED' : 'ERROR') : worstVerdict(verdicts);
   const firstBad = trials.find((t) => t.verdict === verdict && t.reason);
-  const reason = run.error ?? (run.cleanup.length > 0 ? `cleanup failed: ${run.cleanup.join('; ')}`
+  const cleanupFailed = run.cleanup.length > 0 ? `cleanup failed: ${run.cleanup.join('; ')}` : null;
+  const reason = run.aborted !== null ? [run.aborted, run.error, cleanupFailed].filter((r) => r !== null).join('; ') : run.error ?? (cleanupFailed !== null ? cleanupFailed
     : firstBad ? `trial ${firstBad.trial}: ${firstBad.reason}` : trials.length === 0 ? 'no trial ran' : null);
   const broken = trials.filter((t) => !t.undisrupted && t.recoveryTimeMs !== null);
   return {
@@ -346,6 +378,7 @@ export async function runScenarios(options: RunOptions): Promise<RunResult> {
     environment,
     vars: options.vars,
     scenarios,
+    abortedBy: options.interrupt?.by ?? null,
   };
   await report(options.reporters, 'onRunEnd', result);
   return result;

@@ -37,6 +37,8 @@ export interface TrialContext {
   readonly snapshot: (at: number) => ObjectSnapshot;
   /** spec.load's traffic, running since before T0; the trial finishes and judges it. */
   readonly load?: LoadSession;
+  /** Aborted by SIGINT/SIGTERM: the trial ends at once as ABORTED, no further fault injected. */
+  readonly abort?: AbortSignal;
 }
 
 /** Faults in order of `at`, ties in file order. */
@@ -175,8 +177,16 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
   void allInjected.then(() => { injectedDone = true; nudge(); });
   let status: ReturnType<RecoveryDetector['tick']> = 'waiting';
   let aborted: string | undefined;
+  let interrupted: string | undefined;
+  const onSignal = (): void => nudge();
+  context.abort?.addEventListener('abort', onSignal, { once: true });
   while (!error) {
     const now = monotonicNow();
+    if (context.abort?.aborted) {
+      interrupted = `aborted by ${String(context.abort.reason)} during the trial`;
+      observer.timeline.mark(now, 'note', interrupted);
+      break;
+    }
     if (now > context.deadline) {
       error = `the scenario's timeout (${scenario.spec.timeout.toString()}) ran out during the trial`;
       break;
@@ -197,6 +207,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
     });
     wake = undefined;
   }
+  context.abort?.removeEventListener('abort', onSignal);
   stopInjecting = true;
   cancelWait?.();
   await allInjected;
@@ -208,7 +219,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
   untarget();
 
   const measured = detector.result();
-  const recovered = status === 'recovered' && !error && aborted === undefined;
+  const recovered = status === 'recovered' && !error && aborted === undefined && interrupted === undefined;
   let load: LoadResult | undefined;
   if (context.load) {
     try {
@@ -220,7 +231,10 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
   const crossed = load?.thresholds.filter((t) => !t.ok) ?? [];
   let verdict: Verdict = 'PASS';
   let reason: string | null = null;
-  if (error) {
+  if (interrupted !== undefined) {
+    verdict = 'ABORTED';
+    reason = interrupted;
+  } else if (error) {
     verdict = 'ERROR';
     reason = error;
   } else if (aborted !== undefined) {

@@ -49,7 +49,7 @@ describe('results JSON Schema', () => {
     delete broken.seed;
     expect(resultProblems(broken)).to.have.members([
       '(top level): must have required property \'seed\'',
-      'scenarios.0.verdict: must be one of "PASS", "FAIL", "ERROR"',
+      'scenarios.0.verdict: must be one of "PASS", "FAIL", "ERROR", "ABORTED"',
       'scenarios.0.trials.0.recoveryTimeMs: must be number',
       'scenarios.0.trials.0.recoveryTimeMs: must be null',
       'scenarios.0.trials.0.timeline.samples.0.at: must match format "date-time"',

@@ -1,0 +1,78 @@
+/**
+ * Ctrl-C and SIGTERM during a run. The first signal stops the run where it stands: no further fault is injected, the
+ * trial under way ends as ABORTED, everything the run did is undone (faults reverted, processes stopped, objects and
+ * namespaces deleted) and every report is written with the trials done so far; the exit code is then 130 (SIGINT)
+ * or 143 (SIGTERM). A second signal says what is still being undone; a third exits at once, leaving the rest undone.
+ * CI runners send SIGTERM at their time limit and wait a little before SIGKILL: the first signal is the one that
+ * matters.
+ */
+
+/** The signals a run answers. */
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+const EXIT_CODES: Readonly<Record<StopSignal, 130 | 143>> = { SIGINT: 130, SIGTERM: 143 };
+
+/** Installed for the duration of a run; `signal` aborts on the first SIGINT or SIGTERM. */
+export class RunInterrupt {
+  private readonly controller = new AbortController();
+  private count = 0;
+  private readonly handlers: { readonly name: StopSignal; readonly handler: () => void }[];
+  private undoing: { pending(): readonly string[] } | undefined;
+
+  /** @param say one line to the person at the terminal */
+  constructor(private readonly say: (line: string) => void) {
+    this.handlers = (['SIGINT', 'SIGTERM'] as const).map((name) => ({ name, handler: () => this.received(name) }));
+    for (const { name, handler } of this.handlers) process.on(name, handler);
+  }
+
+  /** Aborted by the first signal; its reason is the signal's name. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** The signal that stopped the run, or null. */
+  get by(): StopSignal | null {
+    return this.controller.signal.aborted ? (this.controller.signal.reason as StopSignal) : null;
+  }
+
+  /** What is being undone now (the current scenario's ledger), for the second signal's answer. */
+  track(undoing: { pending(): readonly string[] }): void {
+    this.undoing = undoing;
+  }
+
+  /** Gives the signals back to Node's defaults. */
+  uninstall(): void {
+    for (const { name, handler } of this.handlers) process.off(name, handler);
+  }
+
+  private received(name: StopSignal): void {
+    this.count += 1;
+    if (this.count === 1) {
+      this.say(`\nrebound: ${name}: stopping: no further fault; undoing what this run did, then writing the reports (again: show what is left; a third time: exit at once)`);
+      this.controller.abort(name);
+    } else if (this.count === 2) {
+      const left = this.undoing?.pending() ?? [];
+      this.say(`rebound: still undoing ${left.length === 0 ? 'the last steps' : `${left.length}: ${left.join('; ')}`} (once more to exit at once)`);
+    } else {
+      this.say('rebound: exiting at once: what was not undone yet stays (see `rebound cluster status`)');
+      process.exit(EXIT_CODES[this.by ?? name]);
+    }
+  }
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts: a wait a signal must be able to cut short. */
+export function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) {
+      resolve();
+      return;
+    }
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

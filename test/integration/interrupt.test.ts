@@ -1,0 +1,104 @@
+import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { clientsFor, isNodeReady } from '../../harness/cluster/kube.js';
+import { processState } from '../../harness/cluster/local/process.js';
+import { readState } from '../../harness/cluster/local/state.js';
+import { readResults, REPO } from '../support/cli.js';
+import { testCluster, TEST_CLUSTER } from '../support/cluster.js';
+
+/** Runs `rebound run` and sends `signal` once a line of its output matches `when`; gives the exit code and output. */
+function interrupted(args: readonly string[], when: RegExp, signal: NodeJS.Signals): Promise<{ code: number | null; output: string; signalledAfterMs: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(REPO, 'bin', 'rebound.js'), 'run', ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    let sentAt: number | undefined;
+    const watch = (chunk: Buffer): void => {
+      output += chunk.toString();
+      if (sentAt === undefined && when.test(output)) {
+        sentAt = Date.now();
+        child.kill(signal);
+      }
+    };
+    child.stdout.on('data', watch);
+    child.stderr.on('data', watch);
+    const guard = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no exit; output:\n${output.slice(-3000)}`)); }, 8 * 60_000);
+    child.on('exit', (code) => {
+      clearTimeout(guard);
+      resolve({ code, output, signalledAfterMs: sentAt === undefined ? -1 : Date.now() - sentAt });
+    });
+  });
+}
+
+/** Whether something accepts connections on 127.0.0.1:port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => { socket.destroy(); resolve(true); });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+describe('SIGINT and SIGTERM during a run: stop, undo everything, report ABORTED (integration)', function () {
+  this.timeout(15 * 60_000);
+  let dir: string;
+  before(async () => {
+    await testCluster();
+    dir = mkdtempSync(join(tmpdir(), 'rebound-interrupt-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The cluster as a finished run must leave it: every node Ready and schedulable, every agent running, no namespace of the scenario. */
+  async function expectClean(scenarioName: string): Promise<void> {
+    const state = readState(TEST_CLUSTER);
+    if (!state) throw new Error('the test cluster has no state');
+    for (const node of state.nodes) expect(processState(node.agent.pid, node.agent.spec.binary), `agent of ${node.name}`).to.equal('running');
+    const kube = clientsFor(state.kubeconfig);
+    const deadline = Date.now() + 60_000;
+    // A node started again reports Ready within its lease period; a namespace goes once its pods are gone.
+    for (;;) {
+      const nodes = (await kube.core.listNode()).items;
+      const namespaces = (await kube.core.listNamespace()).items.map((n) => n.metadata?.name ?? '').filter((n) => n.startsWith(`rebound-${scenarioName}-`));
+      const clean = nodes.every(isNodeReady) && nodes.every((n) => n.spec?.unschedulable !== true) && namespaces.length === 0;
+      if (clean) return;
+      if (Date.now() > deadline) {
+        expect(nodes.filter((n) => !isNodeReady(n)).map((n) => n.metadata?.name), 'nodes not Ready').to.deep.equal([]);
+        expect(namespaces, 'namespaces of the scenario left').to.deep.equal([]);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  it('SIGINT while a node is stopped: exit 130, the node started again, the namespace deleted, every report ABORTED', async () => {
+    const out = join(dir, 'sigint');
+    const { code, output } = await interrupted(['scenarios/node-stop-spread.yaml', '--cluster', TEST_CLUSTER, '--out', out, '--seed', '3'],
+      /trial 1: nodeStop at \+/, 'SIGINT');
+    expect(code, output.slice(-3000)).to.equal(130);
+    expect(output).to.match(/SIGINT: stopping: no further fault; undoing what this run did/);
+    const result = readResults(out);
+    expect(result.verdict).to.equal('ABORTED');
+    expect(result.abortedBy).to.equal('SIGINT');
+    const scenario = result.scenarios[0];
+    expect(scenario?.verdict).to.equal('ABORTED');
+    expect(scenario?.reason).to.match(/^aborted by SIGINT after 0 of 2 trials; what the scenario did was undone$/);
+    expect(scenario?.trials.map((t) => [t.verdict, t.reason])).to.deep.equal([['ABORTED', 'aborted by SIGINT during the trial']]);
+    expect(scenario?.cleanup).to.deep.equal([]);
+    await expectClean('node-stop-spread');
+  });
+
+  it('SIGTERM while waiting for the steady state: exit 143, processes stopped, the scenarios not started reported as not run', async () => {
+    const out = join(dir, 'sigterm');
+    const { code, output } = await interrupted(['scenarios/load-backend-kill.yaml', 'scenarios/http-health.yaml', '--cluster', TEST_CLUSTER, '--out', out],
+      /trial 1\/3 steady: waiting for the steady state/, 'SIGTERM');
+    expect(code, output.slice(-3000)).to.equal(143);
+    const result = readResults(out);
+    expect(result.abortedBy).to.equal('SIGTERM');
+    expect(result.scenarios.map((s) => [s.name, s.verdict])).to.deep.equal([['load-backend-kill', 'ABORTED'], ['http-health', 'ABORTED']]);
+    expect(result.scenarios[0]?.trials).to.deep.equal([]);
+    expect(result.scenarios[1]?.reason).to.equal('not run: the run was aborted by SIGTERM');
+    for (const port of [18480, 18481, 18482]) expect(await listening(port), `a process on ${port}`).to.equal(false);
+    await expectClean('load-backend-kill');
+  });
+});
