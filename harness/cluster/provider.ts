@@ -49,8 +49,11 @@ export interface ContainerControl {
 export interface NetworkControl {
   /** Cuts a node off from the cluster's network: it reaches neither the control plane nor any other node. */
   disconnect(node: string): Promise<void>;
-  /** Connects it again, with the addresses it had. */
-  reconnect(node: string): Promise<void>;
+  /**
+   * Connects it again, with the addresses it had: those seen at `disconnect`, or, for a node another process cut
+   * off (`rebound recover` after a killed run), `ipv4`.
+   */
+  reconnect(node: string, ipv4?: string): Promise<void>;
 }
 
 /** Settings of the cluster that bound how fast it can heal; reports carry them so numbers can be compared. */

@@ -3,6 +3,7 @@ import type { KubeClients } from '../cluster/kube.js';
 import type { ClusterHandle } from '../cluster/provider.js';
 import type { FaultKind, FaultParams } from '../scenario/schema.js';
 import type { RandomStream } from './random.js';
+import type { RevertStep } from './revert-step.js';
 
 /** Something a fault acted on, as reports name it. */
 export interface Target {
@@ -51,6 +52,11 @@ export interface FaultPlan {
   readonly targets: readonly Target[];
   /** One line for people: "kill pod web-7d9f (node-2)". */
   readonly summary: string;
+  /**
+   * How to undo what the fault may change, as data, written to the run's journal before the injection (for
+   * `rebound recover` after a killed run); none for a fault whose change the system must heal by itself.
+   */
+  readonly revertSteps?: readonly RevertStep[];
 }
 
 /** A fault after injection. */
@@ -63,6 +69,8 @@ export interface ActiveFault {
   readonly done: Promise<string | undefined>;
   /** Undoes the fault: idempotent, safe to call at any time, also after a failed injection. */
   revert(): Promise<void>;
+  /** What the injection changed exactly, when it is less than the plan's revertSteps (a node cordoned already). */
+  readonly steps?: readonly RevertStep[];
 }
 
 /** One fault kind: how targets are chosen, how it is injected. */

@@ -1,7 +1,7 @@
 import type { NetworkControl } from '../cluster/provider.js';
 import { FaultError } from './errors.js';
 import type { FaultContext, FaultHandler } from './fault.js';
-import { planNodes, takeDown } from './node-down.js';
+import { planNodes, takeDown, withNodeSteps } from './node-down.js';
 
 function network(context: FaultContext): NetworkControl {
   const control = context.cluster.networkControl;
@@ -19,7 +19,7 @@ function network(context: FaultContext): NetworkControl {
  */
 export const networkPartition: FaultHandler<'networkPartition'> = {
   kind: 'networkPartition',
-  plan: (context, params) => planNodes(context, 'networkPartition', 'cut off', params, () => { network(context); }),
+  plan: async (context, params) => withNodeSteps(await planNodes(context, 'networkPartition', 'cut off', params, () => { network(context); }), 'networkReconnect'),
   inject: (context, params, plan) => {
     const control = network(context);
     return takeDown(context, plan, (n) => control.disconnect(n), (n) => control.reconnect(n), params.duration);

@@ -12,10 +12,15 @@ export async function planNodeSpec(context: FaultContext, kind: string, verb: st
   return { targets, summary: `${verb} ${targets.map((t) => `node ${t.name}`).join(', ')}` };
 }
 
+/** The plan with an uncordon step per node: what a cordon or a drain may leave behind. */
+export function withUncordon(plan: FaultPlan): FaultPlan {
+  return { ...plan, revertSteps: plan.targets.map((t) => ({ op: 'uncordon', node: t.name })) };
+}
+
 /** nodeCordon: the nodes take no new pods; reverted by uncordoning (unless they were cordoned before). */
 export const nodeCordon: FaultHandler<'nodeCordon'> = {
   kind: 'nodeCordon',
-  plan: (context, params) => planNodeSpec(context, 'nodeCordon', 'cordon', params),
+  plan: async (context, params) => withUncordon(await planNodeSpec(context, 'nodeCordon', 'cordon', params)),
   inject: async (context, _params, plan) => {
     const cordoned: string[] = [];
     for (const target of plan.targets) {
@@ -26,6 +31,7 @@ export const nodeCordon: FaultHandler<'nodeCordon'> = {
     const ackAt = monotonicNow();
     return {
       plan, ackAt, done: Promise.resolve(undefined),
+      steps: cordoned.map((node) => ({ op: 'uncordon', node })),
       revert: async () => {
         while (cordoned.length > 0) await setUnschedulable(context.kube, cordoned.pop() as string, false);
       },
@@ -38,7 +44,11 @@ export const nodeTaint: FaultHandler<'nodeTaint'> = {
   kind: 'nodeTaint',
   plan: async (context, params) => {
     const plan = await planNodeSpec(context, 'nodeTaint', 'taint', params);
-    return { ...plan, summary: `${plan.summary} with ${params.key}${params.value ? `=${params.value}` : ''}:${params.effect}` };
+    return {
+      ...plan,
+      summary: `${plan.summary} with ${params.key}${params.value ? `=${params.value}` : ''}:${params.effect}`,
+      revertSteps: plan.targets.map((t) => ({ op: 'untaint', node: t.name, key: params.key, effect: params.effect })),
+    };
   },
   inject: async (context, params, plan) => {
     const tainted: string[] = [];

@@ -22,6 +22,11 @@ export async function planNodes(context: FaultContext, kind: string, verb: strin
   return { targets, summary: `${verb} ${targets.map((t) => `node ${t.name}`).join(', ')}` };
 }
 
+/** The plan with a step per node that undoes the fault: start, resume or reconnect it. */
+export function withNodeSteps(plan: FaultPlan, op: 'nodeStart' | 'nodeResume' | 'networkReconnect'): FaultPlan {
+  return { ...plan, revertSteps: plan.targets.map((t) => ({ op, node: t.name })) };
+}
+
 /**
  * Takes nodes down with `down`, brings them back with `up` at revert (or after `duration`). Pods on them stop
  * counting as ready from the acknowledgement on: their stale status says Ready until the control plane notices,
@@ -72,7 +77,7 @@ export async function takeDown(
  */
 export const nodeStop: FaultHandler<'nodeStop'> = {
   kind: 'nodeStop',
-  plan: (context, params) => planNodes(context, 'nodeStop', 'stop', params),
+  plan: async (context, params) => withNodeSteps(await planNodes(context, 'nodeStop', 'stop', params), 'nodeStart'),
   inject: (context, params, plan) => {
     const nodes = control(context, 'nodeStop');
     return takeDown(context, plan, (n) => nodes.stop(n, { graceful: params.graceful }), (n) => nodes.start(n), params.duration);
@@ -82,7 +87,7 @@ export const nodeStop: FaultHandler<'nodeStop'> = {
 /** nodePause: the node is frozen (local: its agent gets SIGSTOP), then thawed after `duration` or at revert. */
 export const nodePause: FaultHandler<'nodePause'> = {
   kind: 'nodePause',
-  plan: (context, params) => planNodes(context, 'nodePause', 'pause', params),
+  plan: async (context, params) => withNodeSteps(await planNodes(context, 'nodePause', 'pause', params), 'nodeResume'),
   inject: (context, params, plan) => {
     const nodes = control(context, 'nodePause');
     return takeDown(context, plan, (n) => nodes.pause(n), (n) => nodes.resume(n), params.duration);
@@ -92,7 +97,8 @@ export const nodePause: FaultHandler<'nodePause'> = {
 /** nodeRestart: the node goes down and comes straight back, as a reboot; nothing is left to revert. */
 export const nodeRestart: FaultHandler<'nodeRestart'> = {
   kind: 'nodeRestart',
-  plan: (context, params) => planNodes(context, 'nodeRestart', 'restart', params),
+  // Killed mid-restart, a run leaves the node down: recover starts it.
+  plan: async (context, params) => withNodeSteps(await planNodes(context, 'nodeRestart', 'restart', params), 'nodeStart'),
   inject: async (context, _params, plan) => {
     const nodes = control(context, 'nodeRestart');
     const names = plan.targets.map((t) => t.name);

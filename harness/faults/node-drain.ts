@@ -3,7 +3,7 @@ import { statusOf } from '../cluster/kube.js';
 import { monotonicNow } from '../util/clock.js';
 import { sleep } from '../util/sleep.js';
 import type { FaultContext, FaultHandler } from './fault.js';
-import { planNodeSpec } from './node-cordon.js';
+import { planNodeSpec, withUncordon } from './node-cordon.js';
 import { setUnschedulable } from './node-spec.js';
 
 /** How often an eviction refused by a PodDisruptionBudget (429) is tried again. */
@@ -56,7 +56,7 @@ async function evict(context: FaultContext, pod: k8s.V1Pod): Promise<'evicted' |
  */
 export const nodeDrain: FaultHandler<'nodeDrain'> = {
   kind: 'nodeDrain',
-  plan: (context, params) => planNodeSpec(context, 'nodeDrain', 'drain', params),
+  plan: async (context, params) => withUncordon(await planNodeSpec(context, 'nodeDrain', 'drain', params)),
   inject: async (context, _params, plan) => {
     const namespaces = [context.namespace, ...context.allowNamespaces];
     const cordoned: string[] = [];
@@ -87,6 +87,7 @@ export const nodeDrain: FaultHandler<'nodeDrain'> = {
       plan,
       ackAt,
       done: drain(),
+      steps: cordoned.map((node) => ({ op: 'uncordon', node })),
       revert: async () => {
         while (cordoned.length > 0) await setUnschedulable(context.kube, cordoned.pop() as string, false);
       },

@@ -49,7 +49,9 @@ export const processKill: FaultHandler<'processKill'> = {
   kind: 'processKill',
   plan: async (context, params): Promise<FaultPlan> => {
     const targets = targetsOf(context, params);
-    return { targets, summary: `send SIG${params.signal} to ${targets.map((t) => `${t.name} (pid ${t.uid})`).join(', ')}` };
+    // Only a stopped process needs undoing; a killed one is brought back (or not) by its supervisor.
+    const revertSteps = params.signal !== 'STOP' ? [] : targets.map((t) => ({ op: 'continueProcess' as const, pid: Number(t.uid), command: commandLine(Number(t.uid)) ?? [] }));
+    return { targets, summary: `send SIG${params.signal} to ${targets.map((t) => `${t.name} (pid ${t.uid})`).join(', ')}`, revertSteps };
   },
   inject: async (context, params, plan) => {
     for (const target of plan.targets) {

@@ -1,6 +1,7 @@
 import { setHeaderOptions } from '@kubernetes/client-node';
 import { monotonicNow } from '../util/clock.js';
 import { allowedNamespace } from './candidates.js';
+import type { KubeClients } from '../cluster/kube.js';
 import type { FaultContext, FaultHandler } from './fault.js';
 import type { WorkloadKind } from '../scenario/schema.js';
 import { FaultError } from './errors.js';
@@ -17,9 +18,10 @@ async function readReplicas(context: FaultContext, kind: WorkloadKind, name: str
   return { replicas: object.spec?.replicas ?? 1, ...(object.metadata?.uid ? { uid: object.metadata.uid } : {}) };
 }
 
-async function writeReplicas(context: FaultContext, kind: WorkloadKind, name: string, namespace: string, replicas: number): Promise<void> {
+/** Sets a workload's replicas through its scale subresource, as `kubectl scale` does. */
+export async function writeReplicas(kube: KubeClients, kind: WorkloadKind, name: string, namespace: string, replicas: number): Promise<void> {
   const body = { spec: { replicas } };
-  const apps = context.kube.apps;
+  const apps = kube.apps;
   if (kind === 'Deployment') await apps.patchNamespacedDeploymentScale({ name, namespace, body }, MERGE_PATCH);
   else if (kind === 'StatefulSet') await apps.patchNamespacedStatefulSetScale({ name, namespace, body }, MERGE_PATCH);
   else await apps.patchNamespacedReplicaSetScale({ name, namespace, body }, MERGE_PATCH);
@@ -37,21 +39,23 @@ export const scale: FaultHandler<'scale'> = {
     return {
       targets: [{ kind: params.kind, name: params.name, namespace, ...(uid ? { uid } : {}) }],
       summary: `scale ${params.kind} ${params.name} from ${replicas} to ${params.replicas} replicas`,
+      revertSteps: [{ op: 'scale', kind: params.kind, name: params.name, namespace, replicas }],
     };
   },
   inject: async (context, params, plan) => {
     const namespace = allowedNamespace(context, params.namespace);
     const { replicas: before } = await readReplicas(context, params.kind, params.name, namespace);
-    await writeReplicas(context, params.kind, params.name, namespace, params.replicas);
+    await writeReplicas(context.kube, params.kind, params.name, namespace, params.replicas);
     const ackAt = monotonicNow();
     context.acknowledged(ackAt);
     let reverted = false;
     return {
       plan, ackAt, done: Promise.resolve(undefined),
+      steps: [{ op: 'scale', kind: params.kind, name: params.name, namespace, replicas: before }],
       revert: async () => {
         if (reverted) return;
         reverted = true;
-        await writeReplicas(context, params.kind, params.name, namespace, before);
+        await writeReplicas(context.kube, params.kind, params.name, namespace, before);
       },
     };
   },

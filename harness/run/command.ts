@@ -24,6 +24,7 @@ import { runScenarios, type Variant } from './runner.js';
 import { compareSettings, compareVariants, gateOnBaseline, parseMatrix, readResults } from './gates.js';
 import { writeAtomic } from '../report/write-atomic.js';
 import { RunInterrupt } from './interrupt.js';
+import { Journal, journalIdentity, journalsOf, type JournalCluster } from './journal.js';
 
 /** Loads every scenario named, or throws one error listing every problem in every file (exit 2, nothing touched). */
 export async function loadScenarios(paths: readonly string[], vars: Record<string, string>, selector?: string): Promise<Scenario[]> {
@@ -106,6 +107,19 @@ function resolveK6(named: string | undefined, scenarios: readonly Scenario[], dr
   return k6;
 }
 
+/**
+ * A cluster with changes a killed run did not undo is not one to measure on: the run refuses it, naming the
+ * changes and the command that undoes them.
+ */
+function refuseUnrecovered(cluster: JournalCluster): void {
+  const { found } = journalsOf(cluster);
+  const left = found.filter((f) => !f.running && f.journal.entries.length > 0);
+  if (left.length === 0) return;
+  const changes = left.flatMap((f) => f.journal.entries.map((e) => `${e.label} (run ${f.journal.runId}, pid ${f.journal.pid}, started ${f.journal.startedAt})`));
+  const where = cluster.provider === 'kubeconfig' ? `--kubeconfig ${cluster.kubeconfig}${cluster.context ? ` --context ${cluster.context}` : ''}` : `--provider ${cluster.provider} --cluster ${cluster.name}`;
+  throw new UsageError(`the ${cluster.provider} cluster ${cluster.name} has ${changes.length} change${changes.length === 1 ? '' : 's'} that a run which ended without undoing them left behind; undo them first: rebound recover ${where}`, changes);
+}
+
 /** `rebound run`: validates everything first, then runs; the exit code follows the verdicts. */
 export async function executeRun(args: RunArgs): Promise<ExitCode> {
   const outcome = await performRun(args);
@@ -151,9 +165,13 @@ export async function performRun(args: RunArgs): Promise<{ result: RunResult; ou
   // From here on a signal stops the run gracefully: what it did is undone and the reports are written.
   const interrupt = new RunInterrupt(progress);
   let cluster: ClusterHandle | undefined;
+  let journal: Journal | undefined;
   try {
     cluster = await acquire(args);
-    const result = await runScenarios({ groups, seed, out, trials: args.trials, cluster, log, vars, reporters, interrupt, ...(k6 === undefined ? {} : { k6 }) });
+    const identity = journalIdentity(cluster);
+    refuseUnrecovered(identity);
+    journal = new Journal(identity);
+    const result = await runScenarios({ groups, seed, out, trials: args.trials, cluster, log, vars, reporters, interrupt, journal, ...(k6 === undefined ? {} : { k6 }) });
     // An aborted run is not compared: its trials are not the ones asked for.
     if (result.abortedBy) return { result, out, regressed: false };
     let regressed = false;
@@ -165,6 +183,7 @@ export async function performRun(args: RunArgs): Promise<{ result: RunResult; ou
     }
     return { result, out, regressed };
   } finally {
+    journal?.close();
     await cluster?.release();
     interrupt.uninstall();
     log.flush();

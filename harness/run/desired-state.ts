@@ -1,3 +1,4 @@
+import { performStep, type RevertStep } from './revert-steps.js';
 import type * as k8s from '@kubernetes/client-node';
 import { serverSideApply } from '../cluster/apply.js';
 import type { Discovery } from '../cluster/discovery.js';
@@ -70,15 +71,10 @@ export async function applyDesiredState(
     }
     const uid = object.metadata?.uid;
     if (!existed && uid) {
-      const reference = { apiVersion: manifest.apiVersion, kind: manifest.kind, metadata: { name: manifest.name, ...(object.metadata?.namespace ? { namespace: object.metadata.namespace } : {}) } };
-      ledger.record('object', `delete ${manifest.kind} ${manifest.name}`, async () => {
-        try {
-          // The precondition makes sure a same-named object someone else made meanwhile is left alone.
-          await kube.objects.delete(reference, undefined, undefined, undefined, undefined, 'Background', { preconditions: { uid } });
-        } catch (error) {
-          if (statusOf(error) !== 404 && statusOf(error) !== 409) throw error;
-        }
-      });
+      // The step's UID precondition makes sure a same-named object someone else made meanwhile is left alone.
+      const step: RevertStep = { op: 'deleteObject', apiVersion: manifest.apiVersion, kind: manifest.kind, name: manifest.name, uid,
+        ...(object.metadata?.namespace ? { namespace: object.metadata.namespace } : {}) };
+      ledger.record('object', `delete ${manifest.kind} ${manifest.name}`, () => performStep(step, { kube }), [step]);
     }
     applied.push({ manifest, object, created: !existed });
   }

@@ -25,7 +25,8 @@ export async function ensureNamespace(kube: KubeClients, name: string, scenario:
     exists = false;
   }
   if (!exists) {
-    await kube.core.createNamespace({ body: { metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'rebound', 'rebound.dev/scenario': scenario } } } });
+    const created = await kube.core.createNamespace({ body: { metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'rebound', 'rebound.dev/scenario': scenario } } } });
+    const uid = created.metadata?.uid;
     ledger.record('namespace', `delete namespace ${name}`, async () => {
       try {
         await kube.core.deleteNamespace({ name });
@@ -35,7 +36,7 @@ export async function ensureNamespace(kube: KubeClients, name: string, scenario:
       }
       await waitFor(`namespace ${name} to be deleted`, async () =>
         kube.core.readNamespace({ name }).then(() => undefined, (error: unknown) => (statusOf(error) === 404 ? true : undefined)), DELETE_WAIT_MS, 250);
-    });
+    }, uid ? [{ op: 'deleteNamespace', name, uid }] : undefined);
   }
   await waitFor(`the default ServiceAccount of namespace ${name}`, async () =>
     kube.core.readNamespacedServiceAccount({ name: 'default', namespace: name }).then(() => true, () => undefined), 60_000);

@@ -1,3 +1,4 @@
+import type { RevertStep } from '../faults/revert-step.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
@@ -18,6 +19,8 @@ interface Supervised {
   readonly log: string;
   readonly output: WriteStream;
   child: ChildProcess | undefined;
+  /** The command line it was started with, as /proc shows it. */
+  command?: readonly string[];
   starts: number;
   /** Recent output, for error messages and the log readiness check. */
   tail: string[];
@@ -34,6 +37,8 @@ export type Expand = (text: string) => string;
 export class ProcessSupervisor implements ProcessTable {
   private readonly running = new Map<string, Supervised>();
   private stopping = false;
+  /** Called after every start and restart: the journal keeps the pids a later `rebound recover` must stop. */
+  onLaunch: (() => void) | undefined;
 
   constructor(private readonly expand: Expand, private readonly logDir: string, private readonly log: Logger) {}
 
@@ -54,6 +59,14 @@ export class ProcessSupervisor implements ProcessTable {
     return [...this.running.values()].map((e) => ({ name: e.spec.name, log: e.log, starts: e.starts }));
   }
 
+  /** How to stop every process running now, as revert steps (pid and command line, so a reused pid is spared). */
+  stopSteps(): RevertStep[] {
+    return [...this.running.values()].flatMap((entry) => {
+      const pid = entry.child && entry.child.exitCode === null && entry.child.signalCode === null ? entry.child.pid : undefined;
+      return pid === undefined || entry.command === undefined ? [] : [{ op: 'stopProcess' as const, pid, command: entry.command }];
+    });
+  }
+
   pidOf(name: string): number | undefined {
     const child = this.running.get(name)?.child;
     return child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
@@ -72,6 +85,8 @@ export class ProcessSupervisor implements ProcessTable {
     entry.output.write(`--- start ${entry.starts} at ${new Date().toISOString()}: ${[program, ...args].join(' ')}\n`);
     const child = spawn(program, args, { cwd: entry.spec.workingDir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     entry.child = child;
+    entry.command = [program, ...args];
+    this.onLaunch?.();
     const collect = (chunk: Buffer): void => {
       entry.output.write(chunk);
       entry.tail.push(...chunk.toString('utf8').split('\n').filter((l) => l.trim() !== ''));

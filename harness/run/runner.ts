@@ -21,6 +21,7 @@ import { snapshot } from './evidence.js';
 import { rolledOut } from './rollout.js';
 import { fingerprint } from './environment.js';
 import { Ledger } from './ledger.js';
+import type { Journal } from './journal.js';
 import { ensureNamespace, freshNamespace } from './namespace.js';
 import { Observer } from './observer.js';
 import { ProcessSupervisor } from './processes.js';
@@ -46,6 +47,8 @@ export interface RunOptions {
   readonly k6?: string;
   /** SIGINT/SIGTERM: the run stops where it stands, undoes what it did and reports ABORTED. */
   readonly interrupt?: RunInterrupt;
+  /** The journal on disk of what the run changed and has not undone, for `rebound recover` after a killed run. */
+  readonly journal?: Journal;
 }
 
 /** The harness could not do its job for a scenario (steady state never reached, timeout...): an ERROR. */
@@ -139,7 +142,7 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
   const startedAt = Date.now();
   const deadline = monotonicNow() + scenario.spec.timeout.toMilliseconds() * variants.length;
   const trialsWanted = options.trials ?? scenario.spec.trials;
-  const ledger = new Ledger();
+  const ledger = new Ledger(options.journal);
   options.interrupt?.track(ledger);
   const abort = options.interrupt?.signal;
   let aborted: string | null = null;
@@ -186,7 +189,10 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
     await phase(null, 'apply', `namespace ${namespace}, ${spec.desiredState.length} object${spec.desiredState.length === 1 ? '' : 's'}`);
     const applied = await applyDesiredState(kube, discovery, spec.desiredState, namespace, ledger);
     if (spec.processes.length > 0) {
-      ledger.record('process', `stop spec.processes${state.variant.label ? ` of ${state.variant.label}` : ''}`, () => state.supervisor.stopAll());
+      const processes = ledger.record('process', `stop spec.processes${state.variant.label ? ` of ${state.variant.label}` : ''}`, () => state.supervisor.stopAll(),
+        []);
+      // Every start and restart changes the pids a later `rebound recover` must stop.
+      state.supervisor.onLaunch = () => processes.updateSteps(state.supervisor.stopSteps());
       await phase(null, 'apply', `starting ${spec.processes.map((p) => p.name).join(', ')}`);
       await state.supervisor.startAll(spec.processes);
     }

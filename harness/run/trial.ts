@@ -143,13 +143,22 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
         const plan = await handler.plan(faultContext);
         result = { ...result, summary: plan.summary, targets: plan.targets };
         for (const target of plan.targets) if (target.uid) targetUids.add(target.uid);
+        // On disk before the change is made: a run killed from here on leaves `rebound recover` what to undo.
+        const change = context.ledger.begin('fault', `revert ${fault.kind} (${plan.summary})`, plan.revertSteps);
         injecting = { startedAt: monotonicNow(), firstEvent: undefined };
         // Followed from the moment the fault begins: a graceful node stop takes seconds, during which the control
         // plane may already see the node NotReady.
         follow(fault.kind, plan.targets, injecting.startedAt);
-        const injected = await handler.inject(faultContext, plan);
+        let injected: ActiveFault;
+        try {
+          injected = await handler.inject(faultContext, plan);
+        } catch (failed) {
+          // A fault that fails to go in undoes what it did of itself.
+          change.drop();
+          throw failed;
+        }
         active.push(injected);
-        context.ledger.record('fault', `revert ${fault.kind} (${plan.summary})`, () => injected.revert());
+        change.commit(() => injected.revert(), injected.steps);
         // The first watch event the fault caused may have arrived before the API server's answer.
         const first = injecting.firstEvent !== undefined ? Math.min(injecting.firstEvent, injected.ackAt) : injected.ackAt;
         // Both moments go to the detector: the earliest is injectedAt, the acknowledgement bounds the settle window.

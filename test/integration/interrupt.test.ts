@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { clientsFor, isNodeReady } from '../../harness/cluster/kube.js';
 import { processState } from '../../harness/cluster/local/process.js';
 import { readState } from '../../harness/cluster/local/state.js';
-import { readResults, REPO } from '../support/cli.js';
+import { readResults, REPO, rebound } from '../support/cli.js';
 import { testCluster, TEST_CLUSTER } from '../support/cluster.js';
 
 /** Runs `rebound run` and sends `signal` once a line of its output matches `when`; gives the exit code and output. */
@@ -86,6 +86,41 @@ describe('SIGINT and SIGTERM during a run: stop, undo everything, report ABORTED
     expect(scenario?.trials.map((t) => [t.verdict, t.reason])).to.deep.equal([['ABORTED', 'aborted by SIGINT during the trial']]);
     expect(scenario?.cleanup).to.deep.equal([]);
     await expectClean('node-stop-spread');
+  });
+
+  it('SIGKILL after every kind of fault: the journal on disk keeps it all, run refuses the cluster, recover undoes it', async () => {
+    const out = join(dir, 'sigkill');
+    const { code, output } = await interrupted([join('test', 'fixtures', 'abort', 'every-revert.yaml'), '--cluster', TEST_CLUSTER, '--out', out, '--seed', '5'],
+      /trial 1: processKill at \+/, 'SIGKILL');
+    expect(code, output.slice(-3000)).to.equal(null);
+    const state = readState(TEST_CLUSTER);
+    if (!state) throw new Error('the test cluster has no state');
+    const kube = clientsFor(state.kubeconfig);
+    // What the killed run left: a cordon, a taint, a scaled Deployment, a paused node, a stopped process.
+    const nodes = (await kube.core.listNode()).items;
+    expect(nodes.some((n) => n.spec?.unschedulable === true), 'a node cordoned').to.equal(true);
+    expect(nodes.some((n) => (n.spec?.taints ?? []).some((t) => t.key === 'rebound.test/abort')), 'a node tainted').to.equal(true);
+    expect(state.nodes.some((n) => processState(n.agent.pid, n.agent.spec.binary) === 'paused'), 'a node agent paused').to.equal(true);
+
+    const refused = await rebound(['run', 'scenarios/deployment-pod-kill.yaml', '--cluster', TEST_CLUSTER, '--out', join(dir, 'refused')]);
+    expect(refused.code).to.equal(2);
+    expect(refused.stderr).to.include(`undo them first: rebound recover --provider local --cluster ${TEST_CLUSTER}`);
+    expect(refused.stderr).to.match(/revert nodePause/);
+
+    const recovered = await rebound(['recover', '--cluster', TEST_CLUSTER]);
+    expect(recovered.code, recovered.stderr).to.equal(0);
+    const said = `${recovered.stdout}${recovered.stderr}`;
+    for (const line of [/continue process \d+/, /resume node /, /scale Deployment rebound-every-revert-\w+\/web back to 3/, /remove taint rebound\.test\/abort:NoSchedule from node /,
+      /uncordon node /, /stop process \d+ \(node /, /delete Deployment rebound-every-revert-\w+\/web/, /delete namespace rebound-every-revert-/]) {
+      expect(said, String(line)).to.match(line);
+    }
+    expect(await listening(18495), 'the scenario\'s process stopped').to.equal(false);
+    const after = (await kube.core.listNode()).items;
+    expect(after.filter((n) => (n.spec?.taints ?? []).some((t) => t.key === 'rebound.test/abort')).map((n) => n.metadata?.name)).to.deep.equal([]);
+    await expectClean('every-revert');
+    // Nothing left in the journal: a run is welcome again, and recover has nothing to do.
+    const again = await rebound(['recover', '--cluster', TEST_CLUSTER]);
+    expect(again.stdout).to.include(`nothing to undo in the local cluster ${TEST_CLUSTER}`);
   });
 
   it('SIGTERM while waiting for the steady state: exit 143, processes stopped, the scenarios not started reported as not run', async () => {

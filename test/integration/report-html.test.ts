@@ -124,7 +124,9 @@ describe('HTML report in headless Chromium', function () {
       const seen = await look(context, await rendered(result, name));
       expect(seen.problems).to.deep.equal([]);
       const trials = result.scenarios.flatMap((s) => s.trials);
-      const expected = result.scenarios.length + trials.length + trials.filter((t) => t.replacements.length > 0).length;
+      // A recovery chart per scenario; per trial a timeline, a phases chart when pods were replaced, a load panel under load.
+      const expected = result.scenarios.length + trials.length + trials.filter((t) => t.replacements.length > 0).length
+        + trials.filter((t) => (t.load?.series.bins.length ?? 0) > 0).length;
       expect(seen.charts).to.have.length(expected);
       for (const chart of seen.charts) {
         expect(chart.drawn, `${chart.id} has no Chart.js chart`).to.equal(true);

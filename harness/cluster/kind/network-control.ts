@@ -24,9 +24,15 @@ export function kindNetworkControl(engine: ContainerEngine, network: string): Ne
       saved.set(node, { ipv4, ipv6 });
       await engine.run(['network', 'disconnect', network, node]);
     },
-    reconnect: async (node) => {
-      const addresses = saved.get(node);
+    reconnect: async (node, ipv4) => {
+      const addresses = saved.get(node) ?? (ipv4 ? { ipv4, ipv6: '' } : undefined);
       if (!addresses) return;
+      // Already on the network (never cut off, or connected again since): nothing to do.
+      const { stdout } = await engine.run(['inspect', '--format', `{{with index .NetworkSettings.Networks "${network}"}}on{{end}}`, node]);
+      if (stdout.trim() === 'on') {
+        saved.delete(node);
+        return;
+      }
       const args = ['network', 'connect', '--ip', addresses.ipv4, ...(addresses.ipv6 ? ['--ip6', addresses.ipv6] : []), network, node];
       await engine.run(args);
       saved.delete(node);

@@ -14,7 +14,7 @@ export interface LocalOptions {
 }
 
 /** Node faults on the local cluster act on the node's agent process (kwok), which plays its kubelet. */
-function nodeControl(cluster: string): NodeControl {
+export function localNodeControl(cluster: string): NodeControl {
   const agents = NodeAgents.of(cluster);
   return {
     // kill: SIGKILL at once; graceful: SIGTERM, then SIGKILL after 5 s if the agent is still there.
@@ -43,7 +43,7 @@ export async function acquireLocal(options: LocalOptions, progress: ProgressSink
     name: options.cluster,
     kubeconfig: state.kubeconfig,
     context: contextName(options.cluster),
-    nodeControl: nodeControl(options.cluster),
+    nodeControl: localNodeControl(options.cluster),
     timings: {
       nodeMonitorGracePeriodSeconds: FAILURE_DETECTION.nodeMonitorGracePeriodSeconds,
       notReadyTolerationSeconds: FAILURE_DETECTION.notReadyTolerationSeconds,

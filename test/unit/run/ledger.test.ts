@@ -5,7 +5,7 @@ describe('the ledger of changes', () => {
   it('undoes faults first, then processes, objects and namespaces, each newest first', async () => {
     const ledger = new Ledger();
     const order: string[] = [];
-    const record = (stage: Parameters<Ledger['record']>[0], label: string): void => ledger.record(stage, label, async () => { order.push(label); });
+    const record = (stage: Parameters<Ledger['record']>[0], label: string): void => { ledger.record(stage, label, async () => { order.push(label); }); };
     record('namespace', 'ns');
     record('object', 'deployment');
     record('fault', 'stop node-1');

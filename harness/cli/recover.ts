@@ -1,0 +1,80 @@
+import { UsageError } from '../errors.js';
+import type { Command } from './command.js';
+import { print, progress } from './output.js';
+
+interface RecoverArgs {
+  provider?: 'local' | 'kind' | 'kubeconfig';
+  cluster?: string;
+  kubeconfig?: string;
+  context?: string;
+}
+
+/**
+ * `rebound recover`: undoes what runs that were killed (or otherwise ended without cleaning up) left in a cluster,
+ * from their journals in ~/.rebound/ledger/. `rebound run` refuses a cluster until this has run.
+ */
+export const recoverCommand: Command<RecoverArgs> = {
+  command: 'recover',
+  describe: 'undo what killed runs left in a cluster (stopped nodes, cordons, taints, scaled workloads, processes, objects, namespaces)',
+  builder: (yargs) => yargs
+    .option('provider', { choices: ['local', 'kind', 'kubeconfig'] as const, describe: 'the cluster\'s provider (default: kubeconfig when --kubeconfig/--context is given, else local)' })
+    .option('cluster', { type: 'string', describe: 'name of the local or kind cluster (default "local", or "rebound" for kind)' })
+    .option('kubeconfig', { type: 'string', describe: 'kubeconfig of the cluster (provider kubeconfig)' })
+    .option('context', { type: 'string', describe: 'kube context (provider kubeconfig)' })
+    .example('$0 recover', 'undo what a killed `rebound run` left in the local cluster')
+    .example('$0 recover --provider kind --cluster rebound', 'the same for a kind cluster'),
+  run: async (args) => {
+    const { journalIdentity } = await import('../run/journal.js');
+    const { recover } = await import('../run/recover.js');
+    const { clientsFor } = await import('../cluster/kube.js');
+    const provider = args.provider ?? (args.kubeconfig !== undefined || args.context !== undefined ? 'kubeconfig' : 'local');
+    if (provider !== 'kubeconfig' && (args.kubeconfig !== undefined || args.context !== undefined)) {
+      throw new UsageError(`--kubeconfig and --context go with --provider kubeconfig; a ${provider} cluster is named with --cluster.`);
+    }
+    let target: Parameters<typeof recover>[1];
+    let identity: Parameters<typeof recover>[0];
+    if (provider === 'local') {
+      const { readState } = await import('../cluster/local/state.js');
+      const { contextName } = await import('../cluster/local/settings.js');
+      const { localNodeControl } = await import('../cluster/providers/local.js');
+      const name = args.cluster ?? 'local';
+      const state = readState(name);
+      if (!state) throw new UsageError(`no local cluster named "${name}" is up; start it (rebound cluster up --name ${name}) and run recover again, or remove its journals from ~/.rebound/ledger/ if it is gone for good.`);
+      identity = journalIdentity({ provider, name, kubeconfig: state.kubeconfig, context: contextName(name) });
+      target = { kube: clientsFor(state.kubeconfig, contextName(name)), nodeControl: localNodeControl(name) };
+    } else if (provider === 'kind') {
+      const { existingKindClusters, requireKindState } = await import('../cluster/kind/cluster.js');
+      const { ContainerEngine } = await import('../cluster/kind/engine.js');
+      const { kindNodeControl } = await import('../cluster/kind/node-control.js');
+      const { kindNetworkControl } = await import('../cluster/kind/network-control.js');
+      const name = args.cluster ?? 'rebound';
+      if (!existingKindClusters().includes(name)) throw new UsageError(`no kind cluster named "${name}" is up; nothing of it to recover.`);
+      const state = requireKindState(name);
+      const engine = await ContainerEngine.detect(state.runtime);
+      identity = journalIdentity({ provider, name, kubeconfig: state.kubeconfig, context: state.context });
+      target = { kube: clientsFor(state.kubeconfig, state.context), nodeControl: kindNodeControl(engine), networkControl: kindNetworkControl(engine, state.network) };
+    } else {
+      const { homedir } = await import('node:os');
+      const { KubeConfig } = await import('@kubernetes/client-node');
+      const kubeconfig = args.kubeconfig ?? process.env.KUBECONFIG?.split(':')[0] ?? `${homedir()}/.kube/config`;
+      const config = new KubeConfig();
+      try {
+        config.loadFromFile(kubeconfig);
+      } catch (error) {
+        throw new UsageError(`kubeconfig ${kubeconfig} cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      // The context the run used: the one named, or the file's current one, as `run` chose it.
+      const context = args.context ?? config.getCurrentContext();
+      identity = journalIdentity({ provider, name: context, kubeconfig, context });
+      target = { kube: clientsFor(kubeconfig, context) };
+    }
+    const outcome = await recover(identity, target, progress);
+    for (const line of outcome.running) print(`left alone: ${line}`);
+    for (const file of outcome.unreadable) print(`cannot read ${file}: not a rebound journal; left as it is`);
+    if (outcome.problems.length > 0) {
+      throw new UsageError(`recover undid ${outcome.undone.length} step${outcome.undone.length === 1 ? '' : 's'} but not these (they stay in the journal; run recover again once the cause is fixed):`, outcome.problems);
+    }
+    print(outcome.undone.length === 0 ? `nothing to undo in the ${provider} cluster ${identity.name}` : `undone: ${outcome.undone.length} step${outcome.undone.length === 1 ? '' : 's'}; the cluster is as the runs found it`);
+    return 0;
+  },
+};

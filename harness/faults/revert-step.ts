@@ -1,0 +1,19 @@
+/**
+ * How to undo a change, as data (faults and the run describe their changes this way; harness/run/revert-steps.ts
+ * performs them): what the run's journal on disk holds, so that `rebound recover` can undo a killed run's changes.
+ */
+import type { WorkloadKind } from '../scenario/schema.js';
+
+/** One undo step. */
+export type RevertStep =
+  | { readonly op: 'nodeStart'; readonly node: string }
+  | { readonly op: 'nodeResume'; readonly node: string }
+  | { readonly op: 'networkReconnect'; readonly node: string }
+  | { readonly op: 'uncordon'; readonly node: string }
+  | { readonly op: 'untaint'; readonly node: string; readonly key: string; readonly effect: string }
+  | { readonly op: 'scale'; readonly kind: WorkloadKind; readonly namespace: string; readonly name: string; readonly replicas: number }
+  | { readonly op: 'continueProcess'; readonly pid: number; readonly command: readonly string[] }
+  | { readonly op: 'stopProcess'; readonly pid: number; readonly command: readonly string[] }
+  | { readonly op: 'deleteObject'; readonly apiVersion: string; readonly kind: string; readonly namespace?: string; readonly name: string; readonly uid: string }
+  | { readonly op: 'deleteNamespace'; readonly name: string; readonly uid: string };
+

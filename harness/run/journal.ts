@@ -1,0 +1,164 @@
+/**
+ * The ledger's journal on disk: what a run changed in a cluster and has not undone yet, written before each change
+ * (fsynced, replaced atomically) under ~/.rebound/ledger/<run id>.json, and emptied as the changes are undone. A
+ * run that ends, however it ends short of SIGKILL, removes its journal; a killed run leaves it for
+ * `rebound recover`, and `rebound run` refuses a cluster that has one.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import type { ProviderKind } from '../cluster/provider.js';
+import type { RevertStep } from '../faults/revert-step.js';
+import { commandLine } from '../cluster/local/process.js';
+import { reboundHome } from '../util/paths.js';
+import type { UndoStage } from './ledger.js';
+
+/** Which cluster a journal's changes were made in. */
+export interface JournalCluster {
+  readonly provider: ProviderKind;
+  readonly name: string;
+  readonly kubeconfig: string;
+  readonly context?: string;
+}
+
+/** One change not undone yet. */
+export interface JournalEntry {
+  readonly id: number;
+  readonly stage: UndoStage;
+  readonly label: string;
+  readonly steps: readonly RevertStep[];
+}
+
+/** A journal file's content. */
+export interface JournalFile {
+  readonly version: 1;
+  readonly runId: string;
+  readonly pid: number;
+  /** The run's command line, to tell its process from another that reused its pid. */
+  readonly command: readonly string[];
+  readonly startedAt: string;
+  readonly cluster: JournalCluster;
+  readonly entries: readonly JournalEntry[];
+}
+
+/** Which cluster a handle is, as journals name it. */
+export function journalIdentity(cluster: { readonly provider: ProviderKind; readonly name: string; readonly kubeconfig: string; readonly context?: string }): JournalCluster {
+  return { provider: cluster.provider, name: cluster.name, kubeconfig: resolve(cluster.kubeconfig), ...(cluster.context === undefined ? {} : { context: cluster.context }) };
+}
+
+/** The folder of every journal. */
+export function journalDir(): string {
+  return join(reboundHome(), 'ledger');
+}
+
+/** Writes `file` whole, durably: a temporary file fsynced, renamed over it, and the folder fsynced. */
+function writeDurably(file: string, content: string): void {
+  const dir = journalDir();
+  mkdirSync(dir, { recursive: true });
+  const temporary = `${file}.tmp`;
+  const fd = openSync(temporary, 'w');
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temporary, file);
+  const dirFd = openSync(dir, 'r');
+  try {
+    fsyncSync(dirFd);
+  } finally {
+    closeSync(dirFd);
+  }
+}
+
+/** The journal of the run in this process. */
+export class Journal {
+  private entries: JournalEntry[] = [];
+  private nextId = 1;
+  private readonly file: string;
+  private readonly header: Omit<JournalFile, 'entries'>;
+
+  constructor(cluster: JournalCluster) {
+    const runId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
+    this.file = join(journalDir(), `${runId}.json`);
+    this.header = { version: 1, runId, pid: process.pid, command: commandLine(process.pid) ?? process.argv, startedAt: new Date().toISOString(), cluster };
+    this.write();
+  }
+
+  /** Writes a change down before it is made; returns its id. */
+  add(stage: UndoStage, label: string, steps: readonly RevertStep[]): number {
+    const id = this.nextId;
+    this.nextId += 1;
+    this.entries.push({ id, stage, label, steps });
+    this.write();
+    return id;
+  }
+
+  /** Replaces a change's steps once it is known exactly what it changed. */
+  update(id: number, steps: readonly RevertStep[]): void {
+    this.entries = this.entries.map((e) => (e.id === id ? { ...e, steps } : e));
+    this.write();
+  }
+
+  /** The change was undone (or never happened). */
+  remove(id: number): void {
+    this.entries = this.entries.filter((e) => e.id !== id);
+    this.write();
+  }
+
+  /** At the run's end: gone when everything was undone; else kept, for `rebound recover`. */
+  close(): void {
+    if (this.entries.length === 0) rmSync(this.file, { force: true });
+  }
+
+  private write(): void {
+    writeDurably(this.file, `${JSON.stringify({ ...this.header, entries: this.entries } satisfies JournalFile, null, 2)}\n`);
+  }
+}
+
+/** A journal found on disk, and whether the run that wrote it still runs. */
+export interface FoundJournal {
+  readonly file: string;
+  readonly journal: JournalFile;
+  readonly running: boolean;
+}
+
+function sameCluster(a: JournalCluster, b: JournalCluster): boolean {
+  if (a.provider !== b.provider) return false;
+  return a.provider === 'kubeconfig' ? a.kubeconfig === b.kubeconfig && (a.context ?? '') === (b.context ?? '') : a.name === b.name;
+}
+
+/** The journals of a cluster, oldest first; unreadable files are named in `unreadable`. */
+export function journalsOf(cluster: JournalCluster): { found: FoundJournal[]; unreadable: string[] } {
+  let names: string[];
+  try {
+    names = readdirSync(journalDir()).filter((n) => n.endsWith('.json')).sort();
+  } catch {
+    return { found: [], unreadable: [] };
+  }
+  const found: FoundJournal[] = [];
+  const unreadable: string[] = [];
+  for (const name of names) {
+    const file = join(journalDir(), name);
+    let journal: JournalFile;
+    try {
+      journal = JSON.parse(readFileSync(file, 'utf8')) as JournalFile;
+      if (journal.version !== 1 || !Array.isArray(journal.entries)) throw new Error('not a rebound journal');
+    } catch {
+      unreadable.push(file);
+      continue;
+    }
+    if (!sameCluster(journal.cluster, cluster)) continue;
+    const now = commandLine(journal.pid);
+    const running = journal.pid !== process.pid && now !== undefined && now.join('\0') === journal.command.join('\0');
+    found.push({ file, journal, running });
+  }
+  return { found, unreadable };
+}
+
+/** Rewrites a journal found on disk with the entries still open (removes it when none is). */
+export function rewriteJournal(found: FoundJournal, entries: readonly JournalEntry[]): void {
+  if (entries.length === 0) rmSync(found.file, { force: true });
+  else writeDurably(found.file, `${JSON.stringify({ ...found.journal, entries }, null, 2)}\n`);
+}
