@@ -17,6 +17,13 @@ interface ClusterArgs {
   json: boolean;
 }
 
+/** A cluster that is gone takes the changes killed runs left in it along: their journals are of no use any more. */
+async function forgetChanges(provider: 'local' | 'kind', name: string): Promise<void> {
+  const { forgetJournals } = await import('../run/journal.js');
+  const forgotten = forgetJournals(provider, name);
+  if (forgotten > 0) progress(`forgot ${forgotten} change${forgotten === 1 ? '' : 's'} that killed runs had left in it (the cluster is gone)`);
+}
+
 /** `rebound cluster up|down|status|kubeconfig|build|image`: the embedded local cluster, or a kind cluster. */
 export const clusterCommand: Command<ClusterArgs> = {
   command: 'cluster <action>',
@@ -56,6 +63,7 @@ export const clusterCommand: Command<ClusterArgs> = {
       }
       case 'down':
         await local.down(name, progress);
+        await forgetChanges('local', name);
         return 0;
       case 'kubeconfig':
         print(local.requireState(name).kubeconfig);
@@ -105,6 +113,7 @@ async function kindAction(args: ClusterArgs): Promise<0 | 1> {
     }
     case 'down':
       await kind.kindDown(name, progress, args.containerRuntime);
+      await forgetChanges('kind', name);
       return 0;
     case 'kubeconfig':
       print(kind.requireKindState(name).kubeconfig);

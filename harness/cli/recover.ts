@@ -40,7 +40,7 @@ export const recoverCommand: Command<RecoverArgs> = {
       const name = args.cluster ?? 'local';
       const state = readState(name);
       if (!state) throw new UsageError(`no local cluster named "${name}" is up; start it (rebound cluster up --name ${name}) and run recover again, or remove its journals from ~/.rebound/ledger/ if it is gone for good.`);
-      identity = journalIdentity({ provider, name, kubeconfig: state.kubeconfig, context: contextName(name) });
+      identity = journalIdentity({ provider, name, kubeconfig: state.kubeconfig, context: contextName(name), createdAt: state.createdAt });
       target = { kube: clientsFor(state.kubeconfig, contextName(name)), nodeControl: localNodeControl(name) };
     } else if (provider === 'kind') {
       const { existingKindClusters, requireKindState } = await import('../cluster/kind/cluster.js');
@@ -51,7 +51,7 @@ export const recoverCommand: Command<RecoverArgs> = {
       if (!existingKindClusters().includes(name)) throw new UsageError(`no kind cluster named "${name}" is up; nothing of it to recover.`);
       const state = requireKindState(name);
       const engine = await ContainerEngine.detect(state.runtime);
-      identity = journalIdentity({ provider, name, kubeconfig: state.kubeconfig, context: state.context });
+      identity = journalIdentity({ provider, name, kubeconfig: state.kubeconfig, context: state.context, createdAt: state.createdAt });
       target = { kube: clientsFor(state.kubeconfig, state.context), nodeControl: kindNodeControl(engine), networkControl: kindNetworkControl(engine, state.network) };
     } else {
       const { homedir } = await import('node:os');

@@ -78,6 +78,8 @@ export interface ClusterHandle {
   /** Built-in variables this cluster provides to scenarios (kind: NODE_PORT_30080 ... as 127.0.0.1:<port>). */
   readonly variables?: Readonly<Record<string, string>>;
   readonly timings: ClusterTimings;
+  /** When a local or kind cluster was created: a cluster created anew under the same name is another cluster. */
+  readonly createdAt?: string;
   /** Undoes what `acquire` did (stops a cluster it had to start), unless asked to keep it. */
   release(): Promise<void>;
 }

@@ -15,5 +15,9 @@ export type RevertStep =
   | { readonly op: 'continueProcess'; readonly pid: number; readonly command: readonly string[] }
   | { readonly op: 'stopProcess'; readonly pid: number; readonly command: readonly string[] }
   | { readonly op: 'deleteObject'; readonly apiVersion: string; readonly kind: string; readonly namespace?: string; readonly name: string; readonly uid: string }
-  | { readonly op: 'deleteNamespace'; readonly name: string; readonly uid: string };
+  /** A namespace the run created: deleted only while it carries the run's label (RUN_LABEL: runId). */
+  | { readonly op: 'deleteNamespace'; readonly name: string; readonly runId: string };
+
+/** The label of what a run creates, valued with the run's id. */
+export const RUN_LABEL = 'rebound.dev/run';
 

@@ -24,7 +24,7 @@ import { runScenarios, type Variant } from './runner.js';
 import { compareSettings, compareVariants, gateOnBaseline, parseMatrix, readResults } from './gates.js';
 import { writeAtomic } from '../report/write-atomic.js';
 import { RunInterrupt } from './interrupt.js';
-import { Journal, journalIdentity, journalsOf, type JournalCluster } from './journal.js';
+import { Journal, journalIdentity, journalsOf, rewriteJournal, type JournalCluster } from './journal.js';
 
 /** Loads every scenario named, or throws one error listing every problem in every file (exit 2, nothing touched). */
 export async function loadScenarios(paths: readonly string[], vars: Record<string, string>, selector?: string): Promise<Scenario[]> {
@@ -113,7 +113,9 @@ function resolveK6(named: string | undefined, scenarios: readonly Scenario[], dr
  */
 function refuseUnrecovered(cluster: JournalCluster): void {
   const { found } = journalsOf(cluster);
-  const left = found.filter((f) => !f.running && f.journal.entries.length > 0);
+  // An earlier cluster of the same name took its changes along when it was deleted.
+  for (const journal of found.filter((f) => f.stale && !f.running)) rewriteJournal(journal, []);
+  const left = found.filter((f) => !f.running && !f.stale && f.journal.entries.length > 0);
   if (left.length === 0) return;
   const changes = left.flatMap((f) => f.journal.entries.map((e) => `${e.label} (run ${f.journal.runId}, pid ${f.journal.pid}, started ${f.journal.startedAt})`));
   const where = cluster.provider === 'kubeconfig' ? `--kubeconfig ${cluster.kubeconfig}${cluster.context ? ` --context ${cluster.context}` : ''}` : `--provider ${cluster.provider} --cluster ${cluster.name}`;

@@ -19,6 +19,8 @@ export interface JournalCluster {
   readonly name: string;
   readonly kubeconfig: string;
   readonly context?: string;
+  /** A local or kind cluster's creation time: the same name created anew is another cluster. */
+  readonly createdAt?: string;
 }
 
 /** One change not undone yet. */
@@ -42,8 +44,14 @@ export interface JournalFile {
 }
 
 /** Which cluster a handle is, as journals name it. */
-export function journalIdentity(cluster: { readonly provider: ProviderKind; readonly name: string; readonly kubeconfig: string; readonly context?: string }): JournalCluster {
-  return { provider: cluster.provider, name: cluster.name, kubeconfig: resolve(cluster.kubeconfig), ...(cluster.context === undefined ? {} : { context: cluster.context }) };
+export function journalIdentity(cluster: { readonly provider: ProviderKind; readonly name: string; readonly kubeconfig: string; readonly context?: string; readonly createdAt?: string }): JournalCluster {
+  return {
+    provider: cluster.provider,
+    name: cluster.name,
+    kubeconfig: resolve(cluster.kubeconfig),
+    ...(cluster.context === undefined ? {} : { context: cluster.context }),
+    ...(cluster.createdAt === undefined ? {} : { createdAt: cluster.createdAt }),
+  };
 }
 
 /** The folder of every journal. */
@@ -86,6 +94,11 @@ export class Journal {
     this.write();
   }
 
+  /** The run's id: the journal's file name, and the value of the run label on what the run creates. */
+  get runId(): string {
+    return this.header.runId;
+  }
+
   /** Writes a change down before it is made; returns its id. */
   add(stage: UndoStage, label: string, steps: readonly RevertStep[]): number {
     const id = this.nextId;
@@ -122,9 +135,11 @@ export interface FoundJournal {
   readonly file: string;
   readonly journal: JournalFile;
   readonly running: boolean;
+  /** Written in an earlier cluster of the same name, deleted since: its changes went with it. */
+  readonly stale: boolean;
 }
 
-function sameCluster(a: JournalCluster, b: JournalCluster): boolean {
+function sameName(a: JournalCluster, b: JournalCluster): boolean {
   if (a.provider !== b.provider) return false;
   return a.provider === 'kubeconfig' ? a.kubeconfig === b.kubeconfig && (a.context ?? '') === (b.context ?? '') : a.name === b.name;
 }
@@ -149,12 +164,24 @@ export function journalsOf(cluster: JournalCluster): { found: FoundJournal[]; un
       unreadable.push(file);
       continue;
     }
-    if (!sameCluster(journal.cluster, cluster)) continue;
+    if (!sameName(journal.cluster, cluster)) continue;
     const now = commandLine(journal.pid);
     const running = journal.pid !== process.pid && now !== undefined && now.join('\0') === journal.command.join('\0');
-    found.push({ file, journal, running });
+    const stale = journal.cluster.createdAt !== undefined && cluster.createdAt !== undefined && journal.cluster.createdAt !== cluster.createdAt;
+    found.push({ file, journal, running, stale });
   }
   return { found, unreadable };
+}
+
+/** Removes the journals of a local or kind cluster that is gone; returns how many changes they held. */
+export function forgetJournals(provider: 'local' | 'kind', name: string): number {
+  const { found } = journalsOf({ provider, name, kubeconfig: '' });
+  let changes = 0;
+  for (const journal of found.filter((f) => !f.running)) {
+    changes += journal.journal.entries.length;
+    rmSync(journal.file, { force: true });
+  }
+  return changes;
 }
 
 /** Rewrites a journal found on disk with the entries still open (removes it when none is). */

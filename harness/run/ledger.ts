@@ -40,6 +40,11 @@ export class Ledger {
 
   constructor(private readonly journal?: Journal) {}
 
+  /** The run's id (its journal's), as labels of what it creates carry it; `local` without a journal. */
+  get runId(): string {
+    return this.journal?.runId ?? 'local';
+  }
+
   /** Records a change made; with `steps` (even none yet) it is in the journal too. */
   record(stage: UndoStage, label: string, undo: () => Promise<void>, steps?: readonly RevertStep[]): RecordedChange {
     const journalId = this.journal && steps !== undefined ? this.journal.add(stage, label, steps) : undefined;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { statusOf, type KubeClients } from '../cluster/kube.js';
 import { waitFor } from '../util/sleep.js';
 import type { Ledger } from './ledger.js';
+import { RUN_LABEL } from '../faults/revert-step.js';
 
 /** How long a namespace rebound created may take to go away at cleanup before that is reported. */
 const DELETE_WAIT_MS = 90_000;
@@ -25,9 +26,18 @@ export async function ensureNamespace(kube: KubeClients, name: string, scenario:
     exists = false;
   }
   if (!exists) {
-    const created = await kube.core.createNamespace({ body: { metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'rebound', 'rebound.dev/scenario': scenario } } } });
-    const uid = created.metadata?.uid;
-    ledger.record('namespace', `delete namespace ${name}`, async () => {
+    // On the journal before it exists: a run killed right after the create still has it undone, found by the run's
+    // label (a namespace of the same name that is not this run's is left alone).
+    const change = ledger.begin('namespace', `delete namespace ${name}`, [{ op: 'deleteNamespace', name, runId: ledger.runId }]);
+    let uid: string | undefined;
+    try {
+      const created = await kube.core.createNamespace({ body: { metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'rebound', 'rebound.dev/scenario': scenario, [RUN_LABEL]: ledger.runId } } } });
+      uid = created.metadata?.uid;
+    } catch (error) {
+      change.drop();
+      throw error;
+    }
+    change.commit(async () => {
       try {
         await kube.core.deleteNamespace({ name });
       } catch (error) {
@@ -36,7 +46,7 @@ export async function ensureNamespace(kube: KubeClients, name: string, scenario:
       }
       await waitFor(`namespace ${name} to be deleted`, async () =>
         kube.core.readNamespace({ name }).then(() => undefined, (error: unknown) => (statusOf(error) === 404 ? true : undefined)), DELETE_WAIT_MS, 250);
-    }, uid ? [{ op: 'deleteNamespace', name, uid }] : undefined);
+    }, uid ? [{ op: 'deleteNamespace', name, runId: ledger.runId }] : undefined);
   }
   await waitFor(`the default ServiceAccount of namespace ${name}`, async () =>
     kube.core.readNamespacedServiceAccount({ name: 'default', namespace: name }).then(() => true, () => undefined), 60_000);

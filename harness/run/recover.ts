@@ -32,6 +32,11 @@ export async function recover(cluster: JournalCluster, target: StepTarget, say: 
       running.push(`run ${runId} (pid ${pid}, started ${startedAt}) is still running; its changes are its own to undo`);
       continue;
     }
+    if (journal.stale) {
+      say(`run ${runId} (started ${startedAt}) worked on an earlier cluster of this name, deleted since: nothing of it to undo`);
+      rewriteJournal(journal, []);
+      continue;
+    }
     let open: JournalEntry[] = [...journal.journal.entries];
     if (open.length > 0) say(`run ${runId} (pid ${pid}, started ${startedAt}) left ${open.length} change${open.length === 1 ? '' : 's'}:`);
     for (const stage of UNDO_ORDER) {

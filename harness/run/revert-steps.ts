@@ -10,7 +10,7 @@ import { statusOf } from '../cluster/kube.js';
 import { removeTaint, setUnschedulable } from '../faults/node-spec.js';
 import { commandLine } from '../cluster/local/process.js';
 import { writeReplicas } from '../faults/scale.js';
-import type { RevertStep } from '../faults/revert-step.js';
+import { RUN_LABEL, type RevertStep } from '../faults/revert-step.js';
 
 export type { RevertStep };
 
@@ -98,7 +98,18 @@ export async function performStep(step: RevertStep, target: StepTarget): Promise
       // The precondition leaves alone a same-named object someone else made meanwhile (409).
       return gone(target.kube.objects.delete(reference, undefined, undefined, undefined, undefined, 'Background', { preconditions: { uid: step.uid } }), [409]);
     }
-    case 'deleteNamespace':
-      return gone(target.kube.core.deleteNamespace({ name: step.name, body: { preconditions: { uid: step.uid } } }), [409]);
+    case 'deleteNamespace': {
+      let uid: string | undefined;
+      try {
+        const namespace = await target.kube.core.readNamespace({ name: step.name });
+        if (namespace.metadata?.labels?.[RUN_LABEL] !== step.runId) return;
+        uid = namespace.metadata.uid;
+      } catch (error) {
+        if (statusOf(error) === 404) return;
+        throw error;
+      }
+      // The UID read with the label: a namespace made anew in between (409) is someone else's.
+      return gone(target.kube.core.deleteNamespace({ name: step.name, body: { preconditions: { uid } } }), [409]);
+    }
   }
 }

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { connect } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { clientsFor, isNodeReady } from '../../harness/cluster/kube.js';
+import { clientsFor } from '../../harness/cluster/kube.js';
 import { processState } from '../../harness/cluster/local/process.js';
 import { readState } from '../../harness/cluster/local/state.js';
+import { listening, waitClean } from '../support/aborts.js';
 import { readResults, REPO, rebound } from '../support/cli.js';
 import { testCluster, TEST_CLUSTER } from '../support/cluster.js';
 
@@ -33,14 +33,6 @@ function interrupted(args: readonly string[], when: RegExp, signal: NodeJS.Signa
   });
 }
 
-/** Whether something accepts connections on 127.0.0.1:port. */
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port }, () => { socket.destroy(); resolve(true); });
-    socket.on('error', () => resolve(false));
-  });
-}
-
 describe('SIGINT and SIGTERM during a run: stop, undo everything, report ABORTED (integration)', function () {
   this.timeout(15 * 60_000);
   let dir: string;
@@ -50,25 +42,9 @@ describe('SIGINT and SIGTERM during a run: stop, undo everything, report ABORTED
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** The cluster as a finished run must leave it: every node Ready and schedulable, every agent running, no namespace of the scenario. */
-  async function expectClean(scenarioName: string): Promise<void> {
-    const state = readState(TEST_CLUSTER);
-    if (!state) throw new Error('the test cluster has no state');
-    for (const node of state.nodes) expect(processState(node.agent.pid, node.agent.spec.binary), `agent of ${node.name}`).to.equal('running');
-    const kube = clientsFor(state.kubeconfig);
-    const deadline = Date.now() + 60_000;
-    // A node started again reports Ready within its lease period; a namespace goes once its pods are gone.
-    for (;;) {
-      const nodes = (await kube.core.listNode()).items;
-      const namespaces = (await kube.core.listNamespace()).items.map((n) => n.metadata?.name ?? '').filter((n) => n.startsWith(`rebound-${scenarioName}-`));
-      const clean = nodes.every(isNodeReady) && nodes.every((n) => n.spec?.unschedulable !== true) && namespaces.length === 0;
-      if (clean) return;
-      if (Date.now() > deadline) {
-        expect(nodes.filter((n) => !isNodeReady(n)).map((n) => n.metadata?.name), 'nodes not Ready').to.deep.equal([]);
-        expect(namespaces, 'namespaces of the scenario left').to.deep.equal([]);
-      }
-      await new Promise((r) => setTimeout(r, 500));
-    }
+  /** The cluster as a finished run must leave it (test/support/aborts.ts says what that means). */
+  async function expectClean(): Promise<void> {
+    expect(await waitClean(TEST_CLUSTER, 60_000)).to.deep.equal([]);
   }
 
   it('SIGINT while a node is stopped: exit 130, the node started again, the namespace deleted, every report ABORTED', async () => {
@@ -85,7 +61,7 @@ describe('SIGINT and SIGTERM during a run: stop, undo everything, report ABORTED
     expect(scenario?.reason).to.match(/^aborted by SIGINT after 0 of 2 trials; what the scenario did was undone$/);
     expect(scenario?.trials.map((t) => [t.verdict, t.reason])).to.deep.equal([['ABORTED', 'aborted by SIGINT during the trial']]);
     expect(scenario?.cleanup).to.deep.equal([]);
-    await expectClean('node-stop-spread');
+    await expectClean();
   });
 
   it('SIGKILL after every kind of fault: the journal on disk keeps it all, run refuses the cluster, recover undoes it', async () => {
@@ -117,7 +93,7 @@ describe('SIGINT and SIGTERM during a run: stop, undo everything, report ABORTED
     expect(await listening(18495), 'the scenario\'s process stopped').to.equal(false);
     const after = (await kube.core.listNode()).items;
     expect(after.filter((n) => (n.spec?.taints ?? []).some((t) => t.key === 'rebound.test/abort')).map((n) => n.metadata?.name)).to.deep.equal([]);
-    await expectClean('every-revert');
+    await expectClean();
     // Nothing left in the journal: a run is welcome again, and recover has nothing to do.
     const again = await rebound(['recover', '--cluster', TEST_CLUSTER]);
     expect(again.stdout).to.include(`nothing to undo in the local cluster ${TEST_CLUSTER}`);
@@ -134,6 +110,6 @@ describe('SIGINT and SIGTERM during a run: stop, undo everything, report ABORTED
     expect(result.scenarios[0]?.trials).to.deep.equal([]);
     expect(result.scenarios[1]?.reason).to.equal('not run: the run was aborted by SIGTERM');
     for (const port of [18480, 18481, 18482]) expect(await listening(port), `a process on ${port}`).to.equal(false);
-    await expectClean('load-backend-kill');
+    await expectClean();
   });
 });

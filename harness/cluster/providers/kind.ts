@@ -33,6 +33,7 @@ export async function acquireKind(options: KindOptions, progress: ProgressSink):
     name: state.name,
     kubeconfig: state.kubeconfig,
     context: state.context,
+    createdAt: state.createdAt,
     nodeControl: kindNodeControl(engine),
     containerControl: kindContainerControl(engine),
     networkControl: kindNetworkControl(engine, state.network),

@@ -43,6 +43,7 @@ export async function acquireLocal(options: LocalOptions, progress: ProgressSink
     name: options.cluster,
     kubeconfig: state.kubeconfig,
     context: contextName(options.cluster),
+    createdAt: state.createdAt,
     nodeControl: localNodeControl(options.cluster),
     timings: {
       nodeMonitorGracePeriodSeconds: FAILURE_DETECTION.nodeMonitorGracePeriodSeconds,
