@@ -31,6 +31,9 @@ export const recoverCommand: Command<RecoverArgs> = {
     if (provider !== 'kubeconfig' && (args.kubeconfig !== undefined || args.context !== undefined)) {
       throw new UsageError(`--kubeconfig and --context go with --provider kubeconfig; a ${provider} cluster is named with --cluster.`);
     }
+    if (provider === 'kubeconfig' && args.cluster !== undefined) {
+      throw new UsageError('--cluster names a local or kind cluster; an existing cluster is named with --kubeconfig and --context.');
+    }
     let target: Parameters<typeof recover>[1];
     let identity: Parameters<typeof recover>[0];
     if (provider === 'local') {

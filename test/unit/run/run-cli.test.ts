@@ -51,3 +51,19 @@ describe('rebound run: refusals before anything is touched', function () {
     expect((await rebound(['run', 'scenarios/deployment-pod-kill.yaml', '--trials', '0'])).code).to.equal(2);
   });
 });
+
+describe('rebound recover: bad input', function () {
+  this.timeout(60_000);
+
+  it('refuses flags of another provider and a cluster that is not up, with one line and exit 2', async () => {
+    const mixed = await rebound(['recover', '--provider', 'kubeconfig', '--cluster', 'x']);
+    expect(mixed.code).to.equal(2);
+    expect(mixed.stderr).to.match(/^rebound: --cluster names a local or kind cluster/);
+    const local = await rebound(['recover', '--kubeconfig', '/no/such/file', '--provider', 'local']);
+    expect(local.code).to.equal(2);
+    expect(local.stderr).to.match(/--kubeconfig and --context go with --provider kubeconfig/);
+    const absent = await rebound(['recover', '--cluster', 'never-started-here']);
+    expect(absent.code).to.equal(2);
+    expect(absent.stderr).to.match(/no local cluster named "never-started-here" is up/);
+  });
+});
