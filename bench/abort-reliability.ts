@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     for (let index = 0; index < RUNS; index += 1) {
       const plan = abortPlan(SEED, index);
       const outcome = await abortOnce(CLUSTER, join(dir, `run-${index}`), plan);
-      const exitOk = plan.signal === 'SIGKILL' || outcome.endedFirst || outcome.code === 130 || outcome.code === 143;
+      const exitOk = outcome.gracefulExit;
       const clean = outcome.problems.length === 0 && exitOk;
       rows.push({ signal: plan.signal, clean, endedFirst: outcome.endedFirst, cleanMs: outcome.cleanMs });
       console.log(`#${index} ${plan.signal} after ${(plan.delayMs / 1000).toFixed(1)} s of ${plan.scenario}: exit ${outcome.code}`

@@ -60,7 +60,11 @@ export const runCommand: Command<RunArgs> = {
     .example('$0 run scenarios/', 'run every example on the embedded cluster')
     .example('$0 run scenarios/operator-echo.yaml --var RECONCILE_DELAY=2s --trials 5', 'measure a slower operator'),
   run: async (args) => {
+    // Listening for Ctrl-C before the engine's modules load (they take a moment): a signal is never lost.
+    const { RunInterrupt } = await import('../run/interrupt.js');
+    const { progress } = await import('./output.js');
+    const interrupt = new RunInterrupt(progress);
     const { executeRun } = await import('../run/command.js');
-    return executeRun(args);
+    return executeRun(args, interrupt);
   },
 };

@@ -23,7 +23,7 @@ import { printPlan } from './plan.js';
 import { runScenarios, type Variant } from './runner.js';
 import { compareSettings, compareVariants, gateOnBaseline, parseMatrix, readResults } from './gates.js';
 import { writeAtomic } from '../report/write-atomic.js';
-import { RunInterrupt } from './interrupt.js';
+import { RunInterrupt, RunInterruptedError } from './interrupt.js';
 import { Journal, journalIdentity, journalsOf, rewriteJournal, type JournalCluster } from './journal.js';
 
 /** Loads every scenario named, or throws one error listing every problem in every file (exit 2, nothing touched). */
@@ -123,8 +123,8 @@ function refuseUnrecovered(cluster: JournalCluster): void {
 }
 
 /** `rebound run`: validates everything first, then runs; the exit code follows the verdicts. */
-export async function executeRun(args: RunArgs): Promise<ExitCode> {
-  const outcome = await performRun(args);
+export async function executeRun(args: RunArgs, interrupt?: RunInterrupt): Promise<ExitCode> {
+  const outcome = await performRun(args, interrupt);
   if (typeof outcome === 'number') return outcome;
   const code = exitCodeOf(outcome.result.verdict, outcome.result.abortedBy);
   // A regression in recovery time fails the run like a failing test, unless something worse happened.
@@ -132,7 +132,18 @@ export async function executeRun(args: RunArgs): Promise<ExitCode> {
 }
 
 /** Runs (or, with --dry-run, plans) and returns the run's result and folder; a number is a dry run's exit code. */
-export async function performRun(args: RunArgs): Promise<{ result: RunResult; out: string; regressed: boolean } | ExitCode> {
+export async function performRun(args: RunArgs, given?: RunInterrupt): Promise<{ result: RunResult; out: string; regressed: boolean } | ExitCode> {
+  // From the start a signal stops the run gracefully: before anything is touched it just ends the run; after,
+  // what the run did is undone and the reports are written.
+  const interrupt = given ?? new RunInterrupt(progress);
+  try {
+    return await interruptibleRun(args, interrupt);
+  } finally {
+    interrupt.uninstall();
+  }
+}
+
+async function interruptibleRun(args: RunArgs, interrupt: RunInterrupt): Promise<{ result: RunResult; out: string; regressed: boolean } | ExitCode> {
   if (args.updateBaseline && args.baseline === undefined) throw new UsageError('--update-baseline needs --baseline FILE: the file to write.');
   const vars = parseVarAssignments(args.var);
   if (args.trials !== undefined && (!Number.isInteger(args.trials) || args.trials < 1)) {
@@ -164,8 +175,7 @@ export async function performRun(args: RunArgs): Promise<{ result: RunResult; ou
   mkdirSync(out, { recursive: true });
   const log = pino({ level: args.logLevel, base: { seed } }, pino.destination({ dest: join(out, 'run.log'), sync: true }));
   const reporters = createReporters(args.reporter && args.reporter.length > 0 ? args.reporter : [...DEFAULT_REPORTERS], out);
-  // From here on a signal stops the run gracefully: what it did is undone and the reports are written.
-  const interrupt = new RunInterrupt(progress);
+  if (interrupt.by) throw new RunInterruptedError(interrupt.by);
   let cluster: ClusterHandle | undefined;
   let journal: Journal | undefined;
   try {
@@ -187,7 +197,6 @@ export async function performRun(args: RunArgs): Promise<{ result: RunResult; ou
   } finally {
     journal?.close();
     await cluster?.release();
-    interrupt.uninstall();
     log.flush();
   }
 }

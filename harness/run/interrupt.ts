@@ -6,11 +6,22 @@
  * CI runners send SIGTERM at their time limit and wait a little before SIGKILL: the first signal is the one that
  * matters.
  */
+import { ReboundError } from '../errors.js';
 
 /** The signals a run answers. */
 export type StopSignal = 'SIGINT' | 'SIGTERM';
 
 const EXIT_CODES: Readonly<Record<StopSignal, 130 | 143>> = { SIGINT: 130, SIGTERM: 143 };
+
+/** A signal came before the run touched anything: it ends there, with the signal's exit code. */
+export class RunInterruptedError extends ReboundError {
+  override readonly exitCode: 130 | 143;
+
+  constructor(signal: StopSignal) {
+    super(`${signal} before the run began: nothing was touched, no report written`);
+    this.exitCode = EXIT_CODES[signal];
+  }
+}
 
 /** Installed for the duration of a run; `signal` aborts on the first SIGINT or SIGTERM. */
 export class RunInterrupt {

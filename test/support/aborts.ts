@@ -4,6 +4,7 @@
  * (bench/abort-reliability.ts, 200 runs by default).
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { clientsFor, isNodeReady } from '../../harness/cluster/kube.js';
@@ -34,6 +35,11 @@ export interface AbortOutcome {
   /** The run's exit code (null when a signal ended it), and whether it had ended before the signal came. */
   readonly code: number | null;
   readonly endedFirst: boolean;
+  /**
+   * A SIGINT or SIGTERM ended the run the way it should: exit 130/143, or it came while Node was still starting,
+   * before rebound listened for signals or wrote anything (no run.log), and the signal itself ended the process.
+   */
+  readonly gracefulExit: boolean;
   /** After SIGKILL: recover's exit code. */
   readonly recoverCode: number | null;
   /** What was not as it should be once the run (and recover) ended; empty when clean. */
@@ -115,5 +121,6 @@ export async function abortOnce(cluster: string, out: string, plan: ReturnType<t
   const problems = await waitClean(cluster, 90_000);
   if (code === -1) problems.unshift('the run did not exit within 180 s of the signal');
   if (recoverCode !== null && recoverCode !== 0) problems.unshift(`recover exited ${recoverCode}`);
-  return { ...plan, code, endedFirst, recoverCode, problems, cleanMs: Date.now() - signalledAt };
+  const gracefulExit = plan.signal === 'SIGKILL' || endedFirst || code === 130 || code === 143 || (code === null && !existsSync(join(out, 'run.log')));
+  return { ...plan, code, endedFirst, gracefulExit, recoverCode, problems, cleanMs: Date.now() - signalledAt };
 }
