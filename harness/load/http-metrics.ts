@@ -3,7 +3,7 @@
  * `http_req_duration{phase:recovery}: p(99)<500`) judge the built-in driver's requests the way k6 would judge its
  * own. Only requests that ended count: those still in flight and those cancelled when the driver stopped do not.
  */
-import { counterMetric, percentile, rateMetric, trendMetric, type Metric, type MetricSource } from './metric.js';
+import { BUILTIN_TAGS, counterMetric, percentile, rateMetric, trendMetric, type Metric, type MetricSource } from './metric.js';
 import type { RequestLog } from './request-log.js';
 
 /** A time range [from, to) in monotonic ms. */
@@ -13,7 +13,7 @@ export type TimeRange = readonly [from: number, to: number];
 export type Phases = Readonly<Record<string, TimeRange>>;
 
 /** The tags the HTTP metrics can be filtered by, as in k6's sub-metrics. */
-const KNOWN_TAGS = new Set(['status', 'name', 'expected_response', 'phase']);
+const KNOWN_TAGS = new Set(BUILTIN_TAGS);
 
 /** Which requests a sub-metric selects, and over which times. */
 interface Selection {

@@ -98,6 +98,12 @@ export function trendMetric(values: ArrayLike<number>): Metric {
  * The metrics rebound's built-in HTTP driver records, under k6's names and types, so that thresholds written for
  * k6 mean the same here. Tags: `status`, `name` (the target URL), `expected_response` and `phase`.
  */
+/** The tags the built-in driver's requests carry, for sub-metrics; `phase` takes one of LOAD_PHASES. */
+export const BUILTIN_TAGS: readonly string[] = ['status', 'name', 'expected_response', 'phase'];
+
+/** The phases of a trial a request can fall in: before the injection, until the recovery, after it. */
+export const LOAD_PHASES: readonly string[] = ['baseline', 'recovery', 'recovered'];
+
 export const BUILTIN_METRICS: Readonly<Record<string, MetricType>> = {
   http_reqs: 'counter',
   http_req_failed: 'rate',

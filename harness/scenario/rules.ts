@@ -3,7 +3,7 @@
  * percent, names that must exist elsewhere, selectors' syntax). They run on a document that passed the schema, each
  * pushing findings with their path, and all of them run so a user sees every problem at once.
  */
-import { BUILTIN_METRICS } from '../load/metric.js';
+import { BUILTIN_METRICS, BUILTIN_TAGS, LOAD_PHASES } from '../load/metric.js';
 import { parseThresholds } from '../load/thresholds.js';
 import { Duration } from './duration.js';
 import { didYouMean, type Finding, type PathSegment, type Severity } from './issues.js';
@@ -498,6 +498,18 @@ const loadRules: Rule = ({ document, report }) => {
   // Checked as k6 checks them at start: an unknown metric or an aggregation its type lacks is refused.
   const parsed = load.k6 === undefined ? parseThresholds(load.thresholds ?? {}, BUILTIN_METRICS) : undefined;
   if (parsed !== undefined && !parsed.ok) for (const problem of parsed.problems) report([...path, 'thresholds', ...problem.path], problem.message);
+  // A sub-metric on a tag no request carries would be empty for ever, and its threshold judged on nothing.
+  const tagged = parsed?.ok ? parsed.thresholds : [];
+  for (const metric of new Set(tagged.map((t) => t.metric))) {
+    const threshold = tagged.find((t) => t.metric === metric);
+    for (const [tag, value] of Object.entries(threshold?.tags ?? {})) {
+      if (!BUILTIN_TAGS.includes(tag)) {
+        report([...path, 'thresholds', metric], `the built-in driver's requests carry no tag \`${tag}\``, { at: 'key', hint: `tags: ${BUILTIN_TAGS.join(', ')}` });
+      } else if (tag === 'phase' && !LOAD_PHASES.includes(value)) {
+        report([...path, 'thresholds', metric], `no phase \`${value}\``, { at: 'key', hint: `phases: ${LOAD_PHASES.join(', ')}` });
+      }
+    }
+  }
   const warmup = load.warmup === undefined ? undefined : Duration.parse(load.warmup);
   if (warmup !== undefined && warmup.toMilliseconds() === 0) {
     report([...path, 'warmup'], 'a warm-up of 0s judges the first requests, made while connections open', { severity: 'warning' });

@@ -54,6 +54,17 @@ describe('scenario rules: spec.load', () => {
     expect(result.errors.filter((e) => e.startsWith('spec.load.thresholds.http_req_duration['))).to.have.length(2);
   });
 
+  it('refuses a sub-metric on a tag or phase no request carries (its threshold would judge nothing)', async () => {
+    const result = await withLoad({
+      http: { targets: [TARGET], rate: 10 },
+      thresholds: { 'http_req_duration{group:api}': ['p(95)<1'], 'http_req_failed{phase:disruption}': ['rate<0.1'], 'http_req_failed{status:500}': ['rate<0.1'] },
+    });
+    expect(result.errors).to.deep.equal([
+      'spec.load.thresholds["http_req_duration{group:api}"]: the built-in driver\'s requests carry no tag `group` (hint: tags: status, name, expected_response, phase)',
+      'spec.load.thresholds["http_req_failed{phase:disruption}"]: no phase `disruption` (hint: phases: baseline, recovery, recovered)',
+    ]);
+  });
+
   it('refuses thresholds next to a k6 script, and a script that does not exist', async () => {
     const result = await withLoad({ k6: { script: 'missing.js' }, thresholds: { http_req_failed: ['rate<0.01'] } });
     expect(result.errors).to.have.length(2);
