@@ -130,10 +130,14 @@ describe('kind provider: the examples of scenarios/kind/ and every fault kind on
     const inspected = await new Promise<string>((resolve) => execFile('docker', ['inspect', '--format',
       `{{(index .NetworkSettings.Networks "${state.network}").IPAddress}}`, node], (_e, stdout) => resolve(stdout.trim())));
     expect(inspected, 'the same address on the cluster network').to.equal(address);
-    // Its own pods (the pod network's and kube-proxy's, which tolerate everything and so stayed) run there again.
+    // Its own pods (the pod network's and kube-proxy's, which tolerate everything and so stayed) run there again. The
+    // kubelet reports them Ready again in its next status updates, which may come after the run ended: wait for them.
+    const notReady = async (): Promise<string[]> => (await kube.core.listNamespacedPod({ namespace: 'kube-system', fieldSelector: `spec.nodeName=${node}` })).items
+      .filter((p) => !isPodReady(p)).map((p) => p.metadata?.name ?? '?');
     const pods = (await kube.core.listNamespacedPod({ namespace: 'kube-system', fieldSelector: `spec.nodeName=${node}` })).items;
     expect(pods.length, `kube-system pods on ${node}`).to.be.greaterThan(1);
-    expect(pods.filter((p) => !isPodReady(p)).map((p) => p.metadata?.name), 'pods of the node not Ready again').to.deep.equal([]);
+    await until(`kube-system pods of ${node} Ready again`, async () => (await notReady()).length === 0, 60_000).catch(() => undefined);
+    expect(await notReady(), 'pods of the node not Ready again within 60 s').to.deep.equal([]);
   });
 
   it('nodePause, nodeRestart and a graceful nodeStop heal: losses timed phase by phase, the restarted node Ready again', async function () {
