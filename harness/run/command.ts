@@ -5,6 +5,8 @@ import { pino } from 'pino';
 import type { RunArgs } from '../cli/run.js';
 import { progress } from '../cli/output.js';
 import { acquireKubeconfig } from '../cluster/providers/kubeconfig.js';
+import type { ContextAllowance } from '../cluster/context-guard.js';
+import { loadUserConfig, type UserConfig } from '../config/user-config.js';
 import { acquireKind } from '../cluster/providers/kind.js';
 import { acquireLocal } from '../cluster/providers/local.js';
 import { DEFAULT_KIND_CLUSTER } from '../cluster/kind/settings.js';
@@ -63,7 +65,28 @@ function defaultOut(): string {
   return join(packageRoot(), 'reports', 'runs', `${stamp}-${randomBytes(3).toString('hex')}`);
 }
 
-async function acquire(args: RunArgs): Promise<ClusterHandle> {
+/** The contexts a run may touch besides test clusters' on this machine: --allow-context's and the config files'. */
+function allowancesOf(args: RunArgs, config: UserConfig): ContextAllowance[] {
+  return [...(args.allowContext.length > 0 ? [{ patterns: args.allowContext, from: '--allow-context' }] : []), ...config.allowances];
+}
+
+/**
+ * The command line over the config files' defaults. The cluster is one choice: the files' applies only when the
+ * command line names no part of it (--provider, --cluster, --kubeconfig, --context).
+ */
+function withDefaults(args: RunArgs, config: UserConfig): RunArgs {
+  const { provider, cluster, kubeconfig, context, out, reporter, k6 } = config.defaults;
+  const namesCluster = args.provider !== undefined || args.cluster !== undefined || args.kubeconfig !== undefined || args.context !== undefined;
+  return {
+    ...args,
+    ...(namesCluster ? {} : { provider, cluster, kubeconfig, context }),
+    out: args.out ?? out,
+    reporter: args.reporter && args.reporter.length > 0 ? args.reporter : reporter ? [...reporter] : args.reporter,
+    k6: args.k6 ?? k6,
+  };
+}
+
+async function acquire(args: RunArgs, allowances: readonly ContextAllowance[]): Promise<ClusterHandle> {
   const provider = args.provider ?? (args.kubeconfig !== undefined || args.context !== undefined ? 'kubeconfig' : 'local');
   if (provider !== 'kind' && (args.failureDetection !== undefined || args.containerRuntime !== undefined)) {
     throw new UsageError('--failure-detection and --container-runtime go with --provider kind.');
@@ -81,7 +104,7 @@ async function acquire(args: RunArgs): Promise<ClusterHandle> {
     }, progress);
   }
   if (provider === 'kubeconfig') {
-    return acquireKubeconfig({ kubeconfig: args.kubeconfig, context: args.context, allowContexts: args.allowContext });
+    return acquireKubeconfig({ kubeconfig: args.kubeconfig, context: args.context, allowances });
   }
   if (args.kubeconfig !== undefined || args.context !== undefined) {
     throw new UsageError('--kubeconfig and --context go with --provider kubeconfig, not local.');
@@ -143,7 +166,11 @@ export async function performRun(args: RunArgs, given?: RunInterrupt): Promise<{
   }
 }
 
-async function interruptibleRun(args: RunArgs, interrupt: RunInterrupt): Promise<{ result: RunResult; out: string; regressed: boolean } | ExitCode> {
+async function interruptibleRun(given: RunArgs, interrupt: RunInterrupt): Promise<{ result: RunResult; out: string; regressed: boolean } | ExitCode> {
+  const config = loadUserConfig(given.paths);
+  for (const file of config.files) progress(`config: ${file}`);
+  const args = withDefaults(given, config);
+  const allowances = allowancesOf(args, config);
   if (args.updateBaseline && args.baseline === undefined) throw new UsageError('--update-baseline needs --baseline FILE: the file to write.');
   const vars = parseVarAssignments(args.var);
   if (args.trials !== undefined && (!Number.isInteger(args.trials) || args.trials < 1)) {
@@ -167,7 +194,7 @@ async function interruptibleRun(args: RunArgs, interrupt: RunInterrupt): Promise
   const groups: Variant[][] = (loaded[0]?.scenarios ?? []).map((_, i) =>
     loaded.map(({ label, scenarios }) => ({ label, scenario: withTrials(scenarios[i] as Scenario) })));
   const k6 = resolveK6(args.k6, groups.flatMap((g) => g.map((v) => v.scenario)), args.dryRun);
-  if (args.dryRun) return printPlan(args, groups.map((g) => (g[0] as Variant).scenario), seed);
+  if (args.dryRun) return printPlan(args, groups.map((g) => (g[0] as Variant).scenario), seed, allowances);
   const baseline = args.baseline !== undefined && !args.updateBaseline ? readResults(args.baseline) : undefined;
   const settings = compareSettings(args.maxRegression, args.alpha, seed);
 
@@ -179,7 +206,7 @@ async function interruptibleRun(args: RunArgs, interrupt: RunInterrupt): Promise
   let cluster: ClusterHandle | undefined;
   let journal: Journal | undefined;
   try {
-    cluster = await acquire(args);
+    cluster = await acquire(args, allowances);
     const identity = journalIdentity(cluster);
     refuseUnrecovered(identity);
     journal = new Journal(identity);

@@ -11,23 +11,88 @@ import type { ExitCode } from '../errors.js';
 import type { FaultContext } from '../faults/fault.js';
 import { RandomStream } from '../faults/random.js';
 import { bind, NODE_LOSS_FAULTS } from '../faults/registry.js';
-import type { Scenario } from '../scenario/schema.js';
+import type { Fault, NodeTargets, Scenario } from '../scenario/schema.js';
+import type { ContextAllowance } from '../cluster/context-guard.js';
+import { Discovery } from '../cluster/discovery.js';
+import { guardedContext } from '../cluster/providers/kubeconfig.js';
+import { describeNodeTargets, readyNodes } from '../faults/candidates.js';
 
-/** Clients for the cluster the run would use, only when it is already there: a dry run starts nothing. */
-function existingCluster(args: RunArgs): { kube: KubeClients; provider: ProviderKind } | undefined {
+/** The cluster the run would use, when it is already there (a dry run starts nothing), and how to say which. */
+interface PlannedCluster {
+  readonly kube?: KubeClients;
+  readonly provider: ProviderKind;
+  readonly name: string;
+  /** One line for people: which cluster, and whether it is up. */
+  readonly line: string;
+}
+
+async function existingCluster(args: RunArgs, allowances: readonly ContextAllowance[]): Promise<PlannedCluster> {
   const provider = args.provider ?? (args.kubeconfig !== undefined || args.context !== undefined ? 'kubeconfig' : 'local');
   if (provider === 'local') {
     const name = args.cluster ?? DEFAULT_CLUSTER_NAME;
     const state = readState(name);
-    return state ? { kube: clientsFor(state.kubeconfig, contextName(name)), provider: 'local' } : undefined;
+    if (!state) return { provider, name, line: `local cluster "${name}": not up (the run would start it, and stop it after)` };
+    return { kube: clientsFor(state.kubeconfig, contextName(name)), provider, name, line: `local cluster "${name}" (up)` };
   }
   if (provider === 'kind') {
     const name = args.cluster ?? DEFAULT_KIND_CLUSTER;
     const state = existingKindClusters().includes(name) ? requireKindState(name) : undefined;
-    return state ? { kube: clientsFor(state.kubeconfig, state.context), provider: 'kind' } : undefined;
+    if (!state) return { provider, name, line: `kind cluster "${name}": not up (the run would create it, and delete it after)` };
+    return { kube: clientsFor(state.kubeconfig, state.context), provider, name, line: `kind cluster "${name}" (up)` };
   }
-  if (provider === 'kubeconfig' && args.kubeconfig) return { kube: clientsFor(args.kubeconfig, args.context), provider: 'kubeconfig' };
-  return undefined;
+  // The guard first: a dry run reads the cluster, and a context the run would refuse is not one to read either.
+  const { file, context, server } = await guardedContext({ kubeconfig: args.kubeconfig, context: args.context, allowances });
+  return { kube: clientsFor(file, context), provider, name: context, line: `kube context "${context}" of ${file}, server ${server ?? '(none)'}` };
+}
+
+/** A fault context for planning only: what plan() reads (the cluster, the namespace, the random stream). */
+function planningContext(kube: KubeClients, cluster: PlannedCluster, namespace: string, allowNamespaces: readonly string[], random: RandomStream): FaultContext {
+  return {
+    kube,
+    cluster: { provider: cluster.provider, name: cluster.name, kubeconfig: '', timings: {}, release: async () => undefined,
+      // Node faults check that the provider can stop nodes before they choose; nothing here is called.
+      ...(cluster.provider !== 'kubeconfig' ? { nodeControl: {} as never, containerControl: {} as never, networkControl: {} as never } : {}) },
+    namespace,
+    allowNamespaces,
+    random,
+    processes: { pidOf: () => undefined, noteKill: () => undefined },
+    scenarioDir: '',
+    deadline: 0,
+    acknowledged: () => undefined,
+    impairNodes: () => undefined,
+    restoreNodes: () => undefined,
+    log: pino({ level: 'silent' }),
+  } as unknown as FaultContext;
+}
+
+/** The objects of the desired state by where they land, as the cluster serves their kinds (or guessed without one). */
+async function objectsByPlace(kube: KubeClients | undefined, scenario: Scenario, namespace: string): Promise<Map<string, string[]>> {
+  const discovery = kube ? Discovery.for(kube.config) : undefined;
+  const places = new Map<string, string[]>();
+  for (const manifest of scenario.spec.desiredState) {
+    const info = discovery ? await discovery.resourceOf(manifest.apiVersion, manifest.kind).catch(() => undefined) : undefined;
+    // Without the cluster's word, a manifest that names no namespace is taken to be namespaced (most kinds are).
+    const namespaced = info ? info.namespaced : manifest.namespace !== undefined || !CLUSTER_SCOPED_KINDS.has(manifest.kind);
+    const place = namespaced ? `namespace ${manifest.namespace ?? namespace}` : 'cluster-scoped';
+    places.set(place, [...(places.get(place) ?? []), `${manifest.kind} ${manifest.name}`]);
+  }
+  return places;
+}
+
+/** Kinds that live outside namespaces, for a dry run without a cluster to ask. */
+const CLUSTER_SCOPED_KINDS = new Set(['Namespace', 'Node', 'PersistentVolume', 'StorageClass', 'ClusterRole', 'ClusterRoleBinding',
+  'CustomResourceDefinition', 'PriorityClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'IngressClass', 'RuntimeClass']);
+
+/** Node faults: their candidates are nodes, chosen by node labels (and by the pods they host, at injection). */
+const NODE_FAULTS: ReadonlySet<string> = new Set(['nodeStop', 'nodeRestart', 'nodePause', 'nodeDrain', 'nodeCordon', 'nodeTaint', 'networkPartition']);
+
+/** The nodes a node fault may hit, as the cluster is now: the ready nodes its selector matches. */
+async function candidateNodes(context: FaultContext, fault: Fault): Promise<string> {
+  const targets = fault.params as NodeTargets;
+  const nodes = await readyNodes(context, { ...targets, nodesOf: undefined } as NodeTargets);
+  const names = nodes.map((node) => node.metadata?.name ?? '').filter(Boolean);
+  const hosting = targets.nodesOf ? `, those hosting pods ${targets.nodesOf} at injection` : '';
+  return names.length === 0 ? 'none ready now' : `${names.join(', ')}${hosting}`;
 }
 
 function checkLine(check: NonNullable<Scenario['spec']['steadyState']>[number]): string {
@@ -35,20 +100,23 @@ function checkLine(check: NonNullable<Scenario['spec']['steadyState']>[number]):
 }
 
 /**
- * `rebound run --dry-run`: what would be applied, which targets this seed would hit in trial 1 as the cluster is
- * now (when it is up: a dry run starts and changes nothing), and the least recovery time a node fault can have.
+ * `rebound run --dry-run`: which cluster, what would be applied where, every namespace and node the run may touch
+ * (and which targets this seed would hit in trial 1 as the cluster is now, when it is up: a dry run starts and
+ * changes nothing), and the least recovery time a node fault can have.
  */
-export async function printPlan(args: RunArgs, scenarios: readonly Scenario[], seed: number): Promise<ExitCode> {
-  const cluster = existingCluster(args);
+export async function printPlan(args: RunArgs, scenarios: readonly Scenario[], seed: number, allowances: readonly ContextAllowance[]): Promise<ExitCode> {
+  const cluster = await existingCluster(args, allowances);
   print(`dry run, seed ${seed}: nothing is applied, injected or started`);
-  if (!cluster) print(`(no running cluster to look at: targets are shown as the selectors that will choose them)`);
+  print(`cluster: ${cluster.line}`);
+  if (!cluster.kube) print('(no running cluster to look at: targets are shown as the selectors that will choose them)');
   for (const scenario of scenarios) {
     const { spec } = scenario;
-    const namespace = spec.namespace ?? `rebound-${scenario.metadata.name}-<random>`;
+    const created = spec.namespace === undefined;
+    const namespace = spec.namespace ?? `rebound-${scenario.metadata.name.slice(0, 45)}-<random>`;
     print(`\n${scenario.metadata.name} (${scenario.file})`);
-    print(`  namespace: ${namespace}${spec.namespace ? '' : ' (created and deleted by the run)'}`);
+    print(`  namespace: ${namespace}${created ? ' (created and deleted by the run)' : ''}`);
     print(`  trials: ${args.trials ?? spec.trials}, recovery within ${spec.expect.recoveryWithin.toString()}, settle ${spec.expect.settle.toString()}, timeout ${spec.timeout.toString()}`);
-    print('  desired state (server-side apply, field manager rebound):');
+    print('  desired state (server-side apply, field manager rebound; what did not exist is deleted after):');
     for (const manifest of spec.desiredState) print(`    ${manifest.kind} ${manifest.namespace ? `${manifest.namespace}/` : ''}${manifest.name}  (${manifest.source.file}:${manifest.source.line})`);
     for (const process of spec.processes) print(`  process ${process.name}: ${process.command.join(' ')} (restart: ${process.restart})`);
     print('  steady state:');
@@ -65,37 +133,40 @@ export async function printPlan(args: RunArgs, scenarios: readonly Scenario[], s
       }
     }
     print('  faults (trial 1):');
+    const nodes: string[] = [];
     for (const fault of [...spec.faults].sort((a, b) => a.at.toMilliseconds() - b.at.toMilliseconds() || a.index - b.index)) {
       let targets = 'targets chosen at injection';
-      if (cluster && spec.namespace) {
-        const context = {
-          kube: cluster.kube,
-          cluster: { provider: cluster.provider, name: args.cluster ?? DEFAULT_CLUSTER_NAME, kubeconfig: '', timings: {}, release: async () => undefined,
-            ...(cluster.provider !== 'kubeconfig' ? { nodeControl: {} as never } : {}) },
-          namespace: spec.namespace,
-          allowNamespaces: spec.allowNamespaces,
-          random: RandomStream.derive(seed, scenario.metadata.name, 1, fault.index),
-          processes: { pidOf: () => undefined, noteKill: () => undefined },
-          scenarioDir: '',
-          deadline: 0,
-          acknowledged: () => undefined,
-          impairNodes: () => undefined,
-          restoreNodes: () => undefined,
-          log: pino({ level: 'silent' }),
-        } as unknown as FaultContext;
+      const context = cluster.kube
+        ? planningContext(cluster.kube, cluster, spec.namespace ?? namespace, spec.allowNamespaces, RandomStream.derive(seed, scenario.metadata.name, 1, fault.index))
+        : undefined;
+      if (context && (spec.namespace !== undefined || NODE_FAULTS.has(fault.kind))) {
         try {
           targets = `would ${(await bind(fault).plan(context)).summary} (as the cluster is now)`;
         } catch (error) {
           targets = `no target now: ${error instanceof Error ? error.message : String(error)}`;
         }
+      } else if (context) {
+        targets = `targets chosen at injection among what the desired state creates in ${namespace}`;
+      }
+      if (NODE_FAULTS.has(fault.kind)) {
+        const candidates = context ? await candidateNodes(context, fault).catch((error: unknown) => `unknown (${error instanceof Error ? error.message : String(error)})`) : `the ready nodes matching ${describeNodeTargets(fault.kind, fault.params as NodeTargets)}`;
+        nodes.push(`${fault.kind}: ${candidates}`);
       }
       print(`    +${fault.at.toString()} ${fault.kind} ${JSON.stringify(fault.params, (_k, v: unknown) => (typeof v === 'object' && v !== null && 'toMilliseconds' in v ? String(v) : v))}: ${targets}`);
-      const provider = cluster?.provider ?? args.provider ?? 'local';
+      const provider = cluster.provider;
       if (NODE_LOSS_FAULTS.includes(fault.kind) && provider !== 'kubeconfig') {
         const seconds = provider === 'kind' ? leastKindNodeRecoverySeconds(args.failureDetection ?? 'fast') : leastNodeRecoverySeconds();
         print(`      least recovery time on the ${provider} cluster: ${seconds} s (node grace period + toleration seconds), plus rescheduling`);
       }
     }
+    print('  blast radius (everything the run may touch):');
+    const places = await objectsByPlace(cluster.kube, scenario, namespace);
+    const faultNamespaces = [namespace, ...spec.allowNamespaces];
+    const touched = [...new Set([...faultNamespaces, ...[...places.keys()].filter((p) => p.startsWith('namespace ')).map((p) => p.slice('namespace '.length))])];
+    print(`    namespaces: ${touched.map((ns) => `${ns}${ns === namespace && created ? ' (created, then deleted)' : ''}${faultNamespaces.includes(ns) ? ' (faults act here)' : ''}`).join('; ')}`);
+    for (const [place, objects] of places) print(`    ${place}: ${objects.join(', ')}`);
+    print(`    nodes: ${nodes.length === 0 ? 'none (no node fault)' : nodes.join('; ')}`);
+    if (spec.processes.length > 0) print(`    processes on this machine: ${spec.processes.map((p) => p.name).join(', ')}`);
   }
   return 0;
 }

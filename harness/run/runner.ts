@@ -280,17 +280,16 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
       }
     }
   } catch (caught) {
-    if (caught instanceof RunAborted) {
-      // Said below, with what was done; not an ERROR.
-    } else {
-    error = caught instanceof ReboundError || caught instanceof Error ? caught.message : String(caught);
-    if (caught instanceof ReboundError && caught.details.length > 0) error = `${error}\n${caught.details.join('\n')}`;
-    log.error({ error }, 'scenario error');
+    // A signal while waiting is said below, with what was done: not an ERROR.
+    if (!(caught instanceof RunAborted)) {
+      error = caught instanceof ReboundError || caught instanceof Error ? caught.message : String(caught);
+      if (caught instanceof ReboundError && caught.details.length > 0) error = `${error}\n${caught.details.join('\n')}`;
+      log.error({ error }, 'scenario error');
     }
   }
   if (abort?.aborted) {
     const done = states.reduce((sum, s) => sum + s.trials.filter((t) => t.verdict !== 'ABORTED').length, 0);
-    aborted = `aborted by ${String(abort.reason)} after ${done} of ${trialsWanted * states.length} trial${trialsWanted * states.length === 1 ? '' : 's'}; what the scenario did was undone`;
+    aborted = `aborted by ${String(abort.reason)} after ${done} of ${trialsWanted * states.length} trial${trialsWanted * states.length === 1 ? '' : 's'}`;
     log.warn({ signal: abort.reason }, 'run aborted');
   }
 
@@ -328,7 +327,9 @@ function scenarioResult(
   const verdict = trials.length === 0 ? (run.aborted !== null ? 'ABORTED' : 'ERROR') : worstVerdict(verdicts);
   const firstBad = trials.find((t) => t.verdict === verdict && t.reason);
   const cleanupFailed = run.cleanup.length > 0 ? `cleanup failed: ${run.cleanup.join('; ')}` : null;
-  const reason = run.aborted !== null ? [run.aborted, run.error, cleanupFailed].filter((r) => r !== null).join('; ') : run.error ?? (cleanupFailed !== null ? cleanupFailed
+  // Whether what the scenario did was undone is known only once the cleanup has run.
+  const undone = run.cleanup.length === 0 ? 'what the scenario did was undone' : null;
+  const reason = run.aborted !== null ? [run.aborted, run.error, cleanupFailed ?? undone].filter((r) => r !== null).join('; ') : run.error ?? (cleanupFailed !== null ? cleanupFailed
     : firstBad ? `trial ${firstBad.trial}: ${firstBad.reason}` : trials.length === 0 ? 'no trial ran' : null);
   const broken = trials.filter((t) => !t.undisrupted && t.recoveryTimeMs !== null);
   return {
