@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { rebound } from '../../support/cli.js';
+import { REPO, rebound } from '../../support/cli.js';
 
 
 describe('rebound run: refusals before anything is touched', function () {
@@ -44,6 +44,27 @@ describe('rebound run: refusals before anything is touched', function () {
     const result = await rebound(['run', 'scenarios/deployment-pod-kill.yaml', '--kubeconfig', kubeconfig, '--out', join(dir, 'out2')]);
     expect(result.code).to.equal(2);
     expect(result.stderr).to.contain('refusing kube context "prod-eu"');
+  });
+
+  it('takes the cluster from the project\'s config file unless the command line names one, and refuses a bad config file', async () => {
+    const project = join(dir, 'project');
+    mkdirSync(project);
+    const scenario = join(project, 'pod-kill.yaml');
+    writeFileSync(scenario, readFileSync(join(REPO, 'scenarios', 'deployment-pod-kill.yaml'), 'utf8'));
+    cpSync(join(REPO, 'scenarios', 'manifests'), join(project, 'manifests'), { recursive: true });
+    const config = join(project, 'rebound.config.yaml');
+    writeFileSync(config, 'defaults:\n  kubeconfig: no-such.yaml\n  context: kind-x\n');
+    const fromConfig = await rebound(['run', scenario, '--dry-run']);
+    expect(fromConfig.code, fromConfig.stderr).to.equal(2);
+    expect(fromConfig.stderr).to.contain(`config: ${config}`);
+    expect(fromConfig.stderr).to.contain(`kubeconfig ${join(project, 'no-such.yaml')} does not exist`);
+    const fromFlags = await rebound(['run', scenario, '--dry-run', '--provider', 'local', '--cluster', 'no-such-cluster']);
+    expect(fromFlags.code, fromFlags.stderr).to.equal(0);
+    expect(fromFlags.stdout).to.contain('cluster: local cluster "no-such-cluster": not up');
+    writeFileSync(config, 'defaults:\n  kubeconfig: no-such.yaml\n  trials: 3\n');
+    const bad = await rebound(['run', scenario, '--dry-run']);
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr.trim()).to.equal(`rebound: ${config}:3:3: defaults.trials: unknown field trials (known: provider, cluster, kubeconfig, context, out, reporter, k6)`);
   });
 
   it('rejects a malformed --var and a bad --trials with exit 2', async () => {
