@@ -37,7 +37,9 @@ export const deleteObject: FaultHandler<'deleteObject'> = {
     for (const target of plan.targets) {
       await context.kube.objects.delete(
         { apiVersion: params.apiVersion, kind: params.kind, metadata: { name: target.name, namespace: target.namespace } },
-        undefined, undefined, undefined, undefined, params.propagationPolicy,
+        // In the body, where the API server reads DeleteOptions (it ignores the query's when there is a body).
+        undefined, undefined, undefined, undefined, undefined,
+        { propagationPolicy: params.propagationPolicy, ...(target.uid ? { preconditions: { uid: target.uid } } : {}) },
       );
       const at = monotonicNow();
       ackAt = Math.min(ackAt, at);

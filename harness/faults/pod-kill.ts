@@ -16,12 +16,16 @@ async function planPods(context: FaultContext, kind: string, params: PodTargets)
 async function deletePods(context: FaultContext, plan: FaultPlan, gracePeriodSeconds: number | undefined): Promise<number> {
   let first = Number.POSITIVE_INFINITY;
   await Promise.all(plan.targets.map(async (target) => {
+    // DeleteOptions travel in the body: with a body, the API server reads them from there alone and ignores
+    // the query's gracePeriodSeconds.
     await context.kube.core.deleteNamespacedPod({
       name: target.name,
       namespace: target.namespace ?? context.namespace,
-      ...(gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds }),
-      // Only the pod that was chosen: a replacement with the same name (a StatefulSet's) must not be hit.
-      ...(target.uid ? { body: { preconditions: { uid: target.uid } } } : {}),
+      body: {
+        ...(gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds }),
+        // Only the pod that was chosen: a replacement with the same name (a StatefulSet's) must not be hit.
+        ...(target.uid ? { preconditions: { uid: target.uid } } : {}),
+      },
     });
     const at = monotonicNow();
     first = Math.min(first, at);
