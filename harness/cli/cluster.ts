@@ -8,7 +8,7 @@ interface ClusterArgs {
   action: Action;
   provider: 'local' | 'kind';
   name?: string;
-  nodes: number;
+  nodes?: number;
   apiPort?: number;
   failureDetection?: 'fast' | 'kubernetes';
   containerRuntime?: 'docker' | 'podman';
@@ -35,7 +35,7 @@ export const clusterCommand: Command<ClusterArgs> = {
     })
     .option('provider', { choices: ['local', 'kind'] as const, default: 'local' as const, describe: 'local: the embedded cluster | kind: nodes in containers, from rebound\'s offline node image' })
     .option('name', { type: 'string', describe: 'cluster name (default "local"; "rebound" for kind)' })
-    .option('nodes', { type: 'number', default: 3, describe: 'number of nodes (up; kind: 1 control plane + workers)' })
+    .option('nodes', { type: 'number', describe: 'number of nodes (up; default 3; kind: 1 control plane + workers)' })
     .option('api-port', { type: 'number', describe: 'API server port on 127.0.0.1 (up; default: a free port)' })
     .option('failure-detection', { choices: ['fast', 'kubernetes'] as const, describe: 'kind (up): how fast the cluster notices a lost node; fast (default): 6 s grace period and 2 s tolerations, as the local cluster; kubernetes: its defaults, 50 s and 300 s' })
     .option('container-runtime', { choices: ['docker', 'podman'] as const, describe: 'kind: the container engine (default: the one that answers)' })
@@ -105,7 +105,7 @@ async function kindAction(args: ClusterArgs): Promise<0 | 1> {
   switch (args.action) {
     case 'up': {
       const { state } = await kind.kindUp({
-        name, nodes: args.nodes, apiPort: args.apiPort, failureDetection: args.failureDetection ?? 'fast', containerRuntime: args.containerRuntime,
+        name, nodes: args.nodes, apiPort: args.apiPort, failureDetection: args.failureDetection, containerRuntime: args.containerRuntime,
         ...(args.nodeImage === undefined ? {} : { nodeImage: args.nodeImage }),
       }, progress);
       print(`kubeconfig: ${state.kubeconfig}`);

@@ -99,7 +99,7 @@ async function acquire(args: RunArgs, allowances: readonly ContextAllowance[]): 
       cluster: args.cluster ?? DEFAULT_KIND_CLUSTER,
       nodes: args.nodes,
       keepCluster: args.keepCluster,
-      failureDetection: args.failureDetection ?? 'fast',
+      failureDetection: args.failureDetection,
       containerRuntime: args.containerRuntime,
     }, progress);
   }

@@ -150,12 +150,18 @@ describe('rebound cluster (CLI, integration)', function () {
   const cli = (args: string[]) => rebound(args);
   const name = 'it-cli';
 
-  it('brings a 3-node cluster up, kubectl sees 3 Ready nodes, down leaves no process', async function () {
-    const up = await cli(['cluster', 'up', '--name', name, '--nodes', '3']);
+  it('brings a 2-node cluster up, kubectl sees 2 Ready nodes, down leaves no process', async function () {
+    const up = await cli(['cluster', 'up', '--name', name, '--nodes', '2']);
     expect(up.code, up.stderr).to.equal(0);
-    const again = await cli(['cluster', 'up', '--name', name, '--nodes', '3']);
+    const again = await cli(['cluster', 'up', '--name', name, '--nodes', '2']);
     expect(again.code, 'up is idempotent').to.equal(0);
     expect(again.stderr).to.contain('already up');
+    // Without --nodes, the cluster that is there is taken as it is (the default size is for creating one).
+    const asItIs = await cli(['cluster', 'up', '--name', name]);
+    expect(asItIs.code, asItIs.stderr).to.equal(0);
+    const resized = await cli(['cluster', 'up', '--name', name, '--nodes', '3']);
+    expect(resized.code).to.equal(2);
+    expect(resized.stderr).to.contain(`cluster "${name}" is already up with 2 nodes, not 3`);
 
     const kubeconfig = (await cli(['cluster', 'kubeconfig', '--name', name])).stdout.trim();
     const state = (await cli(['cluster', 'status', '--name', name, '--json']));
@@ -166,7 +172,7 @@ describe('rebound cluster (CLI, integration)', function () {
       execFile(binary, ['--kubeconfig', kubeconfig, 'get', 'nodes', '--no-headers'], (error, stdout) => (error ? reject(error) : resolve(stdout)));
     });
     const lines = nodes.trim().split('\n');
-    expect(lines).to.have.length(3);
+    expect(lines).to.have.length(2);
     for (const line of lines) expect(line.split(/\s+/)[1]).to.equal('Ready');
 
     const down = await cli(['cluster', 'down', '--name', name]);

@@ -16,13 +16,17 @@ import {
   controlPlaneNode, FAILURE_DETECTION_SETTINGS, kindContextName, kindNetworkName, workerNodes, type FailureDetection,
 } from './settings.js';
 
+/** Nodes of a kind cluster created without --nodes: 1 control plane + 2 workers. */
+export const DEFAULT_KIND_NODES = 3;
+
 /** What `cluster up --provider kind` is asked for. */
 export interface KindUpOptions {
   readonly name: string;
-  /** Nodes in all: one control plane and nodes - 1 workers. */
-  readonly nodes: number;
+  /** Nodes in all: one control plane and nodes - 1 workers (default 3); absent: one already up at its size. */
+  readonly nodes?: number;
   readonly apiPort?: number;
-  readonly failureDetection: FailureDetection;
+  /** Default fast; absent: one already up as it is. */
+  readonly failureDetection?: FailureDetection;
   readonly containerRuntime?: ContainerRuntime;
   /** A node image of the user's (kindest/node:..., pulled by kind) instead of rebound's offline one. */
   readonly nodeImage?: string;
@@ -103,7 +107,7 @@ export function nodesOf(state: KindClusterState): string[] {
  */
 export async function kindUp(options: KindUpOptions, progress: ProgressSink): Promise<{ state: KindClusterState; reused: boolean }> {
   checkClusterName(options.name);
-  if (!Number.isInteger(options.nodes) || options.nodes < 1 || options.nodes > 10) {
+  if (options.nodes !== undefined && (!Number.isInteger(options.nodes) || options.nodes < 1 || options.nodes > 10)) {
     throw new UsageError(`--nodes ${options.nodes} is not valid for kind: give a whole number from 1 to 10 (1 control plane + workers).`);
   }
   if (options.apiPort !== undefined) {
@@ -115,10 +119,11 @@ export async function kindUp(options: KindUpOptions, progress: ProgressSink): Pr
   const existing = readKindState(options.name);
   if (existing) {
     if (await isHealthy(engine, existing)) {
-      if (nodesOf(existing).length !== options.nodes) {
+      // Only what the user asked for can disagree with the cluster that is there.
+      if (options.nodes !== undefined && nodesOf(existing).length !== options.nodes) {
         throw new UsageError(`kind cluster "${options.name}" is already up with ${nodesOf(existing).length} nodes, not ${options.nodes}; run \`rebound cluster down --provider kind --name ${options.name}\` first to change its size.`);
       }
-      if (existing.failureDetection !== options.failureDetection) {
+      if (options.failureDetection !== undefined && existing.failureDetection !== options.failureDetection) {
         throw new UsageError(`kind cluster "${options.name}" is already up with --failure-detection ${existing.failureDetection}; run \`rebound cluster down --provider kind --name ${options.name}\` first to change it.`);
       }
       progress(`kind cluster "${options.name}" is already up`);
@@ -137,6 +142,8 @@ export async function kindUp(options: KindUpOptions, progress: ProgressSink): Pr
   }
 
   const image = options.nodeImage ?? await ensureNodeImage(engine, progress);
+  const nodeCount = options.nodes ?? DEFAULT_KIND_NODES;
+  const failureDetection = options.failureDetection ?? 'fast';
   const kind = await ensureKindBinary(progress);
   const versions = readVersionsFile();
   const dir = kindDir(options.name);
@@ -148,9 +155,9 @@ export async function kindUp(options: KindUpOptions, progress: ProgressSink): Pr
   const configFile = join(dir, 'kind-config.yaml');
   writeFileSync(configFile, kindConfig({
     name: options.name,
-    nodes: options.nodes,
+    nodes: nodeCount,
     image,
-    failureDetection: options.failureDetection,
+    failureDetection,
     apiPort,
     publishedPorts,
     ...(options.nodeImage === undefined ? { ownImage: { etcdTag: versions.etcd, corednsTag: versions.coredns } } : {}),
@@ -159,7 +166,7 @@ export async function kindUp(options: KindUpOptions, progress: ProgressSink): Pr
   const network = kindNetworkName(options.name);
   const env = { ...process.env, KIND_EXPERIMENTAL_DOCKER_NETWORK: network, KIND_EXPERIMENTAL_PROVIDER: engine.runtime };
   const started = Date.now();
-  const timing = FAILURE_DETECTION_SETTINGS[options.failureDetection];
+  const timing = FAILURE_DETECTION_SETTINGS[failureDetection];
   const state: KindClusterState = {
     name: options.name,
     createdAt: new Date().toISOString(),
@@ -171,8 +178,8 @@ export async function kindUp(options: KindUpOptions, progress: ProgressSink): Pr
     context: kindContextName(options.name),
     apiServer: `https://127.0.0.1:${apiPort}`,
     controlPlane: controlPlaneNode(options.name),
-    workers: workerNodes(options.name, options.nodes - 1),
-    failureDetection: options.failureDetection,
+    workers: workerNodes(options.name, nodeCount - 1),
+    failureDetection,
     timings: {
       nodeMonitorGracePeriodSeconds: timing.nodeMonitorGracePeriodSeconds,
       notReadyTolerationSeconds: timing.notReadyTolerationSeconds,
@@ -185,7 +192,7 @@ export async function kindUp(options: KindUpOptions, progress: ProgressSink): Pr
   writeKindState(state);
   try {
     const subnet = await createNetwork(engine, network, options.name);
-    progress(`creating kind cluster "${options.name}": 1 control plane + ${options.nodes - 1} worker${options.nodes === 2 ? '' : 's'} from ${image} on network ${network} (${subnet})`);
+    progress(`creating kind cluster "${options.name}": 1 control plane + ${nodeCount - 1} worker${nodeCount === 2 ? '' : 's'} from ${image} on network ${network} (${subnet})`);
     const created = await runCommand(kind, ['create', 'cluster', '--name', options.name, '--config', configFile, '--kubeconfig', kubeconfig, '--retain'], {
       env,
       timeoutMs: CREATE_TIMEOUT_MS,
@@ -206,7 +213,7 @@ export async function kindUp(options: KindUpOptions, progress: ProgressSink): Pr
     await removeKindCluster(engine, options.name, progress);
     throw error;
   }
-  progress(`kind cluster "${options.name}" is up: ${options.nodes} Ready node${options.nodes === 1 ? '' : 's'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  progress(`kind cluster "${options.name}" is up: ${nodeCount} Ready node${nodeCount === 1 ? '' : 's'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { state, reused: false };
 }
 

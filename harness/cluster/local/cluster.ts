@@ -20,10 +20,14 @@ import {
 import { AGENT_LABEL, contextName, NETWORK } from './settings.js';
 import { clusterDir, clustersDir, readState, writeState, type ClusterState, type ComponentRecord } from './state.js';
 
+/** Nodes of a cluster created without --nodes. */
+export const DEFAULT_NODES = 3;
+
 /** What `cluster up` is asked for. */
 export interface UpOptions {
   readonly name: string;
-  readonly nodes: number;
+  /** Nodes of a cluster that `up` creates (default 3); when absent, one already up is taken at its size. */
+  readonly nodes?: number;
   /** Port of the API server on 127.0.0.1; a free one when absent. */
   readonly apiPort?: number;
 }
@@ -85,13 +89,14 @@ function isHealthy(state: ClusterState): boolean {
  */
 export async function up(options: UpOptions, progress: ProgressSink): Promise<{ state: ClusterState; reused: boolean }> {
   checkClusterName(options.name);
-  if (!Number.isInteger(options.nodes) || options.nodes < 1 || options.nodes > 50) {
+  if (options.nodes !== undefined && (!Number.isInteger(options.nodes) || options.nodes < 1 || options.nodes > 50)) {
     throw new UsageError(`--nodes ${options.nodes} is not valid: give a whole number from 1 to 50.`);
   }
   const existing = readState(options.name);
   if (existing) {
     if (isHealthy(existing)) {
-      if (existing.nodes.length !== options.nodes) {
+      // Only a size the user asked for can disagree with the cluster that is there.
+      if (options.nodes !== undefined && existing.nodes.length !== options.nodes) {
         throw new UsageError(`cluster "${options.name}" is already up with ${existing.nodes.length} nodes, not ${options.nodes}; run \`rebound cluster down --name ${options.name}\` first to change its size.`);
       }
       progress(`cluster "${options.name}" is already up`);
@@ -178,7 +183,7 @@ async function start(
   await waitHealthy(apiServer, () => httpsGet(`${server}/readyz`, { ca: readFileSync(pki.caCert), token: tokens.admin }));
 
   const clients = clientsFor(kubeconfigs.admin);
-  const nodes = nodeNames(options.nodes).map((name, i) => ({ name, podCidr: NETWORK.podCidrOf(i + 1), ip: NETWORK.nodeIpOf(i + 1) }));
+  const nodes = nodeNames(options.nodes ?? DEFAULT_NODES).map((name, i) => ({ name, podCidr: NETWORK.podCidrOf(i + 1), ip: NETWORK.nodeIpOf(i + 1) }));
   await bootstrapObjects(clients, nodes);
 
   progress('starting kube-controller-manager and kube-scheduler');

@@ -10,9 +10,9 @@ import { nodePortVariable, type ClusterHandle } from '../provider.js';
 /** Options of the kind provider. */
 export interface KindOptions {
   readonly cluster: string;
-  readonly nodes: number;
+  readonly nodes?: number;
   readonly keepCluster: boolean;
-  readonly failureDetection: FailureDetection;
+  readonly failureDetection?: FailureDetection;
   readonly containerRuntime?: ContainerRuntime;
 }
 

@@ -8,7 +8,7 @@ import type { ClusterHandle, NodeControl } from '../provider.js';
 /** Options of the local provider. */
 export interface LocalOptions {
   readonly cluster: string;
-  readonly nodes: number;
+  readonly nodes?: number;
   /** Leave a cluster this run started running afterwards. */
   readonly keepCluster: boolean;
 }
