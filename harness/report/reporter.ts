@@ -42,3 +42,28 @@ export async function report<K extends keyof Hooks>(reporters: readonly Reporter
   }
   return failures;
 }
+
+/** The hooks of a Reporter, in the order a run calls them. */
+const HOOKS = ['onRunStart', 'onScenarioStart', 'onPhase', 'onFaultInjected', 'onTrialEnd', 'onScenarioEnd', 'onRunEnd'] as const satisfies readonly (keyof Reporter)[];
+
+/**
+ * The reporter as it is, except that a hook that fails adds "<reporter> <hook>: <reason>" to `failures` instead of
+ * throwing: the run goes on (its other reports, its cleanup), and its caller fails it once it is over. A report
+ * that could not be written must never leave a run looking fine.
+ */
+export function keepingFailures(reporter: Reporter, failures: string[]): Reporter {
+  const name = reporter.constructor.name === 'Object' ? 'reporter' : reporter.constructor.name;
+  const kept: Record<string, (...args: unknown[]) => Promise<void>> = {};
+  for (const hook of HOOKS) {
+    const fn = reporter[hook] as ((...args: unknown[]) => void | Promise<void>) | undefined;
+    if (!fn) continue;
+    kept[hook] = async (...args: unknown[]): Promise<void> => {
+      try {
+        await fn.apply(reporter, args);
+      } catch (error) {
+        failures.push(`${name} ${hook}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    };
+  }
+  return kept as Reporter;
+}

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -43,6 +43,17 @@ describe('the engine on the local cluster: FAIL and ERROR paths (integration)', 
     expect(code).to.equal(2);
     expect(report.scenarios[0]?.verdict).to.equal('ERROR');
     expect(report.scenarios[0]?.reason).to.contain('podsReady app=few: 1/4 ready');
+  });
+
+  it('is an ERROR (exit 2, with the reason) when a report cannot be written, and still writes the others', async () => {
+    const dir = join(out, 'unwritable');
+    // A folder where results.json should go: the JSON report cannot be written there.
+    mkdirSync(join(dir, 'results.json'), { recursive: true });
+    const { code, stderr } = await rebound(['run', 'test/fixtures/engine/ready-delay.yaml', '--cluster', TEST_CLUSTER, '--out', dir, '--trials', '1', '--var', 'READY_DELAY=100ms', '--reporter', 'json,markdown']);
+    expect(code, stderr).to.equal(2);
+    expect(stderr).to.match(/1 report could not be written, so the run cannot be trusted to be on record \(verdict PASS\)/);
+    expect(stderr).to.match(/JsonReporter onRunEnd: .*results\.json/);
+    expect(readFileSync(join(dir, 'summary.md'), 'utf8')).to.contain('ready-delay');
   });
 
   it('is an ERROR when a fault with mustBreak does not bite', async () => {
