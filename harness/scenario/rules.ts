@@ -547,6 +547,25 @@ const maxDisruptionBelowRecovery: Rule = ({ document, report }) => {
   }
 };
 
+/**
+ * A fault that still holds at injectedAt + recoveryWithin is fine only if the system heals around it: recovery in
+ * time cannot wait for the fault's own revert, and a trial never waits past that deadline.
+ */
+const faultOutlastsRecovery: Rule = ({ document, faults, report }) => {
+  const recoveryWithin = Duration.parse(document.spec.expect.recoveryWithin);
+  for (const fault of faults) {
+    const lasts = text(fault.params, 'duration');
+    if (lasts === undefined) continue;
+    const ends = duration(fault.entry.at, DEFAULTS.at).toMilliseconds() + Duration.parse(lasts).toMilliseconds();
+    if (ends >= recoveryWithin.toMilliseconds()) {
+      report([...fault.path, 'duration'], `the fault holds until ${Duration.fromMilliseconds(ends)} after injection, not before expect.recoveryWithin (${recoveryWithin}) ends: the trial passes only if the system heals while it still holds`, {
+        severity: 'warning',
+        hint: 'that is right for a node the cluster must route around; to measure recovery after the revert, make recoveryWithin longer than at + duration',
+      });
+    }
+  }
+};
+
 const NODE_VERBS: Partial<Record<FaultKind, string>> = {
   nodeStop: 'stop',
   nodePause: 'pause',
@@ -592,5 +611,6 @@ const RULES: readonly Rule[] = [
   somethingToCheck,
   timeoutBudget,
   maxDisruptionBelowRecovery,
+  faultOutlastsRecovery,
   mayHitEveryNode,
 ];

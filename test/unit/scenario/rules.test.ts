@@ -261,6 +261,15 @@ describe('scenario rules', () => {
       const { warnings } = await check((doc) => { spec(doc).expect = { recoveryWithin: '30s', maxDisruption: '30s' }; });
       expect(warnings).to.deep.equal(['spec.expect.maxDisruption: maxDisruption (30s) is not shorter than recoveryWithin (30s), so it never decides anything']);
     });
+    it('warns when a fault holds past recoveryWithin, and not when it ends in time', async () => {
+      const { warnings } = await check((doc) => {
+        spec(doc).expect = { recoveryWithin: '4m' };
+        spec(doc).faults = [{ nodeStop: { selector: 'pool=a', duration: '5m' } }, { at: '30s', nodePause: { selector: 'pool=b', duration: '3m' } }];
+      });
+      expect(warnings.filter((w) => w.includes('holds until'))).to.deep.equal([
+        'spec.faults[0].nodeStop.duration: the fault holds until 5m after injection, not before expect.recoveryWithin (4m) ends: the trial passes only if the system heals while it still holds (hint: that is right for a node the cluster must route around; to measure recovery after the revert, make recoveryWithin longer than at + duration)',
+      ]);
+    });
     for (const kind of ['nodeStop', 'nodePause', 'nodeRestart', 'networkPartition', 'nodeDrain']) {
       it(`warns when ${kind} takes percent 100`, async () => {
         const result = await check((doc) => { spec(doc).faults = [{ [kind]: { selector: 'pool=a', percent: 100 } }]; });
