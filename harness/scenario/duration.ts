@@ -37,6 +37,8 @@ export class Duration {
       throw new DurationSyntaxError(text, `\`${trimmed}\` has no unit (write ${trimmed}s or ${trimmed}ms)`);
     }
     const body = trimmed.startsWith('+') ? trimmed.slice(1) : trimmed;
+    // A sign alone is no duration (the loop below would read nothing and sum to zero).
+    if (body === '') throw new DurationSyntaxError(text, `\`${trimmed}\` is not a duration`);
     let total = 0n;
     let position = 0;
     while (position < body.length) {
