@@ -120,7 +120,7 @@ function variableDefaults(document: Document.Parsed): Record<string, string> {
   for (const pair of variables.items) {
     const value = isScalar(pair.value) ? pair.value.value : undefined;
     const name = keyText(pair.key);
-    if (typeof value === 'string' && VARIABLE_NAME.test(name)) defaults[name] = value;
+    if (typeof value === 'string' && VARIABLE_NAME.test(name)) setVariable(defaults, name, value);
   }
   return defaults;
 }
@@ -150,9 +150,17 @@ export function parseVarAssignments(assignments: readonly string[]): Record<stri
     if (equals === -1 || !VARIABLE_NAME.test(name)) {
       throw new UsageError(`--var ${assignment}: write --var NAME=value, NAME made of letters, digits and _ (not starting with a digit)`);
     }
-    vars[name] = assignment.slice(equals + 1);
+    setVariable(vars, name, assignment.slice(equals + 1));
   }
   return vars;
+}
+
+/**
+ * Sets a variable as an own property whatever its name: a plain assignment of `__proto__` (a valid variable name)
+ * would change the map's prototype instead and the variable would silently not exist.
+ */
+function setVariable(vars: Record<string, string>, name: string, value: string): void {
+  Object.defineProperty(vars, name, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Scenario files named on the command line: files as given, directories searched for YAML files of kind Scenario. */
