@@ -253,9 +253,19 @@ function parseYaml(file: string, text: string): { documents: Document.Parsed[]; 
   const issues: ValidationIssue[] = [];
   for (const document of all) {
     for (const [problems, severity] of [[document.errors, 'error'], [document.warnings, 'warning']] as const) {
+      let tooDeep = false;
       for (const problem of problems) {
+        // The YAML library reads nested collections recursively and reports a stack overflow at every level it
+        // unwinds through; one error in words, at the first, says it all.
+        if (problem.code === 'RESOURCE_EXHAUSTION') {
+          if (tooDeep) continue;
+          tooDeep = true;
+        }
         const at = lineCounter.linePos(problem.pos[0]);
-        issues.push({ file, line: at.line, column: at.col, path: '', message: `YAML: ${firstLine(problem.message)}`, severity });
+        const message = problem.code === 'RESOURCE_EXHAUSTION'
+          ? 'YAML: nested too deeply to read (lists or maps inside each other hundreds of levels deep)'
+          : `YAML: ${firstLine(problem.message)}`;
+        issues.push({ file, line: at.line, column: at.col, path: '', message, severity });
       }
     }
   }
