@@ -200,7 +200,7 @@ interface Source {
 }
 
 function result(file: string, issues: readonly ValidationIssue[], scenario?: Scenario): LoadResult {
-  const sorted = [...issues].sort((a, b) =>
+  const sorted = issues.map(shownOnOneLine).sort((a, b) =>
     Number(a.file !== file) - Number(b.file !== file) || a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
   const errors = sorted.filter((issue) => issue.severity === 'error');
   return {
@@ -208,6 +208,22 @@ function result(file: string, issues: readonly ValidationIssue[], scenario?: Sce
     ...(errors.length === 0 && scenario !== undefined ? { scenario } : {}),
     errors,
     warnings: sorted.filter((issue) => issue.severity === 'warning'),
+  };
+}
+
+/**
+ * An issue whose texts cannot break its line: messages quote what the user wrote (a key, a value), and YAML keys
+ * and values may hold line breaks and other control characters; they are shown escaped, as JSON writes them.
+ */
+function shownOnOneLine(issue: ValidationIssue): ValidationIssue {
+  const names: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+  const escape = (text: string): string => text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (char) =>
+    names[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return {
+    ...issue,
+    path: escape(issue.path),
+    message: escape(issue.message),
+    ...(issue.hint === undefined ? {} : { hint: escape(issue.hint) }),
   };
 }
 
