@@ -262,10 +262,22 @@ async function readScenarioSource(file: string, issues: ValidationIssue[]): Prom
   return { ...source, document: first };
 }
 
+/**
+ * Where each line of `text` starts, for positions. Made from the text itself, not by the YAML parser: after some
+ * syntax errors (a stray byte in a key) the parser stops reporting the newlines it passes, and every later
+ * position would land on a wrong line, beyond its end. Lines end at LF, as the YAML parser reads them.
+ */
+function lineTable(text: string): LineCounter {
+  const counter = new LineCounter();
+  counter.addNewLine(0);
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) counter.addNewLine(at + 1);
+  return counter;
+}
+
 /** The non-empty documents of a YAML stream, with syntax errors as issues. */
 function parseYaml(file: string, text: string): { documents: Document.Parsed[]; lineCounter: LineCounter; issues: ValidationIssue[] } {
-  const lineCounter = new LineCounter();
-  const all = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  const lineCounter = lineTable(text);
+  const all = parseAllDocuments(text, { prettyErrors: false });
   const issues: ValidationIssue[] = [];
   for (const document of all) {
     for (const [problems, severity] of [[document.errors, 'error'], [document.warnings, 'warning']] as const) {
