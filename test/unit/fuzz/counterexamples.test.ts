@@ -61,4 +61,23 @@ describe('fuzz counterexamples', () => {
     const small = await loadText(stringify({ ...scenario, spec: { ...scenario.spec, trials: 0 } }));
     expect(small.errors.map((issue) => `${issue.path}: ${issue.message}`)).to.deep.equal(['spec.trials: must be at least 1 (got the number 0)']);
   });
+
+  it('positions after a stray byte stay inside their line (the YAML parser lost count of the lines after it)', async () => {
+    const result = await loadText(': }\n\n\uFFFD\nt:');
+    expect(result.errors.map((issue) => `${issue.line}:${issue.column} ${issue.message}`)).to.deep.equal([
+      '1:3 YAML: Unexpected flow-map-end token in YAML stream: "}"',
+      '3:1 YAML: Unexpected scalar token in YAML stream: "\uFFFD\\nt"',
+      '4:2 YAML: Unexpected map-value-ind token in YAML stream: ":"',
+    ]);
+  });
+
+  it('a key with a carriage return or a control character is quoted escaped: the issue stays one line', async () => {
+    const scenario = baseScenario();
+    scenario.spec.faults = [{ 'pod\u0006\rKill': { selector: 'app=web' } }];
+    const result = await loadText(stringify(scenario));
+    const shown = result.errors.map(formatIssue);
+    expect(shown).to.deep.equal([
+      `${result.file}:12:7: spec.faults[0]["pod\\u0006\\rKill"]: unknown fault kind \`pod\\u0006\\rKill\` (hint: did you mean podKill?)`,
+    ]);
+  });
 });
