@@ -80,4 +80,13 @@ describe('fuzz counterexamples', () => {
       `${result.file}:12:7: spec.faults[0]["pod\\u0006\\rKill"]: unknown fault kind \`pod\\u0006\\rKill\` (hint: did you mean podKill?)`,
     ]);
   });
+
+  it('trials whose total time no duration can hold are a warning, not a RangeError from the loader', async () => {
+    const scenario = baseScenario();
+    const result = await loadText(stringify({ ...scenario, spec: { ...scenario.spec, trials: 1099511627776 } }));
+    expect(result.errors).to.deep.equal([]);
+    expect(result.warnings.map((issue) => `${issue.path}: ${issue.message} (hint: ${issue.hint ?? ''})`)).to.deep.equal([
+      'spec.timeout: timeout (10m, the default) may end the run before 1099511627776 trials of up to 31s each (recoveryWithin + settle) (hint: lower trials, or recoveryWithin and settle)',
+    ]);
+  });
 });
