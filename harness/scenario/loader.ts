@@ -8,6 +8,7 @@ import { dirname, isAbsolute, join, normalize as normalizePath, resolve } from '
 import { LineCounter, isAlias, isMap, isNode, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
 import { nodePortVariable, PUBLISHED_NODE_PORTS } from '../cluster/provider.js';
 import { UsageError } from '../errors.js';
+import { oneLine } from '../util/one-line.js';
 import { Duration } from './duration.js';
 import { checkSchema, didYouMean, formatPath, type Finding, type PathSegment, type ValidationIssue } from './issues.js';
 import { checkRules } from './rules.js';
@@ -216,14 +217,11 @@ function result(file: string, issues: readonly ValidationIssue[], scenario?: Sce
  * and values may hold line breaks and other control characters; they are shown escaped, as JSON writes them.
  */
 function shownOnOneLine(issue: ValidationIssue): ValidationIssue {
-  const names: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-  const escape = (text: string): string => text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (char) =>
-    names[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return {
     ...issue,
-    path: escape(issue.path),
-    message: escape(issue.message),
-    ...(issue.hint === undefined ? {} : { hint: escape(issue.hint) }),
+    path: oneLine(issue.path),
+    message: oneLine(issue.message),
+    ...(issue.hint === undefined ? {} : { hint: oneLine(issue.hint) }),
   };
 }
 
