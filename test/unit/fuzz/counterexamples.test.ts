@@ -89,4 +89,9 @@ describe('fuzz counterexamples', () => {
       'spec.timeout: timeout (10m, the default) may end the run before 1099511627776 trials of up to 31s each (recoveryWithin + settle) (hint: lower trials, or recoveryWithin and settle)',
     ]);
   });
+
+  it('a duration refused for holding a line break says so on one line', () => {
+    expect(() => Duration.parse('1s\n2s')).to.throw(DurationSyntaxError, '`1s\\n2s` is not a duration;');
+    expect(() => Duration.parse('5\u2028s')).to.throw(DurationSyntaxError, '`5\\u2028s` is not a duration;');
+  });
 });
