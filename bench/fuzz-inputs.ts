@@ -8,7 +8,7 @@
  */
 import { cpus } from 'node:os';
 import fc from 'fast-check';
-import { FUZZ_SEED, FUZZ_TARGETS, removeFuzzWorkspaces } from '../test/unit/fuzz/targets.js';
+import { FUZZ_SEED, FUZZ_TARGETS, removeFuzzWorkspaces, roundTrips } from '../test/unit/fuzz/targets.js';
 
 const COUNT = Number(process.argv[2] ?? 10_000);
 const SEED = Number(process.argv[3] ?? FUZZ_SEED);
@@ -58,7 +58,8 @@ async function main(): Promise<void> {
       }
       const seconds = (performance.now() - begin) / 1000;
       rows.push({ name: target.name, inputs: samples.length, failures, seconds });
-      console.log(`${target.name}: ${samples.length} inputs, ${failures} failures, ${seconds.toFixed(1)} s`);
+      const valid = index === 0 ? ` (${roundTrips.count} of them valid scenarios, read back the same written as JSON)` : '';
+      console.log(`${target.name}: ${samples.length} inputs${valid}, ${failures} failures, ${seconds.toFixed(1)} s`);
     }
   } finally {
     removeFuzzWorkspaces();

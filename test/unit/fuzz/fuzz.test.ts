@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { FUZZ_SEED, FUZZ_TARGETS, removeFuzzWorkspaces } from './targets.js';
+import { expect } from 'chai';
+import { FUZZ_SEED, FUZZ_TARGETS, removeFuzzWorkspaces, roundTrips } from './targets.js';
 
 // Bounded and seeded: the same inputs on every run, a few seconds in all. `npm run bench:fuzz` runs the same
 // targets with 10,000 inputs (RELIABILITY.md).
@@ -16,4 +17,8 @@ describe('fuzzed bad input (fast-check, fixed seed)', () => {
       });
     });
   }
+
+  it('some fuzzed scenario files were valid, so the round trip was checked', () => {
+    expect(roundTrips.count).to.be.greaterThan(10);
+  });
 });
