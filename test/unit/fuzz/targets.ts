@@ -585,7 +585,7 @@ function expectedMilliseconds(text: string): number | undefined {
   return ms > BigInt(Number.MAX_SAFE_INTEGER) ? undefined : Number(ms);
 }
 
-/** The duration fields of the seed scenario, with what their value must satisfy beyond the duration form. */
+/** The duration fields the durations target sets in the base scenario. */
 const DURATION_FIELDS: readonly (readonly PathStep[])[] = [
   ['spec', 'timeout'],
   ['spec', 'faults', 0, 'at'],
