@@ -1,5 +1,6 @@
 import yargs from 'yargs';
 import { isReboundError, UsageError, type ExitCode } from '../errors.js';
+import { oneLine } from '../util/one-line.js';
 import type { Command } from './command.js';
 import { clusterCommand } from './cluster.js';
 import { compareCommand } from './compare.js';
@@ -55,8 +56,9 @@ async function dispatch(argv: readonly string[]): Promise<ExitCode> {
 
 function explain(error: unknown): ExitCode {
   if (isReboundError(error)) {
-    process.stderr.write(`rebound: ${error.message}\n`);
-    for (const line of error.details) process.stderr.write(`  ${line}\n`);
+    // Messages quote what users typed; one line each, whatever they typed.
+    process.stderr.write(`rebound: ${oneLine(error.message)}\n`);
+    for (const line of error.details) process.stderr.write(`  ${oneLine(line)}\n`);
     return error.exitCode;
   }
   process.stderr.write(`rebound: internal error (please report it): ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);

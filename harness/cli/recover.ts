@@ -26,7 +26,7 @@ export const recoverCommand: Command<RecoverArgs> = {
   run: async (args) => {
     const { journalIdentity } = await import('../run/journal.js');
     const { recover } = await import('../run/recover.js');
-    const { clientsFor } = await import('../cluster/kube.js');
+    const { clientsFor, loadKubeconfig } = await import('../cluster/kube.js');
     const provider = args.provider ?? (args.kubeconfig !== undefined || args.context !== undefined ? 'kubeconfig' : 'local');
     if (provider !== 'kubeconfig' && (args.kubeconfig !== undefined || args.context !== undefined)) {
       throw new UsageError(`--kubeconfig and --context go with --provider kubeconfig; a ${provider} cluster is named with --cluster.`);
@@ -58,14 +58,8 @@ export const recoverCommand: Command<RecoverArgs> = {
       target = { kube: clientsFor(state.kubeconfig, state.context), nodeControl: kindNodeControl(engine), networkControl: kindNetworkControl(engine, state.network) };
     } else {
       const { homedir } = await import('node:os');
-      const { KubeConfig } = await import('@kubernetes/client-node');
       const kubeconfig = args.kubeconfig ?? process.env.KUBECONFIG?.split(':')[0] ?? `${homedir()}/.kube/config`;
-      const config = new KubeConfig();
-      try {
-        config.loadFromFile(kubeconfig);
-      } catch (error) {
-        throw new UsageError(`kubeconfig ${kubeconfig} cannot be read: ${error instanceof Error ? error.message : String(error)}`);
-      }
+      const config = loadKubeconfig(kubeconfig);
       // The context the run used: the one named, or the file's current one, as `run` chose it.
       const context = args.context ?? config.getCurrentContext();
       identity = journalIdentity({ provider, name: context, kubeconfig, context });

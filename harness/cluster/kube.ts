@@ -1,4 +1,5 @@
 import * as k8s from '@kubernetes/client-node';
+import { UsageError } from '../errors.js';
 
 /** The typed API clients rebound uses, built from one kubeconfig. */
 export interface KubeClients {
@@ -10,10 +11,25 @@ export interface KubeClients {
   readonly objects: k8s.KubernetesObjectApi;
 }
 
+/**
+ * A kubeconfig file read; a UsageError when it cannot be. The YAML parser's message quotes the lines around the
+ * mistake, and a kubeconfig's lines hold tokens and client keys: only its first line (what is wrong, and where) is
+ * shown.
+ */
+export function loadKubeconfig(file: string): k8s.KubeConfig {
+  const config = new k8s.KubeConfig();
+  try {
+    config.loadFromFile(file);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(`kubeconfig ${file} cannot be read: ${message.split('\n')[0]?.trim() ?? ''}`);
+  }
+  return config;
+}
+
 /** Clients for the cluster of a kubeconfig file (its current context, or `context`). */
 export function clientsFor(kubeconfigFile: string, context?: string): KubeClients {
-  const config = new k8s.KubeConfig();
-  config.loadFromFile(kubeconfigFile);
+  const config = loadKubeconfig(kubeconfigFile);
   if (context) config.setCurrentContext(context);
   return {
     config,

@@ -2,6 +2,7 @@
  * Durations as scenarios write them: Go-style strings (`500ms`, `30s`, `5m`, `1h`, `1m30s`, `1.5s`), the spelling
  * Kubernetes users already know from kubectl flags and controller settings.
  */
+import { oneLine } from '../util/one-line.js';
 
 /** The units a scenario may use, with their length in milliseconds. */
 const UNITS: Readonly<Record<string, bigint>> = { h: 3_600_000n, m: 60_000n, s: 1_000n, ms: 1n };
@@ -15,7 +16,8 @@ const COMPONENT = /(\d+)(?:\.(\d+))?(ms|h|m|s)/y;
 /** Thrown by `Duration.parse` for text that is not a duration; the message says what is accepted. */
 export class DurationSyntaxError extends Error {
   constructor(readonly text: string, reason: string) {
-    super(`${reason}; expected ${ACCEPTED}`);
+    // The reason quotes the text, which may hold line breaks (a flag's value, a YAML string).
+    super(`${oneLine(reason)}; expected ${ACCEPTED}`);
     this.name = 'DurationSyntaxError';
   }
 }
@@ -37,6 +39,8 @@ export class Duration {
       throw new DurationSyntaxError(text, `\`${trimmed}\` has no unit (write ${trimmed}s or ${trimmed}ms)`);
     }
     const body = trimmed.startsWith('+') ? trimmed.slice(1) : trimmed;
+    // A sign alone is no duration (the loop below would read nothing and sum to zero).
+    if (body === '') throw new DurationSyntaxError(text, `\`${trimmed}\` is not a duration`);
     let total = 0n;
     let position = 0;
     while (position < body.length) {

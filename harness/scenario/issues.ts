@@ -322,7 +322,10 @@ class SchemaErrors {
       case 'minimum':
       case 'maximum': {
         const { minimum, maximum } = schema;
-        if (typeof minimum === 'number' && typeof maximum === 'number') return make(`must be between ${minimum} and ${maximum} (got ${describeValue(data)})`);
+        // Counts bounded only by what YAML reads exactly say so when too large, and keep "at least" when too small.
+        const wholeNumberBound = maximum === Number.MAX_SAFE_INTEGER;
+        if (typeof minimum === 'number' && typeof maximum === 'number' && !wholeNumberBound) return make(`must be between ${minimum} and ${maximum} (got ${describeValue(data)})`);
+        if (wholeNumberBound && error.keyword === 'maximum') return make(`is too large: at most ${maximum}, the largest whole number YAML reads exactly (got ${describeValue(data)})`);
         return make(`must be at ${error.keyword === 'minimum' ? 'least' : 'most'} ${String(error.params.limit)} (got ${describeValue(data)})`);
       }
       case 'minItems': {

@@ -8,6 +8,7 @@ import { dirname, isAbsolute, join, normalize as normalizePath, resolve } from '
 import { LineCounter, isAlias, isMap, isNode, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
 import { nodePortVariable, PUBLISHED_NODE_PORTS } from '../cluster/provider.js';
 import { UsageError } from '../errors.js';
+import { oneLine } from '../util/one-line.js';
 import { Duration } from './duration.js';
 import { checkSchema, didYouMean, formatPath, type Finding, type PathSegment, type ValidationIssue } from './issues.js';
 import { checkRules } from './rules.js';
@@ -120,7 +121,7 @@ function variableDefaults(document: Document.Parsed): Record<string, string> {
   for (const pair of variables.items) {
     const value = isScalar(pair.value) ? pair.value.value : undefined;
     const name = keyText(pair.key);
-    if (typeof value === 'string' && VARIABLE_NAME.test(name)) defaults[name] = value;
+    if (typeof value === 'string' && VARIABLE_NAME.test(name)) setVariable(defaults, name, value);
   }
   return defaults;
 }
@@ -150,9 +151,17 @@ export function parseVarAssignments(assignments: readonly string[]): Record<stri
     if (equals === -1 || !VARIABLE_NAME.test(name)) {
       throw new UsageError(`--var ${assignment}: write --var NAME=value, NAME made of letters, digits and _ (not starting with a digit)`);
     }
-    vars[name] = assignment.slice(equals + 1);
+    setVariable(vars, name, assignment.slice(equals + 1));
   }
   return vars;
+}
+
+/**
+ * Sets a variable as an own property whatever its name: a plain assignment of `__proto__` (a valid variable name)
+ * would change the map's prototype instead and the variable would silently not exist.
+ */
+function setVariable(vars: Record<string, string>, name: string, value: string): void {
+  Object.defineProperty(vars, name, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Scenario files named on the command line: files as given, directories searched for YAML files of kind Scenario. */
@@ -192,7 +201,7 @@ interface Source {
 }
 
 function result(file: string, issues: readonly ValidationIssue[], scenario?: Scenario): LoadResult {
-  const sorted = [...issues].sort((a, b) =>
+  const sorted = issues.map(shownOnOneLine).sort((a, b) =>
     Number(a.file !== file) - Number(b.file !== file) || a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
   const errors = sorted.filter((issue) => issue.severity === 'error');
   return {
@@ -200,6 +209,19 @@ function result(file: string, issues: readonly ValidationIssue[], scenario?: Sce
     ...(errors.length === 0 && scenario !== undefined ? { scenario } : {}),
     errors,
     warnings: sorted.filter((issue) => issue.severity === 'warning'),
+  };
+}
+
+/**
+ * An issue whose texts cannot break its line: messages quote what the user wrote (a key, a value), and YAML keys
+ * and values may hold line breaks and other control characters; they are shown escaped, as JSON writes them.
+ */
+function shownOnOneLine(issue: ValidationIssue): ValidationIssue {
+  return {
+    ...issue,
+    path: oneLine(issue.path),
+    message: oneLine(issue.message),
+    ...(issue.hint === undefined ? {} : { hint: oneLine(issue.hint) }),
   };
 }
 
@@ -238,16 +260,38 @@ async function readScenarioSource(file: string, issues: ValidationIssue[]): Prom
   return { ...source, document: first };
 }
 
+/**
+ * Where each line of `text` starts, for positions. Made from the text itself, not by the YAML parser: after some
+ * syntax errors (a stray byte in a key) the parser stops reporting the newlines it passes, and every later
+ * position would land on a wrong line, beyond its end. Lines end at LF, as the YAML parser reads them.
+ */
+function lineTable(text: string): LineCounter {
+  const counter = new LineCounter();
+  counter.addNewLine(0);
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) counter.addNewLine(at + 1);
+  return counter;
+}
+
 /** The non-empty documents of a YAML stream, with syntax errors as issues. */
 function parseYaml(file: string, text: string): { documents: Document.Parsed[]; lineCounter: LineCounter; issues: ValidationIssue[] } {
-  const lineCounter = new LineCounter();
-  const all = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  const lineCounter = lineTable(text);
+  const all = parseAllDocuments(text, { prettyErrors: false });
   const issues: ValidationIssue[] = [];
   for (const document of all) {
     for (const [problems, severity] of [[document.errors, 'error'], [document.warnings, 'warning']] as const) {
+      let tooDeep = false;
       for (const problem of problems) {
+        // The YAML library reads nested collections recursively and reports a stack overflow at every level it
+        // unwinds through; one error in words, at the first, says it all.
+        if (problem.code === 'RESOURCE_EXHAUSTION') {
+          if (tooDeep) continue;
+          tooDeep = true;
+        }
         const at = lineCounter.linePos(problem.pos[0]);
-        issues.push({ file, line: at.line, column: at.col, path: '', message: `YAML: ${firstLine(problem.message)}`, severity });
+        const message = problem.code === 'RESOURCE_EXHAUSTION'
+          ? 'YAML: nested too deeply to read (lists or maps inside each other hundreds of levels deep)'
+          : `YAML: ${firstLine(problem.message)}`;
+        issues.push({ file, line: at.line, column: at.col, path: '', message, severity });
       }
     }
   }

@@ -529,10 +529,13 @@ const timeoutBudget: Rule = ({ document, report }) => {
   const { expect, trials = DEFAULTS.trials, timeout } = document.spec;
   const limit = duration(timeout, DEFAULTS.timeout);
   const perTrial = Duration.parse(expect.recoveryWithin).toMilliseconds() + duration(expect.settle, DEFAULTS.settle).toMilliseconds();
-  if (limit.toMilliseconds() <= trials * perTrial) {
-    report(['spec', 'timeout'], `timeout (${limit}${timeout === undefined ? ', the default' : ''}) may end the run before ${trials} trial${trials === 1 ? '' : 's'} of up to ${Duration.fromMilliseconds(perTrial)} each (recoveryWithin + settle)`, {
+  const total = trials * perTrial;
+  if (limit.toMilliseconds() <= total) {
+    // Huge trials or durations make sums no duration can hold: say so instead of printing one.
+    const shown = (ms: number): string => (Number.isSafeInteger(ms) ? String(Duration.fromMilliseconds(ms)) : 'longer than any duration rebound can count');
+    report(['spec', 'timeout'], `timeout (${limit}${timeout === undefined ? ', the default' : ''}) may end the run before ${trials} trial${trials === 1 ? '' : 's'} of up to ${shown(perTrial)} each (recoveryWithin + settle)`, {
       severity: 'warning',
-      hint: `raise timeout above ${Duration.fromMilliseconds(trials * perTrial)}`,
+      hint: Number.isSafeInteger(total) ? `raise timeout above ${shown(total)}` : 'lower trials, or recoveryWithin and settle',
     });
   }
 };

@@ -113,7 +113,13 @@ const Selector = (description: string) => Type.String({
   description: `${description}; a label selector: k=v, k!=v, k in (a,b), k notin (a,b), k, !k, comma-separated`,
 });
 
-const Count = Type.Integer({ minimum: 1, description: `how many candidates to pick (default ${DEFAULTS.count}; not with percent)` });
+/**
+ * The largest whole number a scenario may give for a count: beyond it YAML numbers are no longer read exactly
+ * (99999999999999999999 reads as 100000000000000000000), so a huge count would silently mean another one.
+ */
+const MAX_WHOLE = Number.MAX_SAFE_INTEGER;
+
+const Count = Type.Integer({ minimum: 1, maximum: MAX_WHOLE, description: `how many candidates to pick (default ${DEFAULTS.count}; not with percent)` });
 const Percent = Type.Number({
   minimum: 1,
   maximum: 100,
@@ -224,7 +230,7 @@ const FAULT_PARAMS = {
     kind: ScalableKindSchema,
     name: Formatted('dns1123-subdomain', { description: 'name of the workload' }),
     namespace: Type.Optional(Namespace('namespace of the workload (default spec.namespace)')),
-    replicas: Type.Integer({ minimum: 0, description: 'the new replica count' }),
+    replicas: Type.Integer({ minimum: 0, maximum: 2_147_483_647, description: 'the new replica count' }),
   }, { description: 'scale a workload, as a controller or a person would' }),
   processKill: Type.Union([
     Strict({ process: Type.String({ minLength: 1, description: 'name of one of spec.processes' }), ...processSignal }),
@@ -262,8 +268,8 @@ const FaultSchema = Type.Unsafe<FaultDocument>(Type.Union(
 // Steady-state checks.
 
 const quantity = {
-  count: Type.Optional(Type.Integer({ minimum: 0, description: 'exactly this many (not with min)' })),
-  min: Type.Optional(Type.Integer({ minimum: 1, description: `at least this many (not with count; default min: ${DEFAULTS.checkMin})` })),
+  count: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_WHOLE, description: 'exactly this many (not with min)' })),
+  min: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_WHOLE, description: `at least this many (not with count; default min: ${DEFAULTS.checkMin})` })),
 };
 
 const checkNamespace = {
@@ -440,7 +446,7 @@ const SpecSchema = Strict({
   faults: Type.Array(FaultSchema, { minItems: 1, description: 'injected in order of at (ties in file order)' }),
   expect: ExpectSchema,
   load: Type.Optional(LoadSchema),
-  trials: Type.Optional(Type.Integer({ minimum: 1, default: DEFAULTS.trials, description: 'how many times to inject and recover' })),
+  trials: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_WHOLE, default: DEFAULTS.trials, description: 'how many times to inject and recover' })),
   timeout: Type.Optional(DurationText('hard limit for the whole scenario', DEFAULTS.timeout)),
 });
 

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import * as k8s from '@kubernetes/client-node';
 import { UsageError } from '../../errors.js';
 import { guardCluster, type ContextAllowance } from '../context-guard.js';
+import { loadKubeconfig } from '../kube.js';
 import type { ClusterHandle } from '../provider.js';
 
 /** Options of the kubeconfig provider: an existing cluster, reached through a kubeconfig file and context. */
@@ -26,12 +26,7 @@ export function kubeconfigFile(given: string | undefined): string {
 export async function guardedContext(options: KubeconfigOptions): Promise<{ file: string; config: k8s.KubeConfig; context: string; server: string | undefined }> {
   const file = kubeconfigFile(options.kubeconfig);
   if (!existsSync(file)) throw new UsageError(`kubeconfig ${file} does not exist; give --kubeconfig FILE.`);
-  const config = new k8s.KubeConfig();
-  try {
-    config.loadFromFile(file);
-  } catch (error) {
-    throw new UsageError(`kubeconfig ${file} cannot be read: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const config = loadKubeconfig(file);
   const context = options.context ?? config.getCurrentContext();
   if (!context || !config.getContextObject(context)) {
     const known = config.getContexts().map((c) => c.name).join(', ') || 'none';
