@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type * as k8s from '@kubernetes/client-node';
 import { UsageError } from '../../errors.js';
 import { guardCluster, type ContextAllowance } from '../context-guard.js';
 import { loadKubeconfig } from '../kube.js';
