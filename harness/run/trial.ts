@@ -203,6 +203,8 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
       return;
     }
     detector.injected(seen.at, 0);
+    // The evaluation that showed the break may have come before this: the evidence is taken now if it still shows.
+    if (brokenSnapshot === null && !observer.current().evaluation.holds) brokenSnapshot = context.snapshot(monotonicNow());
     observer.timeline.mark(seen.at, 'injected', `observed: ${seen.summary}`);
     const result: FaultResult = {
       index: seen.fault ?? 0, kind: 'observed', atMs: Math.max(0, Math.round(seen.at - context.t0)), injectedAt: isoOf(seen.at),

@@ -168,7 +168,9 @@ describe('rebound observe: breaks someone else causes, measured by the rules of 
     expect(injected.recoveryTimeMs).to.be.a('number');
     expect(observed.recoveryTimeMs).to.be.a('number');
     const difference = Math.abs((observed.recoveryTimeMs as number) - (injected.recoveryTimeMs as number));
-    expect(difference, `run measured ${injected.recoveryTimeMs} ms, observe ${observed.recoveryTimeMs} ms`).to.be.at.most(20);
+    const figures = (t: TrialResult): string => `${t.recoveryTimeMs} ms (injectedAt ${t.injectedAt}, recoveredAt ${t.recoveredAt})`;
+    process.stderr.write(`      run: ${figures(injected)}; observe: ${figures(observed)}\n`);
+    expect(difference, `run measured ${figures(injected)}, observe ${figures(observed)}`).to.be.at.most(20);
     // run found the namespace and the workloads there: it left them, as observe does.
     const kube = clientsFor(state.kubeconfig);
     expect((await kube.core.listNamespacedPod({ namespace, labelSelector: 'app=web' })).items.filter(isPodReady)).to.have.length(3);
