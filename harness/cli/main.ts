@@ -7,13 +7,14 @@ import { compareCommand } from './compare.js';
 import { demoCommand } from './demo.js';
 import { doctorCommand } from './doctor.js';
 import { listCommand } from './list.js';
+import { observeCommand } from './observe.js';
 import { recoverCommand } from './recover.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { schemaCommand } from './schema.js';
 import { validateCommand } from './validate.js';
 
-const COMMANDS: readonly Command<never>[] = [runCommand, recoverCommand, clusterCommand, doctorCommand, demoCommand, validateCommand, listCommand, schemaCommand, compareCommand, reportCommand];
+const COMMANDS: readonly Command<never>[] = [runCommand, observeCommand, recoverCommand, clusterCommand, doctorCommand, demoCommand, validateCommand, listCommand, schemaCommand, compareCommand, reportCommand];
 
 /** The one place that ends the process: every error below is typed and turns into an exit code here. */
 export async function main(argv: readonly string[]): Promise<void> {

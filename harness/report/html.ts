@@ -421,7 +421,7 @@ function header(result: RunResult): string {
   const environment = result.environment;
   const fingerprint: [string, string][] = [
     ['verdict', `${badge(result.verdict)} ${verdictCounts(result.scenarios)}`],
-    ['seed', String(result.seed)],
+    result.mode === 'observe' ? ['mode', 'observed: rebound observe applied and injected nothing; each fault is a break someone else caused'] : ['seed', String(result.seed)],
     ['started', `${escapeHtml(result.startedAt)} (took ${formatDuration(millisBetween(result.startedAt, result.finishedAt))})`],
     ['environment', escapeHtml(environmentLine(environment))],
   ];

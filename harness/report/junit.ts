@@ -138,6 +138,7 @@ export function renderJUnit(result: RunResult): string {
     const environment = result.environment;
     addProperties(suite, [
       ['seed', result.seed],
+      ['mode', result.mode ?? 'run'],
       ['provider', environment?.provider],
       ['cluster', environment?.cluster],
       ['kubernetesVersion', environment?.kubernetesVersion],

@@ -26,7 +26,7 @@ export function renderMarkdown(result: RunResult): string {
     `## ${ICONS[result.verdict]} rebound: ${result.verdict}`,
     '',
     `${result.scenarios.length} scenario${result.scenarios.length === 1 ? '' : 's'}: ${verdictCounts(result.scenarios)} · `
-      + `seed ${result.seed} · ${cell(environmentLine(result.environment))} · took ${formatDuration(millisBetween(result.startedAt, result.finishedAt))}`,
+      + `${result.mode === 'observe' ? 'observed (rebound observe: nothing injected)' : `seed ${result.seed}`} · ${cell(environmentLine(result.environment))} · took ${formatDuration(millisBetween(result.startedAt, result.finishedAt))}`,
     '',
     '| Scenario | Verdict | Trials passed | Median recovery | p95 recovery | Worst phase | Reasons |',
     '| --- | --- | --- | ---: | ---: | --- | --- |',

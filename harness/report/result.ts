@@ -69,7 +69,7 @@ const FaultSchema = Type.Object({
   summary: Type.String(),
   targets: Type.Array(FaultTargetSchema),
   error: Nullable(Type.String()),
-}, { description: 'One injected fault.' });
+}, { description: "One injected fault; with kind `observed` (rebound observe), a break someone else caused: index is the fault of spec.faults whose targets it touched (0 when only the steady state told), injectedAt when its first watch event arrived." });
 
 const TimelineSampleSchema = Type.Object({
   at: Timestamp,
@@ -261,6 +261,10 @@ const RunResultSchema = Type.Object({
   vars: Type.Record(Type.String(), Type.String()),
   scenarios: Type.Array(ScenarioResultSchema),
   abortedBy: Type.Optional(Nullable(Type.String({ description: 'The signal that stopped the run (SIGINT, SIGTERM); null or absent when it ran to its end.' }))),
+  mode: Type.Optional(Type.Union([Type.Literal('run'), Type.Literal('observe')], {
+    description: 'run (or absent): rebound applied the desired state and injected the faults; observe: rebound applied and injected nothing, '
+      + 'it measured breaks someone else caused (faults of kind `observed`) by the same rules.',
+  })),
 }, { title: 'rebound results', description: 'A whole run, as results.json carries it.' });
 
 /** The three verdicts of the contract. */

@@ -60,7 +60,8 @@ export async function loadScenarios(paths: readonly string[], vars: Record<strin
   return chosen;
 }
 
-function defaultOut(): string {
+/** reports/runs/<timestamp>-<id>/ under the package. */
+export function defaultOut(): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
   return join(packageRoot(), 'reports', 'runs', `${stamp}-${randomBytes(3).toString('hex')}`);
 }

@@ -30,8 +30,11 @@ export class RunInterrupt {
   private readonly handlers: { readonly name: StopSignal; readonly handler: () => void }[];
   private undoing: { pending(): readonly string[] } | undefined;
 
-  /** @param say one line to the person at the terminal */
-  constructor(private readonly say: (line: string) => void) {
+  /**
+   * @param say one line to the person at the terminal
+   * @param stopping what the first signal does, if not the run's (observe undoes nothing)
+   */
+  constructor(private readonly say: (line: string) => void, private readonly stopping = 'no further fault; undoing what this run did, then writing the reports') {
     this.handlers = (['SIGINT', 'SIGTERM'] as const).map((name) => ({ name, handler: () => this.received(name) }));
     for (const { name, handler } of this.handlers) process.on(name, handler);
   }
@@ -59,7 +62,7 @@ export class RunInterrupt {
   private received(name: StopSignal): void {
     this.count += 1;
     if (this.count === 1) {
-      this.say(`\nrebound: ${name}: stopping: no further fault; undoing what this run did, then writing the reports (again: show what is left; a third time: exit at once)`);
+      this.say(`\nrebound: ${name}: stopping: ${this.stopping} (again: show what is left; a third time: exit at once)`);
       this.controller.abort(name);
     } else if (this.count === 2) {
       const left = this.undoing?.pending() ?? [];

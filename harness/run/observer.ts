@@ -3,6 +3,7 @@ import type * as k8s from '@kubernetes/client-node';
 import type { Discovery } from '../cluster/discovery.js';
 import type { KubeClients } from '../cluster/kube.js';
 import { ResilientWatch, type WatchEvent, type WatchTarget } from '../cluster/watch.js';
+import type { ObservedEvent } from '../observe/events.js';
 import { countsOf, type Condition, type Evaluation } from '../observe/conditions.js';
 import { NodeLossTracker } from '../observe/node-loss.js';
 import { ReplacementTracker } from '../observe/replacements.js';
@@ -37,6 +38,9 @@ export type EvaluationListener = (at: number, evaluation: Evaluation) => void;
 /** A watched event that touched an object with one of these uids (a fault's targets). */
 export type TargetListener = (at: number, uid: string) => void;
 
+/** Every change the watches made to the world (stale events dropped), before the steady state is evaluated. */
+export type ChangeListener = (change: ObservedEvent) => void;
+
 /**
  * Keeps the World in step with the cluster through watches (stamped on arrival with the monotonic clock),
  * re-evaluates the steady state on every change, and feeds the timeline and the replacement tracker.
@@ -52,6 +56,7 @@ export class Observer {
   private readonly watches: ResilientWatch[] = [];
   private readonly listeners = new Set<EvaluationListener>();
   private readonly targetListeners = new Set<TargetListener>();
+  private readonly changeListeners = new Set<ChangeListener>();
   private probeTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   /** Kubernetes Events by uid (an Event is updated in place as it repeats), oldest first. */
@@ -125,6 +130,7 @@ export class Observer {
       this.replacements.apply(change);
       this.restarts.apply(change);
       this.nodeLoss.apply(change);
+      for (const listener of this.changeListeners) listener(change);
     }
     if (event.type !== 'RELIST' && this.targetListeners.size > 0) {
       const uid = event.object.metadata?.uid;
@@ -163,6 +169,11 @@ export class Observer {
   onTarget(listener: TargetListener): () => void {
     this.targetListeners.add(listener);
     return () => this.targetListeners.delete(listener);
+  }
+
+  onChange(listener: ChangeListener): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
   }
 
   /** Pods on these nodes stop counting as ready (rebound stopped them). */

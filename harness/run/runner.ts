@@ -10,7 +10,7 @@ import { keepingFailures, report, type Reporter } from '../report/reporter.js';
 import {
   RESULT_SCHEMA_VERSION, worstVerdict, type Environment, type RunResult, type ScenarioResult, type TrialResult, type Verdict,
 } from '../report/result.js';
-import { expandBuiltinVariables } from '../scenario/loader.js';
+import { expandBuiltinVariables, type BuiltinVariables } from '../scenario/loader.js';
 import { builtinVariables, expandSteadyState } from './variables.js';
 import type { Scenario } from '../scenario/schema.js';
 import { isoOf, monotonicNow } from '../util/clock.js';
@@ -52,19 +52,19 @@ export interface RunOptions {
 }
 
 /** The harness could not do its job for a scenario (steady state never reached, timeout...): an ERROR. */
-class ScenarioError extends ReboundError {}
+export class ScenarioError extends ReboundError {}
 
 /** A reporter failed: whatever the verdicts, the run is an ERROR (exit 2), with the reasons. */
 class ReportError extends ReboundError {}
 
 /** A signal stopped the run while it waited: the scenario is ABORTED, not an ERROR. */
-class RunAborted extends ReboundError {}
+export class RunAborted extends ReboundError {}
 
 /**
  * Waits until the steady state has held without a break for `settle`; returns that moment (a trial's T0). Fails
  * with the failing checks named when it does not happen before `deadline`.
  */
-async function waitSteady(observer: Observer, settleMs: number, deadline: number, what: string, rolledOut: Condition, abort?: AbortSignal): Promise<number> {
+export async function waitSteady(observer: Observer, settleMs: number, deadline: number, what: string, rolledOut: Condition, abort?: AbortSignal): Promise<number> {
   const watcher = new SettleWatcher({ settleMs, startedAt: monotonicNow(), timeoutMs: Math.max(0, deadline - monotonicNow()) });
   let wake: (() => void) | undefined;
   // T0 also waits for every workload of the desired state to have rolled out, so that a rollout still under way
@@ -105,11 +105,25 @@ async function waitSteady(observer: Observer, settleMs: number, deadline: number
   }
 }
 
-function describeCondition(condition: Condition): string[] {
+export function describeCondition(condition: Condition): string[] {
   return condition.describe().split('\n').filter((line) => line.trim() !== '');
 }
 
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'DaemonSet']);
+export const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'DaemonSet']);
+
+/** What the Observer must watch and probe for these specs: the kinds of their objects, and their http checks. */
+export function watchPlan(specs: readonly Scenario['spec'][], builtins: BuiltinVariables): {
+  extraKinds: { apiVersion: string; kind: string }[];
+  probes: { url: string; status: number; timeoutMs: number }[];
+} {
+  const extraKinds = specs.flatMap((s) => [
+    ...s.desiredState.map((m) => ({ apiVersion: m.apiVersion, kind: m.kind })),
+    ...(s.steadyState ?? []).flatMap((check) => (check.kind === 'object' ? [{ apiVersion: check.params.apiVersion, kind: check.params.kind }] : [])),
+  ]);
+  const probes = specs.flatMap((s) => (expandSteadyState(s.steadyState, builtins) ?? []).flatMap((check) => (check.kind === 'http'
+    ? [{ url: check.params.url, status: check.params.status, timeoutMs: check.params.timeout.toMilliseconds() }] : [])));
+  return { extraKinds, probes };
+}
 
 /** One way of running a scenario: the scenario as loaded with one value of a --matrix variable (or the only way). */
 export interface Variant {
@@ -119,7 +133,7 @@ export interface Variant {
 }
 
 /** What one variant has set up and measured so far. */
-interface VariantState {
+export interface VariantState {
   readonly variant: Variant;
   readonly supervisor: ProcessSupervisor;
   readonly trials: TrialResult[];
@@ -211,13 +225,7 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
     state.desired = applied.map((a) => ({ apiVersion: a.manifest.apiVersion, kind: a.manifest.kind, name: a.manifest.name }));
     if (!observer) {
       observer = new Observer(kube, discovery, state.condition, namespace, log);
-      const everySpec = variants.map((v) => v.scenario.spec);
-      const extraKinds = everySpec.flatMap((s) => [
-        ...s.desiredState.map((m) => ({ apiVersion: m.apiVersion, kind: m.kind })),
-        ...(s.steadyState ?? []).flatMap((check) => (check.kind === 'object' ? [{ apiVersion: check.params.apiVersion, kind: check.params.kind }] : [])),
-      ]);
-      const probes = everySpec.flatMap((s) => (expandSteadyState(s.steadyState, builtinVariables(options.cluster, namespace)) ?? []).flatMap((check) => (check.kind === 'http'
-        ? [{ url: check.params.url, status: check.params.status, timeoutMs: check.params.timeout.toMilliseconds() }] : [])));
+      const { extraKinds, probes } = watchPlan(variants.map((v) => v.scenario.spec), builtinVariables(options.cluster, namespace));
       await observer.start(namespaces, extraKinds, probes);
     } else {
       observer.setCondition(state.condition);
@@ -317,7 +325,7 @@ function describeLoad(driver: NonNullable<Scenario['spec']['load']>['driver']): 
 }
 
 /** The result of one variant of a scenario, from its trials and whatever went wrong around them. */
-function scenarioResult(
+export function scenarioResult(
   state: VariantState,
   run: { startedAt: number; namespace: string; error: string | null; aborted: string | null; cleanup: string[]; events: ScenarioResult['events'] },
 ): ScenarioResult {

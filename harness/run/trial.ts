@@ -4,6 +4,7 @@ import type { ClusterHandle } from '../cluster/provider.js';
 import type { ActiveFault, FaultContext, ProcessTable, Target } from '../faults/fault.js';
 import { RandomStream } from '../faults/random.js';
 import { bind, NODE_LOSS_FAULTS } from '../faults/registry.js';
+import type { ObservedBreak } from '../observe/breaks.js';
 import { RecoveryDetector } from '../observe/detector.js';
 import type { FaultResult, LoadResult, ObjectSnapshot, TrialResult, Verdict } from '../report/result.js';
 import type { LoadSession } from '../load/session.js';
@@ -39,6 +40,12 @@ export interface TrialContext {
   readonly load?: LoadSession;
   /** Aborted by SIGINT/SIGTERM: the trial ends at once as ABORTED, no further fault injected. */
   readonly abort?: AbortSignal;
+  /**
+   * `rebound observe`: nothing is injected; the trial's one fault is the first break someone else caused, as this
+   * resolves it, and recovery is measured from it by the same rules. It resolves null when the observation ends
+   * (or `stop` aborts) before any break: then there is no trial.
+   */
+  readonly observed?: (stop: AbortSignal) => Promise<ObservedBreak | null>;
 }
 
 /** Faults in order of `at`, ties in file order. */
@@ -61,19 +68,24 @@ function errorText(error: unknown): string {
  * may not come), and gives the trial's verdict. It never re-applies anything: the system heals by itself or not.
  * Faults stay in the ledger; the caller reverts them after the trial.
  */
-export async function runTrial(context: TrialContext): Promise<TrialResult> {
+export function runTrial(context: TrialContext & { readonly observed: NonNullable<TrialContext['observed']> }): Promise<TrialResult | null>;
+export function runTrial(context: TrialContext): Promise<TrialResult>;
+export async function runTrial(context: TrialContext): Promise<TrialResult | null> {
   const { scenario, observer } = context;
   const expect = scenario.spec.expect;
   // Told how many faults come, the detector never decides before the last one is in.
   const detector = new RecoveryDetector({
     recoveryWithinMs: expect.recoveryWithin.toMilliseconds(),
     settleMs: expect.settle.toMilliseconds(),
-    faults: scenario.spec.faults.length,
+    faults: context.observed ? 1 : scenario.spec.faults.length,
   });
   const faults: FaultResult[] = [];
   const active: ActiveFault[] = [];
   observer.resetTrial();
   observer.timeline.mark(context.t0, 'note', `trial ${context.trial} T0`);
+  // observe: nothing waits for rebound to inject, so a break may come right at T0, a moment before this call; the
+  // evaluations since T0 are on the timeline (every change of `holds` is kept there).
+  if (context.observed) for (const sample of observer.timeline.samples(context.t0)) detector.observe(sample.at, sample.holds);
 
   let wake: (() => void) | undefined;
   const nudge = (): void => { wake?.(); };
@@ -181,7 +193,28 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
     }
   };
 
-  const allInjected = injectAll().finally(nudge);
+  // observe: the first break someone else caused stands in for the injection (its first watch event, as in run).
+  let noBreak = false;
+  const stopWatching = new AbortController();
+  const observeBreak = async (watch: NonNullable<TrialContext['observed']>): Promise<void> => {
+    const seen = await watch(stopWatching.signal);
+    if (seen === null) {
+      noBreak = true;
+      return;
+    }
+    detector.injected(seen.at, 0);
+    // The evaluation that showed the break may have come before this: the evidence is taken now if it still shows.
+    if (brokenSnapshot === null && !observer.current().evaluation.holds) brokenSnapshot = context.snapshot(monotonicNow());
+    observer.timeline.mark(seen.at, 'injected', `observed: ${seen.summary}`);
+    const result: FaultResult = {
+      index: seen.fault ?? 0, kind: 'observed', atMs: Math.max(0, Math.round(seen.at - context.t0)), injectedAt: isoOf(seen.at),
+      summary: seen.summary, targets: [...seen.targets], error: null,
+    };
+    faults.push(result);
+    context.onFault(result);
+    context.log.info({ observed: seen.summary, at: seen.at }, 'break observed');
+  };
+  const allInjected = (context.observed ? observeBreak(context.observed) : injectAll()).finally(nudge);
   let injectedDone = false;
   void allInjected.then(() => { injectedDone = true; nudge(); });
   let status: ReturnType<RecoveryDetector['tick']> = 'waiting';
@@ -206,7 +239,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
       break;
     }
     status = detector.tick(now);
-    if (injectedDone && status !== 'waiting') break;
+    if (injectedDone && (status !== 'waiting' || noBreak)) break;
     context.onTick();
     const deadline = detector.nextDeadline();
     const sleepMs = Math.max(5, Math.min(1000, deadline === undefined ? 1000 : deadline - now));
@@ -218,6 +251,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
   }
   context.abort?.removeEventListener('abort', onSignal);
   stopInjecting = true;
+  stopWatching.abort();
   cancelWait?.();
   await allInjected;
   const ended = monotonicNow();
@@ -226,6 +260,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
     .filter((f): f is string => f !== undefined);
   unsubscribe();
   untarget();
+  if (noBreak) return null;
 
   const measured = detector.result();
   const recovered = status === 'recovered' && !error && aborted === undefined && interrupted === undefined;

@@ -83,6 +83,18 @@ function isHealthy(state: ClusterState): boolean {
 }
 
 /**
+ * A local cluster that must be up already, for commands that touch nothing (observe): its state, or a clear error.
+ * Its node agents are not checked: one a person stopped is what is being observed.
+ */
+export function runningState(name: string): ClusterState {
+  const state = requireState(name);
+  if (!state.components.every((c) => componentState(c) === 'running')) {
+    throw new UsageError(`local cluster "${name}" is not running; start it with \`rebound cluster up --name ${name}\` and deploy the workloads first.`);
+  }
+  return state;
+}
+
+/**
  * Brings a local cluster up: etcd, API server, controller-manager, scheduler and one kwok per node, all on
  * 127.0.0.1. Idempotent: a healthy cluster of that name is left as it is; a broken one is cleaned away first.
  * On any failure every process started so far is stopped.

@@ -1,4 +1,4 @@
-import { down, up } from '../local/cluster.js';
+import { down, runningState, up } from '../local/cluster.js';
 import { NodeAgents } from '../local/node-agents.js';
 import { NodePortResponder } from '../local/node-ports.js';
 import { contextName, FAILURE_DETECTION } from '../local/settings.js';
@@ -11,6 +11,8 @@ export interface LocalOptions {
   readonly nodes?: number;
   /** Leave a cluster this run started running afterwards. */
   readonly keepCluster: boolean;
+  /** Use the cluster only if it is up already; never start, rebuild or stop it (observe touches nothing). */
+  readonly attachOnly?: boolean;
 }
 
 /** Node faults on the local cluster act on the node's agent process (kwok), which plays its kubelet. */
@@ -34,7 +36,7 @@ export function localNodeControl(cluster: string): NodeControl {
  * (unless keepCluster).
  */
 export async function acquireLocal(options: LocalOptions, progress: ProgressSink): Promise<ClusterHandle> {
-  const { state, reused } = await up({ name: options.cluster, nodes: options.nodes }, progress);
+  const { state, reused } = options.attachOnly ? { state: runningState(options.cluster), reused: true } : await up({ name: options.cluster, nodes: options.nodes }, progress);
   const startedHere = !reused;
   // For this run only: NodePorts answered on behalf of the simulated pods (node-ports.ts).
   const nodePorts = await NodePortResponder.start(state.kubeconfig, contextName(options.cluster));
