@@ -26,7 +26,7 @@ export const observeCommand: Command<ObserveArgs> = {
     .option('cluster', { type: 'string', describe: 'name of a local cluster that is up (default "local"); observe never starts one' })
     .option('kubeconfig', { type: 'string', describe: 'kubeconfig of an existing cluster (a kind cluster: --context kind-<name>)' })
     .option('context', { type: 'string', describe: 'kube context to use' })
-    .option('allow-context', { type: 'string', array: true, default: [], describe: 'allow a kube context (glob) besides kind-*, rebound-*, kwok-*' })
+    .option('allow-context', { type: 'string', array: true, default: [], describe: 'allow a kube context (glob) besides kind-*, rebound-*, kwok-* on this machine (also: allowContexts in a config file)' })
     .option('out', { type: 'string', describe: 'report folder (default reports/runs/<timestamp>-<id>/)' })
     .option('trials', { type: 'number', describe: 'end after this many breaks and recoveries (default spec.trials)' })
     .option('duration', { type: 'string', describe: 'watch for breaks this long, e.g. 30m (default spec.timeout); a trial under way is measured to its end' })

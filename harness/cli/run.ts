@@ -41,7 +41,7 @@ export const runCommand: Command<RunArgs> = {
     .option('container-runtime', { choices: ['docker', 'podman'] as const, describe: 'kind: the container engine (default: the one that answers)' })
     .option('kubeconfig', { type: 'string', describe: 'kubeconfig of an existing cluster (provider kubeconfig)' })
     .option('context', { type: 'string', describe: 'kube context to use (provider kubeconfig)' })
-    .option('allow-context', { type: 'string', array: true, default: [], describe: 'allow a kube context (glob) besides kind-*, rebound-*, kwok-*' })
+    .option('allow-context', { type: 'string', array: true, default: [], describe: 'allow a kube context (glob) besides kind-*, rebound-*, kwok-* on this machine (also: allowContexts in a config file)' })
     .option('out', { type: 'string', describe: 'report folder (default reports/runs/<timestamp>-<id>/)' })
     .option('trials', { type: 'number', describe: "override every scenario's spec.trials" })
     .option('seed', { type: 'number', describe: 'seed of the target choice (default: random; recorded in the report)' })

@@ -6,6 +6,7 @@ import { progress } from '../cli/output.js';
 import { DEFAULT_CLUSTER_NAME } from '../cluster/local/settings.js';
 import { acquireKubeconfig } from '../cluster/providers/kubeconfig.js';
 import { acquireLocal } from '../cluster/providers/local.js';
+import { loadUserConfig, type UserConfig } from '../config/user-config.js';
 import type { ClusterHandle } from '../cluster/provider.js';
 import { UsageError, type ExitCode } from '../errors.js';
 import { BreakRules } from '../observe/breaks.js';
@@ -22,12 +23,24 @@ import { observeScenario } from './observe.js';
  * The cluster to watch, chosen with the same flags and guard as run. observe touches nothing, so it never starts a
  * cluster (there would be nothing deployed in it) and never stops one.
  */
-async function attach(args: ObserveArgs): Promise<ClusterHandle> {
+async function attach(given: ObserveArgs, config: UserConfig): Promise<ClusterHandle> {
+  const args = withClusterDefaults(given, config);
   if (args.kubeconfig !== undefined || args.context !== undefined) {
     if (args.cluster !== undefined) throw new UsageError('--cluster names a local cluster; with --kubeconfig/--context leave it out.');
-    return acquireKubeconfig({ kubeconfig: args.kubeconfig, context: args.context, allowContexts: args.allowContext });
+    const allowances = [...(args.allowContext.length > 0 ? [{ patterns: args.allowContext, from: '--allow-context' }] : []), ...config.allowances];
+    return acquireKubeconfig({ kubeconfig: args.kubeconfig, context: args.context, allowances });
   }
-  return acquireLocal({ cluster: args.cluster ?? DEFAULT_CLUSTER_NAME, nodes: 0, keepCluster: true, attachOnly: true }, progress);
+  return acquireLocal({ cluster: args.cluster ?? DEFAULT_CLUSTER_NAME, keepCluster: true, attachOnly: true }, progress);
+}
+
+/** The config files' cluster, when the command line names none (observe has no --provider: kind is a context). */
+function withClusterDefaults(args: ObserveArgs, config: UserConfig): ObserveArgs {
+  if (args.cluster !== undefined || args.kubeconfig !== undefined || args.context !== undefined) return args;
+  const { provider, cluster, kubeconfig, context } = config.defaults;
+  if (provider === 'kind') {
+    throw new UsageError(`the config file's defaults.provider is kind: observe reaches a kind cluster through its context; give --context kind-${cluster ?? 'rebound'} (or --kubeconfig and --context).`);
+  }
+  return { ...args, ...(cluster === undefined ? {} : { cluster }), ...(kubeconfig === undefined ? {} : { kubeconfig }), ...(context === undefined ? {} : { context }) };
 }
 
 /** What observe cannot honour in a scenario: refused, since a field that does nothing would mislead. */
@@ -78,14 +91,16 @@ async function observe(args: ObserveArgs, interrupt: RunInterrupt): Promise<Exit
   if (namespace === undefined) {
     throw new UsageError(`${scenario.file}: observe needs the namespace the workloads run in: give --namespace NAME (the scenario sets no spec.namespace).`);
   }
-  const out = resolve(args.out ?? defaultOut());
+  const config = loadUserConfig([args.scenario]);
+  for (const file of config.files) progress(`config: ${file}`);
+  const out = resolve(args.out ?? config.defaults.out ?? defaultOut());
   mkdirSync(out, { recursive: true });
   const log = pino({ level: args.logLevel, base: { mode: 'observe' } }, pino.destination({ dest: join(out, 'run.log'), sync: true }));
-  const reporters = createReporters(args.reporter && args.reporter.length > 0 ? args.reporter : [...DEFAULT_REPORTERS], out);
+  const reporters = createReporters(args.reporter && args.reporter.length > 0 ? args.reporter : [...(config.defaults.reporter ?? DEFAULT_REPORTERS)], out);
   if (interrupt.by) throw new RunInterruptedError(interrupt.by);
   let cluster: ClusterHandle | undefined;
   try {
-    cluster = await attach(args);
+    cluster = await attach(args, config);
     const result = await observeScenario({
       scenario, namespace, trials: args.trials ?? scenario.spec.trials, durationMs: (duration ?? scenario.spec.timeout).toMilliseconds(),
       out, cluster, reporters, log, vars, interrupt,
