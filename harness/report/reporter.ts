@@ -1,3 +1,4 @@
+import { ReboundError } from '../errors.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { FaultResult, RunResult, ScenarioResult, TrialResult } from './result.js';
 
@@ -46,24 +47,43 @@ export async function report<K extends keyof Hooks>(reporters: readonly Reporter
 /** The hooks of a Reporter, in the order a run calls them. */
 const HOOKS = ['onRunStart', 'onScenarioStart', 'onPhase', 'onFaultInjected', 'onTrialEnd', 'onScenarioEnd', 'onRunEnd'] as const satisfies readonly (keyof Reporter)[];
 
+/** Reports could not be written: whatever the verdicts, the run is an ERROR (exit 2), with the reasons. */
+export class ReportsFailed extends ReboundError {}
+
 /**
- * The reporter as it is, except that a hook that fails adds "<reporter> <hook>: <reason>" to `failures` instead of
- * throwing: the run goes on (its other reports, its cleanup), and its caller fails it once it is over. A report
- * that could not be written must never leave a run looking fine.
+ * Reporters whose failures are kept rather than thrown: the run goes on (its other reports, its cleanup), and
+ * `check` fails it once it is over. A report that could not be written must never leave a run looking fine.
  */
-export function keepingFailures(reporter: Reporter, failures: string[]): Reporter {
-  const name = reporter.constructor.name === 'Object' ? 'reporter' : reporter.constructor.name;
-  const kept: Record<string, (...args: unknown[]) => Promise<void>> = {};
-  for (const hook of HOOKS) {
-    const fn = reporter[hook] as ((...args: unknown[]) => void | Promise<void>) | undefined;
-    if (!fn) continue;
-    kept[hook] = async (...args: unknown[]): Promise<void> => {
-      try {
-        await fn.apply(reporter, args);
-      } catch (error) {
-        failures.push(`${name} ${hook}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    };
+export class FailureKeepingReporters {
+  private readonly failures: string[] = [];
+  readonly reporters: readonly Reporter[];
+
+  constructor(reporters: readonly Reporter[]) {
+    this.reporters = reporters.map((reporter) => this.keep(reporter));
   }
-  return kept as Reporter;
+
+  /** Throws ReportsFailed naming every failure, if there was any. */
+  check(verdict: string): void {
+    const count = this.failures.length;
+    if (count === 0) return;
+    throw new ReportsFailed(`${count} report${count === 1 ? '' : 's'} could not be written, so the run cannot be trusted to be on record (verdict ${verdict}):`, this.failures);
+  }
+
+  /** The reporter as it is, except that a hook that fails adds "<reporter> <hook>: <reason>" to the failures. */
+  private keep(reporter: Reporter): Reporter {
+    const name = reporter.constructor.name === 'Object' ? 'reporter' : reporter.constructor.name;
+    const kept: Record<string, (...args: unknown[]) => Promise<void>> = {};
+    for (const hook of HOOKS) {
+      const fn = reporter[hook] as ((...args: unknown[]) => void | Promise<void>) | undefined;
+      if (!fn) continue;
+      kept[hook] = async (...args: unknown[]): Promise<void> => {
+        try {
+          await fn.apply(reporter, args);
+        } catch (error) {
+          this.failures.push(`${name} ${hook}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      };
+    }
+    return kept as Reporter;
+  }
 }

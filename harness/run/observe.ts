@@ -23,7 +23,7 @@ import type { ClusterHandle } from '../cluster/provider.js';
 import { ReboundError } from '../errors.js';
 import { BreakRules, type ObservedBreak } from '../observe/breaks.js';
 import { all, buildCondition, deriveSteadyState } from '../observe/conditions.js';
-import { report, type Reporter } from '../report/reporter.js';
+import { FailureKeepingReporters, report, type Reporter } from '../report/reporter.js';
 import { RESULT_SCHEMA_VERSION, type Environment, type RunResult, type ScenarioResult } from '../report/result.js';
 import type { Scenario } from '../scenario/schema.js';
 import { isoOf, monotonicNow } from '../util/clock.js';
@@ -156,7 +156,9 @@ class BreakWatch {
 
 /** Watches one scenario's workloads and measures every break and recovery; returns the run's result. */
 export async function observeScenario(options: ObserveOptions): Promise<RunResult> {
-  const { scenario, namespace, reporters, interrupt } = options;
+  const { scenario, namespace, interrupt } = options;
+  const reporting = new FailureKeepingReporters(options.reporters);
+  const { reporters } = reporting;
   const abort = interrupt.signal;
   const startedAtIso = isoOf(Date.now());
   const kube = clientsFor(options.cluster.kubeconfig, options.cluster.context);
@@ -291,6 +293,7 @@ export async function observeScenario(options: ObserveOptions): Promise<RunResul
     mode: 'observe',
   };
   await report(reporters, 'onRunEnd', run);
+  reporting.check(run.verdict);
   return run;
 }
 

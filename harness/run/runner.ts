@@ -6,7 +6,7 @@ import type { ClusterHandle } from '../cluster/provider.js';
 import { ReboundError } from '../errors.js';
 import { all, buildCondition, deriveSteadyState, type Condition, type Evaluation } from '../observe/conditions.js';
 import { SettleWatcher } from '../observe/detector.js';
-import { keepingFailures, report, type Reporter } from '../report/reporter.js';
+import { FailureKeepingReporters, report, type Reporter } from '../report/reporter.js';
 import {
   RESULT_SCHEMA_VERSION, worstVerdict, type Environment, type RunResult, type ScenarioResult, type TrialResult, type Verdict,
 } from '../report/result.js';
@@ -53,9 +53,6 @@ export interface RunOptions {
 
 /** The harness could not do its job for a scenario (steady state never reached, timeout...): an ERROR. */
 export class ScenarioError extends ReboundError {}
-
-/** A reporter failed: whatever the verdicts, the run is an ERROR (exit 2), with the reasons. */
-class ReportError extends ReboundError {}
 
 /** A signal stopped the run while it waited: the scenario is ABORTED, not an ERROR. */
 export class RunAborted extends ReboundError {}
@@ -375,8 +372,8 @@ export function scenarioResult(
 
 /** Runs scenarios one after the other against one cluster, and reports the run. */
 export async function runScenarios(given: RunOptions): Promise<RunResult> {
-  const failures: string[] = [];
-  const options = { ...given, reporters: given.reporters.map((reporter) => keepingFailures(reporter, failures)) };
+  const reporting = new FailureKeepingReporters(given.reporters);
+  const options = { ...given, reporters: reporting.reporters };
   const startedAt = isoOf(Date.now());
   await report(options.reporters, 'onRunStart', { seed: options.seed, scenarios: options.groups.flatMap((g) => g.map((v) => v.scenario)), out: options.out });
   const kube = clientsFor(options.cluster.kubeconfig, options.cluster.context);
@@ -401,8 +398,6 @@ export async function runScenarios(given: RunOptions): Promise<RunResult> {
     abortedBy: options.interrupt?.by ?? null,
   };
   await report(options.reporters, 'onRunEnd', result);
-  if (failures.length > 0) {
-    throw new ReportError(`${failures.length} report${failures.length === 1 ? '' : 's'} could not be written, so the run cannot be trusted to be on record (verdict ${result.verdict}):`, failures);
-  }
+  reporting.check(result.verdict);
   return result;
 }
