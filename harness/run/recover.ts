@@ -148,7 +148,7 @@ export async function recover(cluster: JournalCluster, target: StepTarget, say: 
       open = claimed.entries;
     }
     if (open.length > 0) say(`${describeRun(run)} left ${open.length} change${open.length === 1 ? '' : 's'}:`);
-    let recordBroken = false;
+    let recordBroken: string | undefined;
     for (const stage of UNDO_ORDER) {
       const entries = open.filter((e) => e.stage === stage).sort((a, b) => b.id - a.id);
       for (const entry of entries) {
@@ -166,14 +166,13 @@ export async function recover(cluster: JournalCluster, target: StepTarget, say: 
         if (failed) continue;
         open = open.filter((e) => e !== entry);
         if (disk) rewriteJournal(disk, open);
-        if (record && ledger && !recordBroken && open.length > 0) {
+        if (record && ledger && recordBroken === undefined && open.length > 0) {
           try {
             record = await ledger.replace(record, { ...run.journal, entries: open }, 'recovering', marks);
           } catch (error) {
             // The undo goes on (the steps are safe to repeat); the record is brought up to date at the end, or says
             // more than is left, which a later recover undoes again harmlessly.
-            recordBroken = true;
-            problems.push(message(error));
+            recordBroken = message(error);
           }
         }
       }
@@ -182,13 +181,13 @@ export async function recover(cluster: JournalCluster, target: StepTarget, say: 
     if (disk) rewriteJournal(disk, open);
     if (record && ledger && record.state !== 'reverted') {
       try {
-        const fresh = recordBroken ? await ledger.read(record.name) : record;
+        const fresh = recordBroken !== undefined ? await ledger.read(record.name) : record;
         if (fresh !== undefined) {
           await ledger.replace(fresh, { ...run.journal, entries: open }, open.length === 0 ? 'reverted' : 'open',
             { ...marks, ...(open.length === 0 ? { revertedAt: new Date().toISOString() } : {}) });
         }
       } catch (error) {
-        problems.push(message(error));
+        problems.push(recordBroken ?? message(error));
       }
     }
   }

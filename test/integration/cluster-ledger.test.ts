@@ -63,11 +63,15 @@ describe('the in-cluster ledger of a shared cluster (kubeconfig provider) (integ
       await kube.core.deleteNamespacedConfigMap({ name: record.metadata?.name ?? '', namespace: 'rebound-system' });
     }
   });
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('a run that ends clean leaves its record marked reverted', async () => {
     const out = join(dir, 'clean');
-    const run = await rebound(['run', 'scenarios/deployment-pod-kill.yaml', ...shared, '--trials', '1', '--out', out, '--reporter', 'json']);
+    const run = await rebound(['run', 'scenarios/replicaset-deleted.yaml', ...shared, '--trials', '1', '--out', out, '--reporter', 'json']);
     expect(run.code, run.stderr.slice(-3000)).to.equal(0);
     expect(readResults(out).verdict).to.equal('PASS');
     const all = await records(kube);
@@ -100,7 +104,7 @@ describe('the in-cluster ledger of a shared cluster (kubeconfig provider) (integ
     // Another machine has only the cluster: this machine's journal goes.
     rmSync(join(journalDir(), `${journal.runId}.json`));
 
-    const refused = await rebound(['run', 'scenarios/deployment-pod-kill.yaml', ...shared, '--out', join(dir, 'refused')]);
+    const refused = await rebound(['run', 'scenarios/replicaset-deleted.yaml', ...shared, '--out', join(dir, 'refused')]);
     expect(refused.code, refused.stderr).to.equal(2);
     expect(refused.stderr).to.include(`undo them first: rebound recover --kubeconfig ${shared[1]} --context ${shared[3]}`);
     expect(refused.stderr).to.match(/revert nodeCordon/);
@@ -134,6 +138,8 @@ describe('the in-cluster ledger of a shared cluster (kubeconfig provider) (integ
     const body = recordObject(journal, 'open', 'another-machine.example', { heartbeat: new Date().toISOString() });
     await kube.core.createNamespacedConfigMap({ namespace: 'rebound-system', body });
     await setUnschedulable(kube, node, true);
+    // A failure below must not leave the node cordoned for the tests after this one.
+    cleanups.push(async () => { await setUnschedulable(kube, node, false); });
     // Its heartbeat: the record rewritten every 2 s while "the run" goes.
     let beating = true;
     const beat = (async () => {
@@ -152,7 +158,7 @@ describe('the in-cluster ledger of a shared cluster (kubeconfig provider) (integ
       }
     })();
     try {
-      const refused = await rebound(['run', 'scenarios/deployment-pod-kill.yaml', ...shared, '--out', join(dir, 'refused-elsewhere')]);
+      const refused = await rebound(['run', 'scenarios/replicaset-deleted.yaml', ...shared, '--out', join(dir, 'refused-elsewhere')]);
       expect(refused.code, refused.stderr).to.equal(2);
       expect(refused.stderr).to.include('a run on another machine may still be going');
       expect(refused.stderr).to.include('on another-machine.example');

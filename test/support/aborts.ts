@@ -88,6 +88,11 @@ export async function leftovers(cluster: string): Promise<string[]> {
   for (const port of PROCESS_PORTS) if (await listening(port)) problems.push(`a process listens on ${port}`);
   const identity = journalIdentity({ provider: 'local', name: cluster, kubeconfig: state.kubeconfig, createdAt: state.createdAt });
   for (const journal of journalsOf(identity).found.filter((f) => !f.stale)) problems.push(`journal ${journal.file} left`);
+  // The in-cluster ledger (runs through the kubeconfig provider, or with --cluster-ledger): no record still open.
+  const records = (await kube.core.listNamespacedConfigMap({ namespace: 'rebound-system', labelSelector: 'app.kubernetes.io/component=ledger' })).items;
+  for (const record of records.filter((r) => r.metadata?.labels?.['rebound.dev/state'] !== 'reverted')) {
+    problems.push(`in-cluster record rebound-system/${record.metadata?.name ?? '?'} left ${record.metadata?.labels?.['rebound.dev/state'] ?? '?'}`);
+  }
   return problems;
 }
 
