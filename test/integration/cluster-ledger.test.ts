@@ -1,14 +1,15 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type * as k8s from '@kubernetes/client-node';
+import { KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { clientsFor, statusOf, type KubeClients } from '../../harness/cluster/kube.js';
 import { contextName } from '../../harness/cluster/local/settings.js';
 import { setUnschedulable } from '../../harness/faults/node-spec.js';
 import { recordObject } from '../../harness/run/cluster-journal.js';
-import { journalDir, type JournalFile } from '../../harness/run/journal.js';
+import { journalDir, journalIdentity, journalsOf, type JournalFile } from '../../harness/run/journal.js';
 import { listening, waitClean } from '../support/aborts.js';
 import { readResults, REPO, rebound } from '../support/cli.js';
 import { testCluster, TEST_CLUSTER } from '../support/cluster.js';
@@ -124,6 +125,45 @@ describe('the in-cluster ledger of a shared cluster (kubeconfig provider) (integ
     expect(journalOf(after).entries).to.deep.equal([]);
     const again = await rebound(['recover', ...shared]);
     expect(again.stdout).to.include(`nothing to undo in the kubeconfig cluster ${shared[3]}`);
+  });
+
+  it('a kube user who may not write the in-cluster ledger: the run refuses before changing anything, and says how to go on', async () => {
+    // A ServiceAccount that may read the ledger but not write it (nor anything else), reached through a kubeconfig
+    // of its own, as a user with such rights would be.
+    const name = 'rebound-ledger-reader';
+    await kube.core.createNamespacedServiceAccount({ namespace: 'default', body: { metadata: { name } } });
+    cleanups.push(async () => { await kube.core.deleteNamespacedServiceAccount({ name, namespace: 'default' }); });
+    await kube.core.createNamespace({ body: { metadata: { name: 'rebound-system' } } }).catch((error: unknown) => { if (statusOf(error) !== 409) throw error; });
+    const rbac = kube.config.makeApiClient(RbacAuthorizationV1Api);
+    await rbac.createNamespacedRole({ namespace: 'rebound-system', body: { metadata: { name }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'] }] } });
+    cleanups.push(async () => { await rbac.deleteNamespacedRole({ name, namespace: 'rebound-system' }); });
+    await rbac.createNamespacedRoleBinding({ namespace: 'rebound-system', body: { metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name }, subjects: [{ kind: 'ServiceAccount', name, namespace: 'default' }] } });
+    cleanups.push(async () => { await rbac.deleteNamespacedRoleBinding({ name, namespace: 'rebound-system' }); });
+    const token = (await kube.core.createNamespacedServiceAccountToken({ name, namespace: 'default', body: { spec: { audiences: [], expirationSeconds: 3600 } } })).status?.token;
+    if (token === undefined) throw new Error('no token for the ServiceAccount');
+    const server = kube.config.getCurrentCluster();
+    if (server === null) throw new Error('the test cluster\'s kubeconfig has no cluster');
+    const limited = new KubeConfig();
+    limited.loadFromOptions({
+      clusters: [{ ...server, name: 'limited' }],
+      users: [{ name: 'reader', token }],
+      contexts: [{ name: 'rebound-limited', cluster: 'limited', user: 'reader' }],
+      currentContext: 'rebound-limited',
+    });
+    const file = join(dir, 'limited.kubeconfig');
+    writeFileSync(file, limited.exportConfig());
+    const before = (await records(kube)).length;
+
+    const refused = await rebound(['run', 'scenarios/replicaset-deleted.yaml', '--kubeconfig', file, '--context', 'rebound-limited', '--out', join(dir, 'forbidden')]);
+    expect(refused.code, refused.stderr).to.equal(2);
+    expect(refused.stderr).to.match(/the in-cluster ledger's rebound-system\/run-\S+ cannot be written: forbidden \(403\)/);
+    expect(refused.stderr).to.include('nothing was changed');
+    expect(refused.stderr).to.include('--no-cluster-ledger');
+    expect(refused.stderr).not.to.match(/\n\s+at /);
+    // Nothing changed: no scenario namespace, no record, no journal left on this disk.
+    expect((await kube.core.listNamespace({ labelSelector: 'app.kubernetes.io/managed-by=rebound' })).items.map((n) => n.metadata?.name)).to.deep.equal([]);
+    expect((await records(kube)).length).to.equal(before);
+    expect(journalsOf(journalIdentity({ provider: 'kubeconfig', name: 'rebound-limited', kubeconfig: file, context: 'rebound-limited' })).found).to.deep.equal([]);
   });
 
   it('a run on another machine whose heartbeat ticks is left alone; once it stops, recover undoes what it left', async () => {
