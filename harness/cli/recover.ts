@@ -7,11 +7,13 @@ interface RecoverArgs {
   cluster?: string;
   kubeconfig?: string;
   context?: string;
+  force: boolean;
 }
 
 /**
  * `rebound recover`: undoes what runs that were killed (or otherwise ended without cleaning up) left in a cluster,
- * from their journals in ~/.rebound/ledger/. `rebound run` refuses a cluster until this has run.
+ * from their journals in ~/.rebound/ledger/ and the cluster's own ledger (ConfigMaps in namespace rebound-system,
+ * written by runs on any machine). `rebound run` refuses a cluster until this has run.
  */
 export const recoverCommand: Command<RecoverArgs> = {
   command: 'recover',
@@ -21,8 +23,10 @@ export const recoverCommand: Command<RecoverArgs> = {
     .option('cluster', { type: 'string', describe: 'name of the local or kind cluster (default "local", or "rebound" for kind)' })
     .option('kubeconfig', { type: 'string', describe: 'kubeconfig of the cluster (provider kubeconfig)' })
     .option('context', { type: 'string', describe: 'kube context (provider kubeconfig)' })
+    .option('force', { type: 'boolean', default: false, describe: 'also undo what runs on other machines recorded in the cluster while their heartbeat still ticks (they then change nothing more)' })
     .example('$0 recover', 'undo what a killed `rebound run` left in the local cluster')
-    .example('$0 recover --provider kind --cluster rebound', 'the same for a kind cluster'),
+    .example('$0 recover --provider kind --cluster rebound', 'the same for a kind cluster')
+    .example('$0 recover --kubeconfig ~/.kube/config --context staging', 'a shared cluster: also what runs on other machines left'),
   run: async (args) => {
     const { journalIdentity } = await import('../run/journal.js');
     const { recover } = await import('../run/recover.js');
@@ -65,9 +69,16 @@ export const recoverCommand: Command<RecoverArgs> = {
       identity = journalIdentity({ provider, name: context, kubeconfig, context });
       target = { kube: clientsFor(kubeconfig, context) };
     }
-    const outcome = await recover(identity, target, progress);
+    const { ClusterLedger } = await import('../run/cluster-journal.js');
+    // The records in the cluster too: what runs on other machines (or with --cluster-ledger) left.
+    const outcome = await recover(identity, target, progress, { ledger: new ClusterLedger(target.kube), force: args.force });
     for (const line of outcome.running) print(`left alone: ${line}`);
     for (const file of outcome.unreadable) print(`cannot read ${file}: not a rebound journal; left as it is`);
+    if (outcome.running.length > 0 && outcome.problems.length === 0 && outcome.undone.length === 0) {
+      // Nothing undone because a run is going: not "nothing to undo".
+      print(`nothing undone: ${outcome.running.length} run${outcome.running.length === 1 ? ' is' : 's are'} still going`);
+      return 0;
+    }
     if (outcome.problems.length > 0) {
       throw new UsageError(`recover undid ${outcome.undone.length} step${outcome.undone.length === 1 ? '' : 's'} but not these (they stay in the journal; run recover again once the cause is fixed):`, outcome.problems);
     }

@@ -26,6 +26,7 @@ export interface RunArgs {
   alpha?: number;
   reporter?: string[];
   k6?: string;
+  clusterLedger?: boolean;
 }
 
 /** `rebound run <files|dirs...>`: apply, break, measure recovery, undo, and give verdicts. */
@@ -56,6 +57,7 @@ export const runCommand: Command<RunArgs> = {
     .option('alpha', { type: 'number', default: 0.05, describe: 'significance level for --baseline and --matrix' })
     .option('reporter', { type: 'string', array: true, describe: 'reporters (repeatable or comma-separated): console, json, junit, markdown, html (default: all)' })
     .option('k6', { type: 'string', describe: 'the k6 binary for scenarios whose spec.load runs a k6 script (default: k6 on PATH; rebound does not ship k6)' })
+    .option('cluster-ledger', { type: 'boolean', describe: 'record each change in the cluster too (ConfigMaps in namespace rebound-system) before it is made, for `rebound recover` on any machine; default: on for --provider kubeconfig (a cluster other machines share), off for local and kind (--no-cluster-ledger turns it off)' })
     .option('log-level', { choices: ['debug', 'info', 'warn'] as const, default: 'debug', describe: 'level of <out>/run.log' })
     .example('$0 run scenarios/', 'run every example on the embedded cluster')
     .example('$0 run scenarios/operator-echo.yaml --var RECONCILE_DELAY=2s --trials 5', 'measure a slower operator'),

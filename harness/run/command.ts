@@ -27,6 +27,9 @@ import { compareSettings, compareVariants, gateOnBaseline, parseMatrix, readResu
 import { writeAtomic } from '../report/write-atomic.js';
 import { RunInterrupt, RunInterruptedError } from './interrupt.js';
 import { Journal, journalIdentity, journalsOf, rewriteJournal, type JournalCluster } from './journal.js';
+import { ClusterJournal, ClusterLedger, LEDGER_NAMESPACE, LedgerError } from './cluster-journal.js';
+import { blockingRuns, describeRun, openRuns } from './open-runs.js';
+import { clientsFor } from '../cluster/kube.js';
 
 /** Loads every scenario named, or throws one error listing every problem in every file (exit 2, nothing touched). */
 export async function loadScenarios(paths: readonly string[], vars: Record<string, string>, selector?: string): Promise<Scenario[]> {
@@ -132,18 +135,33 @@ function resolveK6(named: string | undefined, scenarios: readonly Scenario[], dr
 }
 
 /**
- * A cluster with changes a killed run did not undo is not one to measure on: the run refuses it, naming the
- * changes and the command that undoes them.
+ * A cluster with changes a run that ended without undoing them left is not one to measure on: the run refuses it,
+ * naming the changes and the command that undoes them. With `ledger`, the records in the cluster count too (any
+ * machine's, a run still going elsewhere included: two runs breaking one cluster measure each other).
  */
-function refuseUnrecovered(cluster: JournalCluster): void {
+async function refuseUnrecovered(cluster: JournalCluster, ledger: ClusterLedger | undefined): Promise<void> {
   const { found } = journalsOf(cluster);
-  // An earlier cluster of the same name took its changes along when it was deleted.
-  for (const journal of found.filter((f) => f.stale && !f.running)) rewriteJournal(journal, []);
-  const left = found.filter((f) => !f.running && !f.stale && f.journal.entries.length > 0);
+  const records = ledger ? (await ledger.records()).records : [];
+  if (ledger) await ledger.forgetReverted(records, Date.now());
+  const runs = openRuns(found, records, ledger?.host ?? '');
+  // An earlier cluster of the same name took its changes along when it was deleted; a run a recover undid
+  // (elsewhere) left nothing.
+  for (const run of runs) if (run.disk && !run.disk.running && (run.stale || run.reverted)) rewriteJournal(run.disk, []);
+  const left = blockingRuns(runs);
   if (left.length === 0) return;
-  const changes = left.flatMap((f) => f.journal.entries.map((e) => `${e.label} (run ${f.journal.runId}, pid ${f.journal.pid}, started ${f.journal.startedAt})`));
+  const changes = left.flatMap((r) => r.journal.entries.map((e) => `${e.label} (${describeRun(r)})`));
   const where = cluster.provider === 'kubeconfig' ? `--kubeconfig ${cluster.kubeconfig}${cluster.context ? ` --context ${cluster.context}` : ''}` : `--provider ${cluster.provider} --cluster ${cluster.name}`;
-  throw new UsageError(`the ${cluster.provider} cluster ${cluster.name} has ${changes.length} change${changes.length === 1 ? '' : 's'} that a run which ended without undoing them left behind; undo them first: rebound recover ${where}`, changes);
+  const elsewhere = left.some((r) => r.liveness === 'elsewhere') ? ' (a run on another machine may still be going: then wait for it to end)' : '';
+  throw new UsageError(`the ${cluster.provider} cluster ${cluster.name} has ${changes.length} change${changes.length === 1 ? '' : 's'} that a run which ended without undoing them left behind${elsewhere}; undo them first: rebound recover ${where}`, changes);
+}
+
+/**
+ * The in-cluster ledger is kept for clusters other machines share (the kubeconfig provider) unless
+ * --no-cluster-ledger; a local or kind cluster is this machine's own, its journal on disk enough, unless
+ * --cluster-ledger asks for it.
+ */
+function keepsClusterLedger(args: RunArgs, provider: ClusterHandle['provider']): boolean {
+  return args.clusterLedger ?? provider === 'kubeconfig';
 }
 
 /** `rebound run`: validates everything first, then runs; the exit code follows the verdicts. */
@@ -209,8 +227,25 @@ async function interruptibleRun(given: RunArgs, interrupt: RunInterrupt): Promis
   try {
     cluster = await acquire(args, allowances);
     const identity = journalIdentity(cluster);
-    refuseUnrecovered(identity);
+    const inCluster = keepsClusterLedger(args, cluster.provider);
+    // Read whenever the cluster is shared, kept or not: another machine's changes are there.
+    const ledger = inCluster || cluster.provider === 'kubeconfig' ? new ClusterLedger(clientsFor(cluster.kubeconfig, cluster.context)) : undefined;
+    try {
+      await refuseUnrecovered(identity, ledger);
+    } catch (error) {
+      if (!(error instanceof LedgerError)) throw error;
+      if (inCluster) throw new LedgerError(`${error.message}; pass --no-cluster-ledger to run with the journal on this machine only (then another machine's recover cannot see this run's changes).`);
+      progress(`warning: ${error.message}; changes other machines left are not known`);
+    }
     journal = new Journal(identity);
+    if (inCluster && ledger) {
+      try {
+        await journal.mirrorInto(new ClusterJournal(ledger));
+      } catch (error) {
+        if (!(error instanceof LedgerError)) throw error;
+        throw new LedgerError(`${error.message}; nothing was changed. rebound records its changes in the cluster before it makes them (create and update of ConfigMaps in namespace ${LEDGER_NAMESPACE}, and its creation if it is missing); pass --no-cluster-ledger to run with the journal on this machine only (then another machine's recover cannot see this run's changes).`);
+      }
+    }
     const result = await runScenarios({ groups, seed, out, trials: args.trials, cluster, log, vars, reporters, interrupt, journal, ...(k6 === undefined ? {} : { k6 }) });
     // An aborted run is not compared: its trials are not the ones asked for.
     if (result.abortedBy) return { result, out, regressed: false };
@@ -223,7 +258,8 @@ async function interruptibleRun(given: RunArgs, interrupt: RunInterrupt): Promis
     }
     return { result, out, regressed };
   } finally {
-    journal?.close();
+    const problem = await journal?.close();
+    if (problem !== undefined) progress(`warning: ${problem}`);
     await cluster?.release();
     log.flush();
   }

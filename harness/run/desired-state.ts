@@ -74,7 +74,7 @@ export async function applyDesiredState(
       // The step's UID precondition makes sure a same-named object someone else made meanwhile is left alone.
       const step: RevertStep = { op: 'deleteObject', apiVersion: manifest.apiVersion, kind: manifest.kind, name: manifest.name, uid,
         ...(object.metadata?.namespace ? { namespace: object.metadata.namespace } : {}) };
-      ledger.record('object', `delete ${manifest.kind} ${manifest.name}`, () => performStep(step, { kube }), [step]);
+      await ledger.record('object', `delete ${manifest.kind} ${manifest.name}`, () => performStep(step, { kube }), [step]);
     }
     applied.push({ manifest, object, created: !existed });
   }

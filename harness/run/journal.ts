@@ -2,7 +2,8 @@
  * The ledger's journal on disk: what a run changed in a cluster and has not undone yet, written before each change
  * (fsynced, replaced atomically) under ~/.rebound/ledger/<run id>.json, and emptied as the changes are undone. A
  * run that ends, however it ends short of SIGKILL, removes its journal; a killed run leaves it for
- * `rebound recover`, and `rebound run` refuses a cluster that has one.
+ * `rebound recover`, and `rebound run` refuses a cluster that has one. On a cluster other machines share, every
+ * write is mirrored into the cluster as well (harness/run/cluster-journal.ts), so that their `recover` sees it.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -80,12 +81,30 @@ function writeDurably(file: string, content: string): void {
   }
 }
 
+/**
+ * Where a journal is mirrored besides the disk: the cluster itself (harness/run/cluster-journal.ts). Writes carry
+ * the whole journal, so a later write makes up for one that failed.
+ */
+export interface JournalMirror {
+  /** Resolves once the mirror holds `content`; rejects when it could not be written. */
+  write(content: JournalFile): Promise<void>;
+  /** The run is over: `content` is what it leaves (nothing when it undid everything). */
+  close(content: JournalFile): Promise<void>;
+}
+
+/** Whether the process that wrote `journal` runs on this machine still (a pid may be reused: its command must match). */
+export function runsHere(journal: Pick<JournalFile, 'pid' | 'command'>): boolean {
+  const now = commandLine(journal.pid);
+  return journal.pid !== process.pid && now !== undefined && now.join('\0') === journal.command.join('\0');
+}
+
 /** The journal of the run in this process. */
 export class Journal {
   private entries: JournalEntry[] = [];
   private nextId = 1;
   private readonly file: string;
   private readonly header: Omit<JournalFile, 'entries'>;
+  private mirror: JournalMirror | undefined;
 
   constructor(cluster: JournalCluster) {
     const runId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
@@ -99,34 +118,68 @@ export class Journal {
     return this.header.runId;
   }
 
-  /** Writes a change down before it is made; returns its id. */
-  add(stage: UndoStage, label: string, steps: readonly RevertStep[]): number {
+  /** What the journal holds now, as its file has it. */
+  content(): JournalFile {
+    return { ...this.header, entries: this.entries };
+  }
+
+  /** Mirrors the journal into `mirror` from now on; resolves once the mirror holds it. */
+  async mirrorInto(mirror: JournalMirror): Promise<void> {
+    await mirror.write(this.content());
+    this.mirror = mirror;
+  }
+
+  /**
+   * Writes a change down, on disk at once; returns its id, and when there is a mirror, `mirrored`: resolves once
+   * the mirror holds it too, rejects when it could not be written there.
+   */
+  add(stage: UndoStage, label: string, steps: readonly RevertStep[]): { id: number; mirrored: Promise<void> } {
     const id = this.nextId;
     this.nextId += 1;
     this.entries.push({ id, stage, label, steps });
     this.write();
-    return id;
+    return { id, mirrored: this.mirror ? this.mirror.write(this.content()) : Promise.resolve() };
   }
 
   /** Replaces a change's steps once it is known exactly what it changed. */
   update(id: number, steps: readonly RevertStep[]): void {
     this.entries = this.entries.map((e) => (e.id === id ? { ...e, steps } : e));
     this.write();
+    this.mirrorLater();
   }
 
   /** The change was undone (or never happened). */
   remove(id: number): void {
     this.entries = this.entries.filter((e) => e.id !== id);
     this.write();
+    this.mirrorLater();
   }
 
-  /** At the run's end: gone when everything was undone; else kept, for `rebound recover`. */
-  close(): void {
+  /**
+   * At the run's end: gone from the disk when everything was undone, else kept for `rebound recover`; the mirror
+   * told either way. Returns a problem with the mirror for the run to show, rather than throwing over its result.
+   */
+  async close(): Promise<string | undefined> {
     if (this.entries.length === 0) rmSync(this.file, { force: true });
+    try {
+      await this.mirror?.close(this.content());
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  /**
+   * After an update or a removal: the disk already holds it, and a failed write to the mirror is made up for by the
+   * next one (every write carries the whole journal). A mirror behind by a removal only makes a later recover repeat
+   * an undo step, which is safe.
+   */
+  private mirrorLater(): void {
+    this.mirror?.write(this.content()).catch(() => undefined);
   }
 
   private write(): void {
-    writeDurably(this.file, `${JSON.stringify({ ...this.header, entries: this.entries } satisfies JournalFile, null, 2)}\n`);
+    writeDurably(this.file, `${JSON.stringify(this.content() satisfies JournalFile, null, 2)}\n`);
   }
 }
 
@@ -165,8 +218,7 @@ export function journalsOf(cluster: JournalCluster): { found: FoundJournal[]; un
       continue;
     }
     if (!sameName(journal.cluster, cluster)) continue;
-    const now = commandLine(journal.pid);
-    const running = journal.pid !== process.pid && now !== undefined && now.join('\0') === journal.command.join('\0');
+    const running = runsHere(journal);
     const stale = journal.cluster.createdAt !== undefined && cluster.createdAt !== undefined && journal.cluster.createdAt !== cluster.createdAt;
     found.push({ file, journal, running, stale });
   }

@@ -45,16 +45,34 @@ export class Ledger {
     return this.journal?.runId ?? 'local';
   }
 
-  /** Records a change made; with `steps` (even none yet) it is in the journal too. */
-  record(stage: UndoStage, label: string, undo: () => Promise<void>, steps?: readonly RevertStep[]): RecordedChange {
-    const journalId = this.journal && steps !== undefined ? this.journal.add(stage, label, steps) : undefined;
+  /**
+   * Records a change made; with `steps` (even none yet) it is in the journal too. The change is made already: it
+   * stays recorded (and on disk) for this run's cleanup even when the journal's mirror could not be written, which
+   * is then thrown.
+   */
+  async record(stage: UndoStage, label: string, undo: () => Promise<void>, steps?: readonly RevertStep[]): Promise<RecordedChange> {
+    const written = this.journal && steps !== undefined ? this.journal.add(stage, label, steps) : undefined;
+    const journalId = written?.id;
     this.entries.push({ stage, label, undo, journalId });
+    await written?.mirrored;
     return { updateSteps: (next) => { if (journalId !== undefined) this.journal?.update(journalId, next); } };
   }
 
-  /** Writes a change down before making it (for the journal); commit or drop it once it is made or not. */
-  begin(stage: UndoStage, label: string, steps: readonly RevertStep[] | undefined): PendingChange {
-    const journalId = this.journal && steps !== undefined ? this.journal.add(stage, label, steps) : undefined;
+  /**
+   * Writes a change down before making it (for the journal); commit or drop it once it is made or not. Resolves
+   * once the journal holds it; rejects, and the change must not be made, when the journal could not be written
+   * (the in-cluster ledger of a shared cluster unreachable or forbidden).
+   */
+  async begin(stage: UndoStage, label: string, steps: readonly RevertStep[] | undefined): Promise<PendingChange> {
+    const written = this.journal && steps !== undefined ? this.journal.add(stage, label, steps) : undefined;
+    const journalId = written?.id;
+    try {
+      await written?.mirrored;
+    } catch (error) {
+      // Not made, so not on the journal either.
+      if (journalId !== undefined) this.journal?.remove(journalId);
+      throw error;
+    }
     return {
       commit: (undo, exact) => {
         if (journalId !== undefined && exact !== undefined) this.journal?.update(journalId, exact);

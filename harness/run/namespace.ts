@@ -28,7 +28,7 @@ export async function ensureNamespace(kube: KubeClients, name: string, scenario:
   if (!exists) {
     // On the journal before it exists: a run killed right after the create still has it undone, found by the run's
     // label (a namespace of the same name that is not this run's is left alone).
-    const change = ledger.begin('namespace', `delete namespace ${name}`, [{ op: 'deleteNamespace', name, runId: ledger.runId }]);
+    const change = await ledger.begin('namespace', `delete namespace ${name}`, [{ op: 'deleteNamespace', name, runId: ledger.runId }]);
     let uid: string | undefined;
     try {
       const created = await kube.core.createNamespace({ body: { metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'rebound', 'rebound.dev/scenario': scenario, [RUN_LABEL]: ledger.runId } } } });

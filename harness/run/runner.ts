@@ -203,7 +203,7 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
     await phase(null, 'apply', `namespace ${namespace}, ${spec.desiredState.length} object${spec.desiredState.length === 1 ? '' : 's'}`);
     const applied = await applyDesiredState(kube, discovery, spec.desiredState, namespace, ledger);
     if (spec.processes.length > 0) {
-      const processes = ledger.record('process', `stop spec.processes${state.variant.label ? ` of ${state.variant.label}` : ''}`, () => state.supervisor.stopAll(),
+      const processes = await ledger.record('process', `stop spec.processes${state.variant.label ? ` of ${state.variant.label}` : ''}`, () => state.supervisor.stopAll(),
         []);
       // Every start and restart changes the pids a later `rebound recover` must stop.
       state.supervisor.onLaunch = () => processes.updateSteps(state.supervisor.stopSteps());

@@ -156,7 +156,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
         result = { ...result, summary: plan.summary, targets: plan.targets };
         for (const target of plan.targets) if (target.uid) targetUids.add(target.uid);
         // On disk before the change is made: a run killed from here on leaves `rebound recover` what to undo.
-        const change = context.ledger.begin('fault', `revert ${fault.kind} (${plan.summary})`, plan.revertSteps);
+        const change = await context.ledger.begin('fault', `revert ${fault.kind} (${plan.summary})`, plan.revertSteps);
         injecting = { startedAt: monotonicNow(), firstEvent: undefined };
         // Followed from the moment the fault begins: a graceful node stop takes seconds, during which the control
         // plane may already see the node NotReady.

@@ -88,6 +88,11 @@ export async function leftovers(cluster: string): Promise<string[]> {
   for (const port of PROCESS_PORTS) if (await listening(port)) problems.push(`a process listens on ${port}`);
   const identity = journalIdentity({ provider: 'local', name: cluster, kubeconfig: state.kubeconfig, createdAt: state.createdAt });
   for (const journal of journalsOf(identity).found.filter((f) => !f.stale)) problems.push(`journal ${journal.file} left`);
+  // The in-cluster ledger (runs through the kubeconfig provider, or with --cluster-ledger): no record still open.
+  const records = (await kube.core.listNamespacedConfigMap({ namespace: 'rebound-system', labelSelector: 'app.kubernetes.io/component=ledger' })).items;
+  for (const record of records.filter((r) => r.metadata?.labels?.['rebound.dev/state'] !== 'reverted')) {
+    problems.push(`in-cluster record rebound-system/${record.metadata?.name ?? '?'} left ${record.metadata?.labels?.['rebound.dev/state'] ?? '?'}`);
+  }
   return problems;
 }
 
@@ -115,7 +120,10 @@ export async function abortOnce(cluster: string, out: string, plan: ReturnType<t
   const signalledAt = Date.now();
   if (!endedFirst) child.kill(plan.signal);
   // A run stopped by SIGINT or SIGTERM undoes its changes before it exits; one that ignores the signal is a failure.
-  const code = await Promise.race([exited, new Promise<number | null>((resolve) => setTimeout(() => { child.kill('SIGKILL'); resolve(-1); }, 180_000))]);
+  let limit: NodeJS.Timeout | undefined;
+  const code = await Promise.race([exited, new Promise<number | null>((resolve) => { limit = setTimeout(() => { child.kill('SIGKILL'); resolve(-1); }, 180_000); })]);
+  // A pending limit would keep mocha waiting for it after the last test.
+  clearTimeout(limit);
   let recoverCode: number | null = null;
   if (plan.signal === 'SIGKILL' && !endedFirst) recoverCode = (await rebound(['recover', '--cluster', cluster])).code;
   const problems = await waitClean(cluster, 90_000);
