@@ -15,10 +15,10 @@ export interface Outcome {
 }
 
 /** Runs the compiled CLI as a user would (node bin/rebound.js ...), from the repository's root. */
-export function rebound(args: readonly string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Outcome> {
+export function rebound(args: readonly string[], options: { env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {}): Promise<Outcome> {
   return new Promise((done) => {
     execFile(process.execPath, [join(REPO, 'bin', 'rebound.js'), ...args], {
-      cwd: REPO,
+      cwd: options.cwd ?? REPO,
       env: { ...process.env, ...options.env },
       timeout: options.timeoutMs ?? 600_000,
       maxBuffer: 64 * 1024 * 1024,

@@ -87,4 +87,19 @@ describe('rebound recover: bad input', function () {
     expect(absent.code).to.equal(2);
     expect(absent.stderr).to.match(/no local cluster named "never-started-here" is up/);
   });
+
+  it('takes the cluster of the config file in the folder it runs in, unless one is named', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'rebound-recover-config-'));
+    try {
+      writeFileSync(join(project, 'rebound.config.yaml'), 'defaults:\n  cluster: from-the-config\n');
+      const fromConfig = await rebound(['recover'], { cwd: project });
+      expect(fromConfig.code).to.equal(2);
+      expect(fromConfig.stderr).to.contain(`config: ${join(project, 'rebound.config.yaml')}`);
+      expect(fromConfig.stderr).to.match(/no local cluster named "from-the-config" is up/);
+      const named = await rebound(['recover', '--cluster', 'named-here'], { cwd: project });
+      expect(named.stderr).to.match(/no local cluster named "named-here" is up/);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
 });
