@@ -5,6 +5,7 @@ import type { ActiveFault, FaultContext, ProcessTable, Target } from '../faults/
 import { RandomStream } from '../faults/random.js';
 import { bind, NODE_LOSS_FAULTS } from '../faults/registry.js';
 import { RecoveryDetector } from '../observe/detector.js';
+import { judgeOutages } from '../observe/outages.js';
 import type { FaultResult, LoadResult, ObjectSnapshot, TrialResult, Verdict } from '../report/result.js';
 import type { LoadSession } from '../load/session.js';
 import { describeThreshold } from '../report/figures.js';
@@ -82,7 +83,8 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
   let backSnapshot: ObjectSnapshot | null = null;
   let held = true;
   const unsubscribe = observer.subscribe((at, evaluation) => {
-    detector.observe(at, evaluation.holds);
+    // While a watch is blind the picture may be stale: the detector waits for the relist (outages.ts).
+    if (observer.blindSince() === undefined) detector.observe(at, evaluation.holds);
     if (detector.result().injectedAt !== null) {
       if (!evaluation.holds && brokenSnapshot === null) brokenSnapshot = context.snapshot(at);
       if (evaluation.holds && !held) backSnapshot = context.snapshot(at);
@@ -205,7 +207,8 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
       observer.timeline.mark(now, 'note', `trial aborted: ${aborted}`);
       break;
     }
-    status = detector.tick(now);
+    // No decision from the clock alone while a watch is blind: the deadline may have passed unseen.
+    status = observer.blindSince() === undefined ? detector.tick(now) : detector.status;
     if (injectedDone && status !== 'waiting') break;
     context.onTick();
     const deadline = detector.nextDeadline();
@@ -238,6 +241,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
     }
   }
   const crossed = load?.thresholds.filter((t) => !t.ok) ?? [];
+  const outage = judgeOutages(measured, observer.outages(), ended, isoOf);
   let verdict: Verdict = 'PASS';
   let reason: string | null = null;
   if (interrupted !== undefined) {
@@ -249,6 +253,9 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
   } else if (aborted !== undefined) {
     verdict = 'FAIL';
     reason = `${aborted}; the trial was aborted (abortOnFail)`;
+  } else if (status === 'failed' && outage.error !== undefined) {
+    verdict = 'ERROR';
+    reason = outage.error;
   } else if (status === 'failed') {
     verdict = 'FAIL';
     const current = observer.current().evaluation;
@@ -265,6 +272,14 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
   } else if (crossed.length > 0) {
     verdict = 'FAIL';
     reason = `load threshold${crossed.length === 1 ? '' : 's'} crossed: ${crossed.map(describeThreshold).join('; ')}`;
+  }
+  // Never a PASS the outage might make false: it says why instead.
+  if (verdict === 'PASS' && outage.error !== undefined) {
+    verdict = 'ERROR';
+    reason = outage.error;
+  } else if (verdict === 'PASS' && expect.maxDisruption && (measured.longestBreakMs ?? 0) + outage.breakUncertaintyMs > expect.maxDisruption.toMilliseconds()) {
+    verdict = 'ERROR';
+    reason = `the API server was unreachable while the steady state was broken: the longest break may have been up to ${Math.round(outage.breakUncertaintyMs)} ms longer than the ${((measured.longestBreakMs ?? 0) / 1000).toFixed(2)} s measured, beyond maxDisruption ${expect.maxDisruption.toString()}`;
   }
   if (measured.brokenAt !== null) observer.timeline.mark(measured.brokenAt, 'broken', 'steady state broken');
   if (measured.recoveredAt !== null && status === 'recovered') observer.timeline.mark(measured.recoveredAt, 'recovered', 'steady state back');
@@ -291,6 +306,10 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
     ...(nodeLoss.length > 0 ? { nodeLoss } : {}),
     ...(restarts.length > 0 ? { restarts } : {}),
     ...(load ? { load } : {}),
+    ...(recovered && verdict === 'PASS' && outage.recoveryUncertaintyMs > 0 ? { recoveryUncertaintyMs: Math.round(outage.recoveryUncertaintyMs) } : {}),
+    ...(outage.during.length > 0 ? {
+      outages: outage.during.map((o) => ({ from: isoOf(o.since), to: o.until === undefined ? null : isoOf(o.until), kinds: [...o.kinds], changes: o.changes, cause: o.cause })),
+    } : {}),
     placement: observer.replacements.placement(context.namespace).map((p) => ({ pod: p.pod, node: p.node })),
     timeline: timelineResult(observer.timeline, context.t0),
     evidence: { brokenAt: brokenSnapshot, recoveredAt: recovered ? backSnapshot : null },
