@@ -64,6 +64,8 @@ export class ResilientWatch {
   private abort: AbortController | undefined;
   private resourceVersion = '';
   private failures = 0;
+  /** When the last list arrived: what the watch knows is complete up to here at least. */
+  private listedAt = 0;
   /** How many times the watch was re-established after it ended. */
   reconnects = 0;
 
@@ -91,6 +93,7 @@ export class ResilientWatch {
     const { apiVersion, kind, namespace, labelSelector } = this.target;
     const list = await this.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector);
     const at = monotonicNow();
+    this.listedAt = at;
     this.resourceVersion = list.metadata?.resourceVersion ?? '';
     // List items carry no apiVersion/kind of their own.
     const objects = list.items.map((item) => ({ ...item, apiVersion, kind }));
@@ -100,8 +103,11 @@ export class ResilientWatch {
   private async watchLoop(): Promise<void> {
     const { apiVersion, kind, namespace, labelSelector } = this.target;
     while (!this.stopped) {
+      // Whether the stream was open: until it is, nothing is seen since the last list.
+      let connected = false;
       const ended = await new Promise<{ error: unknown; gone: boolean }>((resolve) => {
         let gone = false;
+        let done = false;
         void (async () => {
           try {
             const path = await this.discovery.collectionPath(apiVersion, kind, namespace);
@@ -124,14 +130,20 @@ export class ResilientWatch {
                 this.failures = 0;
                 this.sink({ at, type, object: { ...object, apiVersion, kind } });
               }
-            }, (error: unknown) => resolve({ error, gone }));
+            }, (error: unknown) => {
+              done = true;
+              resolve({ error, gone });
+            });
+            // client-node reports a failed request through the callback before watch() returns.
+            if (!done) connected = true;
           } catch (error) {
             resolve({ error, gone: false });
           }
         })();
       });
       if (this.stopped) return;
-      const brokenAt = monotonicNow();
+      // Blind from the moment the open stream ended; a watch that never opened saw nothing after the last list.
+      const brokenAt = connected ? monotonicNow() : this.listedAt;
       this.reconnects += 1;
       const status = (ended.error as { statusCode?: number } | null)?.statusCode;
       // A server that goes away mostly just closes the stream: no error, as on a server-side timeout.
