@@ -143,6 +143,8 @@ export class RetryingHttpLibrary implements k8s.PromiseHttpLibrary {
       const delay = backoffDelay(this.policy, attempt, retryable.retryAfterMs);
       // A Retry-After beyond the budget: give the caller the server's answer now rather than wait in vain.
       if (Date.now() + delay - started > this.policy.budgetMs || (retryable.retryAfterMs ?? 0) > this.policy.maxDelayMs) return response;
+      // A create or delete that timed out inside the server (500, 504) may still have been committed.
+      if (retryable.status === 500 || retryable.status === 504) maybeDone = true;
       // Read the body to free the connection for the next attempt.
       await response.body.text().catch(() => undefined);
       this.notice({ method, url: request.getUrl(), attempt, delayMs: Math.round(delay), cause: `HTTP ${retryable.status}` });

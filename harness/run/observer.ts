@@ -128,7 +128,8 @@ export class Observer {
         this.events.set(uid, eventRecord(item as k8s.CoreV1Event));
         if (this.events.size > MAX_EVENTS) this.events.delete(this.events.keys().next().value as string);
       }
-      if (event.type === 'RELIST') this.relisted(watch(event), event.at, 0);
+      // The last relist of an outage makes the picture whole: evaluate, as a relist of any other kind does below.
+      if (event.type === 'RELIST' && this.relisted(watch(event), event.at, 0)) this.evaluate(event.at);
       return;
     }
     // The tracker takes the world's view of the change, so stale events (an older resourceVersion) are dropped.
@@ -169,17 +170,21 @@ export class Observer {
     this.evaluate(monotonicNow());
   }
 
-  /** A watch was listed again; the last of an outage marks its end on the timeline, with what it had hidden. */
-  private relisted(watch: string, at: number, changes: number): void {
+  /**
+   * A watch was listed again; the last of an outage marks its end on the timeline, with what it had hidden.
+   * Returns true when that ended an outage.
+   */
+  private relisted(watch: string, at: number, changes: number): boolean {
     const wasBlind = this.outageLog.blindSince() !== undefined;
     this.outageLog.relisted(watch, at, changes);
     const outage = this.outageLog.outages().at(-1);
-    if (!wasBlind || this.outageLog.blindSince() !== undefined || outage === undefined) return;
+    if (!wasBlind || this.outageLog.blindSince() !== undefined || outage === undefined) return false;
     const kinds = outage.kinds.map((k) => k.split('/').at(-1)).join(', ');
     this.timeline.mark(at, 'note', outage.changes === 0
       ? `outage over after ${Math.round(at - outage.since)} ms: every watch listed again (${kinds}); nothing changed meanwhile`
       : `outage over after ${Math.round(at - outage.since)} ms: every watch listed again (${kinds}); ${outage.changes} change${outage.changes === 1 ? '' : 's'} made meanwhile, each at an unknown moment of the outage`);
     this.log.warn({ since: outage.since, until: at, kinds: outage.kinds, changes: outage.changes }, 'watches re-established after an outage');
+    return true;
   }
 
   /** Since when some watch has been blind (the API server away); undefined while the picture is whole. */

@@ -182,6 +182,21 @@ describe('API calls retry with bounded backoff', () => {
     expect(server?.seen.map((s) => s.method)).to.deep.equal(['POST', 'POST', 'GET']);
   });
 
+  it('takes a create the server timed out on (504) but committed as done when the object is ours', async () => {
+    const labels = { 'rebound.dev/run': 'r3' };
+    let created: ReturnType<typeof namespace> | undefined;
+    const kube = await clients((request) => {
+      if (request.method === 'POST' && created === undefined) {
+        created = namespace('ns-4', labels);
+        return { status: 504, body: status(504, 'Timeout') };
+      }
+      if (request.method === 'POST') return { status: 409, body: status(409, 'AlreadyExists') };
+      return { status: 200, body: created };
+    });
+    const answer = await kube.core.createNamespace({ body: { metadata: { name: 'ns-4', labels } } });
+    expect(answer.metadata?.uid).to.equal('uid-ns-4');
+  });
+
   it('keeps the conflict when the object that exists is not ours', async () => {
     const labels = { 'rebound.dev/run': 'r2' };
     let first = true;
