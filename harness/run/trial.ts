@@ -281,6 +281,8 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
     verdict = 'ERROR';
     reason = `the API server was unreachable while the steady state was broken: the longest break may have been up to ${Math.round(outage.breakUncertaintyMs)} ms longer than the ${((measured.longestBreakMs ?? 0) / 1000).toFixed(2)} s measured, beyond maxDisruption ${expect.maxDisruption.toString()}`;
   }
+  // A recovery an outage left unknown gives no figure to count in the statistics.
+  const known = recovered && !(verdict === 'ERROR' && reason === outage.error);
   if (measured.brokenAt !== null) observer.timeline.mark(measured.brokenAt, 'broken', 'steady state broken');
   if (measured.recoveredAt !== null && status === 'recovered') observer.timeline.mark(measured.recoveredAt, 'recovered', 'steady state back');
   if (load?.firstSuccessAfterInjectionMs != null && measured.injectedAt !== null) {
@@ -296,9 +298,9 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
     t0: isoOf(context.t0),
     injectedAt: measured.injectedAt === null ? null : isoOf(measured.injectedAt),
     brokenAt: measured.brokenAt === null ? null : isoOf(measured.brokenAt),
-    recoveredAt: recovered && measured.recoveredAt !== null ? isoOf(measured.recoveredAt) : null,
-    recoveryTimeMs: recovered ? roundMs(measured.recoveryTimeMs) : null,
-    disruptionMs: recovered ? roundMs(measured.disruptionMs) : null,
+    recoveredAt: known && measured.recoveredAt !== null ? isoOf(measured.recoveredAt) : null,
+    recoveryTimeMs: known ? roundMs(measured.recoveryTimeMs) : null,
+    disruptionMs: known ? roundMs(measured.disruptionMs) : null,
     undisrupted: measured.undisrupted,
     longestBreakMs: roundMs(measured.longestBreakMs),
     faults,
