@@ -79,9 +79,14 @@ describe('an API server restart during a run (integration)', function () {
     else rmSync(out, { recursive: true, force: true });
   });
 
-  it('restarted right after the pod kill: the verdict and recovery time agree with the API server, or the trial is an ERROR naming the outage', async () => {
-    const dir = join(out, 'mid-trial');
-    const running: Promise<Outcome> = rebound(['run', SCENARIO, '--cluster', TEST_CLUSTER, '--out', dir, '--seed', '5', '--var', 'READY_DELAY=6s']);
+  /**
+   * Runs the scenario, kills the API server right after the pod kill and starts it again, and checks the trial
+   * against the API server's record. `readyDelay` sets when the replacement turns Ready: after the outage (6s), or
+   * while it lasts, so that the relists reveal it (2s).
+   */
+  async function midTrial(name: string, readyDelay: string, seed: number): Promise<void> {
+    const dir = join(out, name);
+    const running: Promise<Outcome> = rebound(['run', SCENARIO, '--cluster', TEST_CLUSTER, '--out', dir, '--seed', String(seed), '--var', `READY_DELAY=${readyDelay}`]);
     const namespace = await scenarioNamespace(kube);
     // The steady state: both pods ready. Then the kill: one of them terminating or gone.
     let before: string[] = [];
@@ -150,6 +155,14 @@ describe('an API server restart during a run (integration)', function () {
     }
     expect(await waitClean(TEST_CLUSTER, 60_000)).to.deep.equal([]);
     expect((await status(TEST_CLUSTER)).healthy).to.equal(true);
+  }
+
+  it('killed right after the pod kill, the replacement ready after the outage: the verdict and recovery time agree with the API server, or the trial is an ERROR naming the outage', async () => {
+    await midTrial('mid-trial-after', '6s', 5);
+  });
+
+  it('killed right after the pod kill, the replacement ready during the outage: the same', async () => {
+    await midTrial('mid-trial-during', '2s', 7);
   });
 
   it('restarted while the steady state is awaited: the run carries on and passes', async () => {
