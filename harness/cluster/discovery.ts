@@ -1,4 +1,5 @@
 import * as k8s from '@kubernetes/client-node';
+import { apiClient } from './kube.js';
 
 /** What the API server says of one kind: its plural resource name and whether it lives in namespaces. */
 export interface ResourceInfo {
@@ -9,7 +10,7 @@ export interface ResourceInfo {
 /** Resolves kinds to resources through the API server's discovery (cached by client-node). */
 export class Discovery extends k8s.KubernetesObjectApi {
   static for(config: k8s.KubeConfig): Discovery {
-    const client = config.makeApiClient(Discovery);
+    const client = apiClient(config, Discovery);
     client.setDefaultNamespace(config);
     return client;
   }

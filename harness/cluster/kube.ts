@@ -1,5 +1,6 @@
 import * as k8s from '@kubernetes/client-node';
 import { UsageError } from '../errors.js';
+import { DEFAULT_RETRY_POLICY, RetryingHttpLibrary, type RetryNotice, type RetryPolicy } from './retry.js';
 
 /** The typed API clients rebound uses, built from one kubeconfig. */
 export interface KubeClients {
@@ -27,17 +28,47 @@ export function loadKubeconfig(file: string): k8s.KubeConfig {
   return config;
 }
 
+/** How the clients retry (see retry.ts); the defaults ride out an API server restart. */
+export interface ClientOptions {
+  readonly retry?: RetryPolicy;
+  readonly onRetry?: RetryNotice;
+}
+
+/**
+ * An API client of `config`'s current cluster whose every request retries per retry.ts. This is what
+ * KubeConfig.makeApiClient does, with the retrying HTTP library in place of the plain one.
+ */
+export function apiClient<T>(config: k8s.KubeConfig, type: new (configuration: k8s.Configuration) => T, options: ClientOptions = {}): T {
+  const cluster = config.getCurrentCluster();
+  if (!cluster) throw new Error('the kubeconfig has no current cluster');
+  return new type(k8s.createConfiguration({
+    baseServer: new k8s.ServerConfiguration(cluster.server, {}),
+    authMethods: { default: config },
+    httpApi: k8s.wrapHttpLibrary(new RetryingHttpLibrary(undefined, options.retry ?? DEFAULT_RETRY_POLICY, options.onRetry)),
+  }));
+}
+
+/** The generic objects client, retrying; its default namespace is the context's, as makeApiClient sets it. */
+class RetryingObjectApi extends k8s.KubernetesObjectApi {
+  static of(config: k8s.KubeConfig, options: ClientOptions): k8s.KubernetesObjectApi {
+    const client = apiClient(config, RetryingObjectApi, options);
+    client.setDefaultNamespace(config);
+    return client;
+  }
+}
+
 /** Clients for the cluster of a kubeconfig file (its current context, or `context`). */
-export function clientsFor(kubeconfigFile: string, context?: string): KubeClients {
+export function clientsFor(kubeconfigFile: string, context?: string, options: ClientOptions = {}): KubeClients {
   const config = loadKubeconfig(kubeconfigFile);
   if (context) config.setCurrentContext(context);
+  const objects = RetryingObjectApi.of(config, options);
   return {
     config,
-    core: config.makeApiClient(k8s.CoreV1Api),
-    apps: config.makeApiClient(k8s.AppsV1Api),
-    storage: config.makeApiClient(k8s.StorageV1Api),
-    discovery: config.makeApiClient(k8s.DiscoveryV1Api),
-    objects: k8s.KubernetesObjectApi.makeApiClient(config),
+    core: apiClient(config, k8s.CoreV1Api, options),
+    apps: apiClient(config, k8s.AppsV1Api, options),
+    storage: apiClient(config, k8s.StorageV1Api, options),
+    discovery: apiClient(config, k8s.DiscoveryV1Api, options),
+    objects,
   };
 }
 

@@ -2,6 +2,7 @@ import * as k8s from '@kubernetes/client-node';
 import { monotonicNow } from '../util/clock.js';
 import { sleep } from '../util/sleep.js';
 import type { Discovery } from './discovery.js';
+import { backoffDelay, DEFAULT_RETRY_POLICY } from './retry.js';
 
 /** What to watch: one kind, in one namespace or cluster-wide. */
 export interface WatchTarget {
@@ -26,10 +27,29 @@ export interface WatchRelist {
   readonly kind: string;
   readonly namespace?: string;
   readonly objects: k8s.KubernetesObject[];
+  /**
+   * After a broken watch: when it was seen to break. The list then replaces what the watch would have delivered
+   * meanwhile, and what it reveals happened at an unknown moment between `since` and `at`.
+   */
+  readonly since?: number;
+}
+
+/**
+ * The watch broke (the API server went away, or closed it): from `at` on, changes go unseen until the next RELIST.
+ * While the connection is open the API server streams every change, so the blind window starts here.
+ */
+export interface WatchBroken {
+  readonly at: number;
+  readonly type: 'BROKEN';
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  /** Why: the connection error, or that the server ended the watch. */
+  readonly cause: string;
 }
 
 /** What a watch delivers. */
-export type WatchEvent = WatchChange | WatchRelist;
+export type WatchEvent = WatchChange | WatchRelist | WatchBroken;
 
 /** Receives notices about the watch itself (reconnects, errors), for the run log. */
 export type WatchNotice = (message: string, detail: Record<string, unknown>) => void;
@@ -44,6 +64,8 @@ export class ResilientWatch {
   private abort: AbortController | undefined;
   private resourceVersion = '';
   private failures = 0;
+  /** When the last list arrived: what the watch knows is complete up to here at least. */
+  private listedAt = 0;
   /** How many times the watch was re-established after it ended. */
   reconnects = 0;
 
@@ -67,21 +89,25 @@ export class ResilientWatch {
     this.abort?.abort();
   }
 
-  private async relist(): Promise<void> {
+  private async relist(since?: number): Promise<void> {
     const { apiVersion, kind, namespace, labelSelector } = this.target;
     const list = await this.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector);
     const at = monotonicNow();
+    this.listedAt = at;
     this.resourceVersion = list.metadata?.resourceVersion ?? '';
     // List items carry no apiVersion/kind of their own.
     const objects = list.items.map((item) => ({ ...item, apiVersion, kind }));
-    this.sink({ at, type: 'RELIST', apiVersion, kind, ...(namespace ? { namespace } : {}), objects });
+    this.sink({ at, type: 'RELIST', apiVersion, kind, ...(namespace ? { namespace } : {}), objects, ...(since === undefined ? {} : { since }) });
   }
 
   private async watchLoop(): Promise<void> {
     const { apiVersion, kind, namespace, labelSelector } = this.target;
     while (!this.stopped) {
+      // Whether the stream was open: until it is, nothing is seen since the last list.
+      let connected = false;
       const ended = await new Promise<{ error: unknown; gone: boolean }>((resolve) => {
         let gone = false;
+        let done = false;
         void (async () => {
           try {
             const path = await this.discovery.collectionPath(apiVersion, kind, namespace);
@@ -104,33 +130,43 @@ export class ResilientWatch {
                 this.failures = 0;
                 this.sink({ at, type, object: { ...object, apiVersion, kind } });
               }
-            }, (error: unknown) => resolve({ error, gone }));
+            }, (error: unknown) => {
+              done = true;
+              resolve({ error, gone });
+            });
+            // client-node reports a failed request through the callback before watch() returns.
+            if (!done) connected = true;
           } catch (error) {
             resolve({ error, gone: false });
           }
         })();
       });
       if (this.stopped) return;
+      // Blind from the moment the open stream ended; a watch that never opened saw nothing after the last list.
+      const brokenAt = connected ? monotonicNow() : this.listedAt;
       this.reconnects += 1;
       const status = (ended.error as { statusCode?: number } | null)?.statusCode;
+      // A server that goes away mostly just closes the stream: no error, as on a server-side timeout.
+      const cause = ended.error instanceof Error ? ended.error.message : ended.error ? String(ended.error) : 'the watch stream was closed';
+      this.sink({ at: brokenAt, type: 'BROKEN', apiVersion, kind, ...(namespace ? { namespace } : {}), cause });
       this.notice('watch ended; re-establishing', {
-        kind, namespace, reconnects: this.reconnects, gone: ended.gone || status === 410,
-        error: ended.error instanceof Error ? ended.error.message : ended.error ?? null,
+        kind, namespace, reconnects: this.reconnects, gone: ended.gone || status === 410, error: ended.error ? cause : null,
       });
       if (ended.error) {
         this.failures += 1;
-        await sleep(Math.min(2000, 100 * 2 ** Math.min(this.failures, 5)));
+        await sleep(backoffDelay(DEFAULT_RETRY_POLICY, this.failures, undefined));
       }
-      // Relist every time: it is cheap at a scenario's scale and no change can slip between two watches.
+      // Relist every time: it is cheap at a scenario's scale and no change can slip between two watches. The list
+      // call itself retries while the API server is away (retry.ts); this loop outlasts even that.
       for (;;) {
         if (this.stopped) return;
         try {
-          await this.relist();
+          await this.relist(brokenAt);
           break;
         } catch (error) {
           this.failures += 1;
           this.notice('relist failed; retrying', { kind, namespace, error: error instanceof Error ? error.message : String(error) });
-          await sleep(Math.min(2000, 100 * 2 ** Math.min(this.failures, 5)));
+          await sleep(backoffDelay(DEFAULT_RETRY_POLICY, this.failures, undefined));
         }
       }
     }

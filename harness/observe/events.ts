@@ -11,6 +11,11 @@ export interface ObservedEvent {
   readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
   /** Always carries apiVersion and kind (watches of typed clients leave them out; the plumbing sets them). */
   readonly object: KubernetesObject;
+  /**
+   * Set when a relist after an outage revealed this change: it happened at an unknown moment after this time
+   * (when the watch was seen to break) and no later than `at` (the relist's arrival).
+   */
+  readonly uncertainSince?: number;
 }
 
 /** A watch reconnected and listed again: `objects` replace everything of that kind (in that namespace, if given). */
@@ -22,6 +27,11 @@ export interface RelistEvent {
   /** undefined: the list covered every namespace (or the kind is cluster-scoped). */
   readonly namespace?: string;
   readonly objects: readonly KubernetesObject[];
+  /**
+   * Set when this list follows a broken watch: the moment it was seen to break. Whatever the list reveals happened
+   * at an unknown moment between then and `at`.
+   */
+  readonly since?: number;
 }
 
 /** What World.apply takes. */

@@ -52,6 +52,12 @@ function isOlder(incoming: KubernetesObject, held: KubernetesObject): boolean {
   return a !== undefined && b !== undefined && a < b;
 }
 
+/** True when both carry the same resourceVersion. */
+function sameVersion(a: KubernetesObject, b: KubernetesObject): boolean {
+  const version = a.metadata?.resourceVersion;
+  return version !== undefined && version === b.metadata?.resourceVersion;
+}
+
 /**
  * The latest version of every object fed to it, indexed by identity (API group, kind, namespace, name) and by uid.
  * Indexing by group rather than apiVersion follows Kubernetes: apps/v1 and apps/v1beta2 Deployments are the same
@@ -72,19 +78,18 @@ export class World {
 
   /**
    * Takes one watch event and returns what it changed, as events: nothing for a stale update (older
-   * resourceVersion, or an object already deleted), ADDED for the first sight of an object and MODIFIED after,
-   * and for a relist one DELETED for every object of its scope the list no longer holds. Other observers (the
+   * resourceVersion, the version already held, or an object already deleted), ADDED for the first sight of an
+   * object and MODIFIED after, and for a relist one DELETED for every object of its scope the list no longer holds:
+   * a relist after an outage yields each change made during it exactly once, marked `uncertainSince`. Other observers (the
    * replacement tracker) should be fed these rather than the raw events.
    */
   apply(event: WatchEvent): ObservedEvent[] {
     if (event.type === 'RELIST') {
       const listed = new Set<string>();
       const changes: ObservedEvent[] = [];
-      for (const object of event.objects) {
-        if (!isIdentified(object)) continue;
-        listed.add(this.identity(object));
-        changes.push(...this.upsert(event.at, object, true));
-      }
+      const objects = event.objects.filter(isIdentified);
+      for (const object of objects) listed.add(this.identity(object));
+      // What went away first, then what came or changed: a pod replaced during an outage reads as it happened.
       const ofKind = this.byKind.get(`${groupOf(event.apiVersion)}/${event.kind}`) ?? new Map<string, IdentifiedObject>();
       for (const [identity, held] of [...ofKind]) {
         if (listed.has(identity)) continue;
@@ -92,7 +97,10 @@ export class World {
         this.forget(identity, held);
         changes.push({ at: event.at, type: 'DELETED', object: held });
       }
-      return changes;
+      for (const object of objects) changes.push(...this.upsert(event.at, object, true));
+      // After an outage, what the list reveals happened some time in it: each change says since when.
+      const { since } = event;
+      return since === undefined ? changes : changes.map((change) => ({ ...change, uncertainSince: since }));
     }
     const { object } = event;
     if (!isIdentified(object)) return [];
@@ -253,6 +261,8 @@ export class World {
     const changes: ObservedEvent[] = [];
     if (held !== undefined) {
       if (isOlder(object, held)) return [];
+      // The very version already held (a relist repeats what the watch delivered before): nothing changed.
+      if (held.metadata.uid === uid && sameVersion(object, held)) return [];
       if (held.metadata.uid !== uid) {
         // The name now belongs to a new incarnation (a StatefulSet pod, a recreated object): the old one is gone
         // even if its DELETED event was lost.

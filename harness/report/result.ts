@@ -198,6 +198,16 @@ const TrialSchema = Type.Object({
   nodeLoss: Type.Optional(Type.Array(NodeLossSchema, { description: 'Nodes taken down by node faults (absent in results written before rebound 0.2).' })),
   restarts: Type.Optional(Type.Array(RestartSchema, { description: 'Containers killed by containerKill and restarted in place.' })),
   load: Type.Optional(LoadSchema),
+  recoveryUncertaintyMs: Type.Optional(Type.Number({
+    description: 'Set when the recovery came to light only as the API server returned: it happened up to this long before recoveredAt (recoveryTimeMs is the latest it can have been).',
+  })),
+  outages: Type.Optional(Type.Array(Type.Object({
+    from: Timestamp,
+    to: Nullable(Timestamp),
+    kinds: Type.Array(Type.String()),
+    changes: Type.Integer({ minimum: 0, description: 'Changes the relists revealed; their moment is unknown within the outage.' }),
+    cause: Type.String(),
+  }), { description: 'Windows between injection and decision when the watches were blind (the API server away), to the relists that ended them.' })),
   placement: Type.Array(Type.Object({ pod: Type.String(), node: Nullable(Type.String()) }), {
     description: 'Where each pod of the scenario\'s namespace ran at the end of the trial (pods do not move back).',
   }),

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg, platform } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import type { KubeClients } from '../cluster/kube.js';
+import { apiClient, type KubeClients } from '../cluster/kube.js';
 import type { ClusterHandle } from '../cluster/provider.js';
 import type { Environment } from '../report/result.js';
 import { packageRoot } from '../util/paths.js';
@@ -24,7 +24,7 @@ export async function fingerprint(cluster: ClusterHandle, kube: KubeClients): Pr
   let kubernetesVersion: string | null = null;
   let nodeCount: number | null = null;
   try {
-    kubernetesVersion = (await kube.config.makeApiClient(k8s.VersionApi).getCode()).gitVersion;
+    kubernetesVersion = (await apiClient(kube.config, k8s.VersionApi).getCode()).gitVersion;
   } catch {
     // Reported as unknown.
   }

@@ -6,6 +6,7 @@ import { ResilientWatch, type WatchEvent, type WatchTarget } from '../cluster/wa
 import type { ObservedEvent } from '../observe/events.js';
 import { countsOf, type Condition, type Evaluation } from '../observe/conditions.js';
 import { NodeLossTracker } from '../observe/node-loss.js';
+import { OutageLog, type Outage } from '../observe/outages.js';
 import { ReplacementTracker } from '../observe/replacements.js';
 import { RestartTracker } from '../observe/restarts.js';
 import { Timeline } from '../observe/timeline.js';
@@ -62,6 +63,8 @@ export class Observer {
   /** Kubernetes Events by uid (an Event is updated in place as it repeats), oldest first. */
   private readonly events = new Map<string, EventRecord>();
   private last: Evaluation | undefined;
+  /** When the watches were blind (the API server away), and what their relists revealed. */
+  private readonly outageLog = new OutageLog();
 
   constructor(
     private readonly kube: KubeClients,
@@ -115,6 +118,13 @@ export class Observer {
   }
 
   private onEvent(event: WatchEvent): void {
+    const watch = (e: { apiVersion: string; kind: string; namespace?: string }): string => `${e.apiVersion}/${e.kind}/${e.namespace ?? ''}`;
+    if (event.type === 'BROKEN') {
+      const began = this.outageLog.blindSince() === undefined;
+      this.outageLog.broken(watch(event), `${event.apiVersion}/${event.kind}`, event.at, event.cause);
+      if (began) this.timeline.mark(event.at, 'note', `outage: the watches broke (${event.kind}: ${event.cause}); blind until they are listed again`);
+      return;
+    }
     // Kubernetes Events are evidence for the report, not state to judge health by.
     if ((event.type === 'RELIST' ? event.kind : event.object.kind) === 'Event') {
       const events = event.type === 'RELIST' ? event.objects : event.type === 'DELETED' ? [] : [event.object];
@@ -123,15 +133,20 @@ export class Observer {
         this.events.set(uid, eventRecord(item as k8s.CoreV1Event));
         if (this.events.size > MAX_EVENTS) this.events.delete(this.events.keys().next().value as string);
       }
+      // The last relist of an outage makes the picture whole: evaluate, as a relist of any other kind does below.
+      if (event.type === 'RELIST' && this.relisted(watch(event), event.at, 0)) this.evaluate(event.at);
       return;
     }
     // The tracker takes the world's view of the change, so stale events (an older resourceVersion) are dropped.
-    for (const change of this.world.apply(event)) {
+    const changes = this.world.apply(event);
+    for (const change of changes) {
       this.replacements.apply(change);
       this.restarts.apply(change);
       this.nodeLoss.apply(change);
       for (const listener of this.changeListeners) listener(change);
     }
+    // Before the evaluation below: the relist that ends an outage makes the picture whole again.
+    if (event.type === 'RELIST') this.relisted(watch(event), event.at, changes.length);
     if (event.type !== 'RELIST' && this.targetListeners.size > 0) {
       const uid = event.object.metadata?.uid;
       if (uid) for (const listener of this.targetListeners) listener(event.at, uid);
@@ -159,6 +174,33 @@ export class Observer {
   setCondition(condition: Condition): void {
     this.condition = condition;
     this.evaluate(monotonicNow());
+  }
+
+  /**
+   * A watch was listed again; the last of an outage marks its end on the timeline, with what it had hidden.
+   * Returns true when that ended an outage.
+   */
+  private relisted(watch: string, at: number, changes: number): boolean {
+    const wasBlind = this.outageLog.blindSince() !== undefined;
+    this.outageLog.relisted(watch, at, changes);
+    const outage = this.outageLog.outages().at(-1);
+    if (!wasBlind || this.outageLog.blindSince() !== undefined || outage === undefined) return false;
+    const kinds = outage.kinds.map((k) => k.split('/').at(-1)).join(', ');
+    this.timeline.mark(at, 'note', outage.changes === 0
+      ? `outage over after ${Math.round(at - outage.since)} ms: every watch listed again (${kinds}); nothing changed meanwhile`
+      : `outage over after ${Math.round(at - outage.since)} ms: every watch listed again (${kinds}); ${outage.changes} change${outage.changes === 1 ? '' : 's'} made meanwhile, each at an unknown moment of the outage`);
+    this.log.warn({ since: outage.since, until: at, kinds: outage.kinds, changes: outage.changes }, 'watches re-established after an outage');
+    return true;
+  }
+
+  /** Since when some watch has been blind (the API server away); undefined while the picture is whole. */
+  blindSince(): number | undefined {
+    return this.outageLog.blindSince();
+  }
+
+  /** Every outage of the watches so far, oldest first. */
+  outages(): readonly Outage[] {
+    return this.outageLog.outages();
   }
 
   subscribe(listener: EvaluationListener): () => void {

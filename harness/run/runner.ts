@@ -67,6 +67,8 @@ export async function waitSteady(observer: Observer, settleMs: number, deadline:
   // T0 also waits for every workload of the desired state to have rolled out, so that a rollout still under way
   // (after a --matrix swap, say) is never measured as if a fault had caused it.
   const judge = (at: number, evaluation: Evaluation): void => {
+    // A blind watch (the API server away) may hide a break: the wait goes on once every watch is listed again.
+    if (observer.blindSince() !== undefined) return;
     const rollout = rolledOut.evaluate(observer.world);
     const holds = evaluation.holds && rollout.holds;
     watcher.observe(at, holds, evaluation.holds ? rollout.detail : evaluation.detail);
@@ -85,7 +87,7 @@ export async function waitSteady(observer: Observer, settleMs: number, deadline:
         throw new RunAborted(`waiting for the ${what}`);
       }
       const now = monotonicNow();
-      const status = watcher.tick(now);
+      const status = observer.blindSince() === undefined ? watcher.tick(now) : watcher.status;
       if (status === 'ready' && watcher.t0 !== undefined) return watcher.t0;
       if (status === 'timedOut' || now >= deadline) {
         throw new ScenarioError(`${what} never reached within the scenario's timeout: ${watcher.reason ?? observer.current().evaluation.detail}`);

@@ -6,6 +6,7 @@ import { RandomStream } from '../faults/random.js';
 import { bind, NODE_LOSS_FAULTS } from '../faults/registry.js';
 import type { ObservedBreak } from '../observe/breaks.js';
 import { RecoveryDetector } from '../observe/detector.js';
+import { judgeOutages } from '../observe/outages.js';
 import type { FaultResult, LoadResult, ObjectSnapshot, TrialResult, Verdict } from '../report/result.js';
 import type { LoadSession } from '../load/session.js';
 import { describeThreshold } from '../report/figures.js';
@@ -94,7 +95,8 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   let backSnapshot: ObjectSnapshot | null = null;
   let held = true;
   const unsubscribe = observer.subscribe((at, evaluation) => {
-    detector.observe(at, evaluation.holds);
+    // While a watch is blind the picture may be stale: the detector waits for the relist (outages.ts).
+    if (observer.blindSince() === undefined) detector.observe(at, evaluation.holds);
     if (detector.result().injectedAt !== null) {
       if (!evaluation.holds && brokenSnapshot === null) brokenSnapshot = context.snapshot(at);
       if (evaluation.holds && !held) backSnapshot = context.snapshot(at);
@@ -238,7 +240,8 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
       observer.timeline.mark(now, 'note', `trial aborted: ${aborted}`);
       break;
     }
-    status = detector.tick(now);
+    // No decision from the clock alone while a watch is blind: the deadline may have passed unseen.
+    status = observer.blindSince() === undefined ? detector.tick(now) : detector.status;
     if (injectedDone && (status !== 'waiting' || noBreak)) break;
     context.onTick();
     const deadline = detector.nextDeadline();
@@ -273,6 +276,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
     }
   }
   const crossed = load?.thresholds.filter((t) => !t.ok) ?? [];
+  const outage = judgeOutages(measured, observer.outages(), ended, isoOf);
   let verdict: Verdict = 'PASS';
   let reason: string | null = null;
   if (interrupted !== undefined) {
@@ -284,6 +288,9 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   } else if (aborted !== undefined) {
     verdict = 'FAIL';
     reason = `${aborted}; the trial was aborted (abortOnFail)`;
+  } else if (status === 'failed' && outage.error !== undefined) {
+    verdict = 'ERROR';
+    reason = outage.error;
   } else if (status === 'failed') {
     verdict = 'FAIL';
     const current = observer.current().evaluation;
@@ -301,6 +308,16 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
     verdict = 'FAIL';
     reason = `load threshold${crossed.length === 1 ? '' : 's'} crossed: ${crossed.map(describeThreshold).join('; ')}`;
   }
+  // Never a PASS the outage might make false: it says why instead.
+  if (verdict === 'PASS' && outage.error !== undefined) {
+    verdict = 'ERROR';
+    reason = outage.error;
+  } else if (verdict === 'PASS' && expect.maxDisruption && (measured.longestBreakMs ?? 0) + outage.breakUncertaintyMs > expect.maxDisruption.toMilliseconds()) {
+    verdict = 'ERROR';
+    reason = `the API server was unreachable while the steady state was broken: the longest break may have been up to ${Math.round(outage.breakUncertaintyMs)} ms longer than the ${((measured.longestBreakMs ?? 0) / 1000).toFixed(2)} s measured, beyond maxDisruption ${expect.maxDisruption.toString()}`;
+  }
+  // A recovery an outage left unknown gives no figure to count in the statistics.
+  const known = recovered && !(verdict === 'ERROR' && reason === outage.error);
   if (measured.brokenAt !== null) observer.timeline.mark(measured.brokenAt, 'broken', 'steady state broken');
   if (measured.recoveredAt !== null && status === 'recovered') observer.timeline.mark(measured.recoveredAt, 'recovered', 'steady state back');
   if (load?.firstSuccessAfterInjectionMs != null && measured.injectedAt !== null) {
@@ -316,9 +333,9 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
     t0: isoOf(context.t0),
     injectedAt: measured.injectedAt === null ? null : isoOf(measured.injectedAt),
     brokenAt: measured.brokenAt === null ? null : isoOf(measured.brokenAt),
-    recoveredAt: recovered && measured.recoveredAt !== null ? isoOf(measured.recoveredAt) : null,
-    recoveryTimeMs: recovered ? roundMs(measured.recoveryTimeMs) : null,
-    disruptionMs: recovered ? roundMs(measured.disruptionMs) : null,
+    recoveredAt: known && measured.recoveredAt !== null ? isoOf(measured.recoveredAt) : null,
+    recoveryTimeMs: known ? roundMs(measured.recoveryTimeMs) : null,
+    disruptionMs: known ? roundMs(measured.disruptionMs) : null,
     undisrupted: measured.undisrupted,
     longestBreakMs: roundMs(measured.longestBreakMs),
     faults,
@@ -326,6 +343,10 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
     ...(nodeLoss.length > 0 ? { nodeLoss } : {}),
     ...(restarts.length > 0 ? { restarts } : {}),
     ...(load ? { load } : {}),
+    ...(recovered && verdict === 'PASS' && outage.recoveryUncertaintyMs > 0 ? { recoveryUncertaintyMs: Math.round(outage.recoveryUncertaintyMs) } : {}),
+    ...(outage.during.length > 0 ? {
+      outages: outage.during.map((o) => ({ from: isoOf(o.since), to: o.until === undefined ? null : isoOf(o.until), kinds: [...o.kinds], changes: o.changes, cause: o.cause })),
+    } : {}),
     placement: observer.replacements.placement(context.namespace).map((p) => ({ pod: p.pod, node: p.node })),
     timeline: timelineResult(observer.timeline, context.t0),
     evidence: { brokenAt: brokenSnapshot, recoveredAt: recovered ? backSnapshot : null },

@@ -18,7 +18,7 @@ import {
   processesMentioning, processState, startDetached, stopProcess, type ProcessSpec, type ProcessState,
 } from './process.js';
 import { AGENT_LABEL, contextName, NETWORK } from './settings.js';
-import { clusterDir, clustersDir, readState, writeState, type ClusterState, type ComponentRecord } from './state.js';
+import { clusterDir, clustersDir, readState, writeState, type ClusterState, type ComponentName, type ComponentRecord } from './state.js';
 
 /** Nodes of a cluster created without --nodes. */
 export const DEFAULT_NODES = 3;
@@ -415,4 +415,56 @@ export async function status(name: string): Promise<ClusterStatus> {
       podCidr: node.podCidr,
     })),
   };
+}
+
+/** How to tell that a restarted component serves again. */
+function healthProbe(state: ClusterState, component: ComponentName): () => Promise<boolean> {
+  const port = (key: string): number => {
+    const value = state.ports[key];
+    if (value === undefined) throw new ClusterError(`cluster "${state.name}" has no ${key} port in its state; bring it up again.`);
+    return value;
+  };
+  switch (component) {
+    case 'etcd':
+      return () => httpGet(`http://127.0.0.1:${port('etcdClient')}/health`);
+    case 'kube-apiserver': {
+      const config = clientsFor(state.kubeconfig).config;
+      const caFile = config.getCurrentCluster()?.caFile;
+      const token = config.getCurrentUser()?.token;
+      return () => httpsGet(`${state.apiServer}/readyz`, { ...(caFile ? { ca: readFileSync(caFile) } : {}), ...(token ? { token } : {}) });
+    }
+    case 'kube-controller-manager':
+      return () => httpsGet(`https://127.0.0.1:${port('controllerManager')}/healthz`, {});
+    case 'kube-scheduler':
+      return () => httpsGet(`https://127.0.0.1:${port('scheduler')}/healthz`, {});
+  }
+}
+
+function componentOf(state: ClusterState, component: ComponentName): ComponentRecord {
+  const record = state.components.find((c) => c.name === component);
+  if (!record) throw new ClusterError(`cluster "${state.name}" has no ${component} in its state; bring it up again.`);
+  return record;
+}
+
+/**
+ * Stops one control-plane component of a running local cluster (SIGTERM, SIGKILL after `graceMs`; 0 kills at
+ * once), as a crash or a restart would. The cluster's state forgets its pid until startComponent.
+ */
+export async function stopComponent(name: string, component: ComponentName, graceMs = 5000): Promise<void> {
+  const state = requireState(name);
+  const record = componentOf(state, component);
+  if (record.pid !== undefined) await stopProcess(record.pid, record.spec.binary, graceMs);
+  record.pid = undefined;
+  writeState(state);
+}
+
+/** Starts a component stopComponent stopped, with its recorded command line; resolves once it serves again. */
+export async function startComponent(name: string, component: ComponentName): Promise<void> {
+  const state = requireState(name);
+  const record = componentOf(state, component);
+  if (componentState(record) === 'absent') {
+    record.pid = startDetached(record.spec);
+    writeState(state);
+  }
+  await waitHealthy(record, healthProbe(state, component));
 }
