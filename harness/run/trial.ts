@@ -5,13 +5,15 @@ import type { ActiveFault, FaultContext, ProcessTable, Target } from '../faults/
 import { RandomStream } from '../faults/random.js';
 import { bind, NODE_LOSS_FAULTS } from '../faults/registry.js';
 import { RecoveryDetector } from '../observe/detector.js';
-import type { FaultResult, LoadResult, ObjectSnapshot, TrialResult, Verdict } from '../report/result.js';
+import type { FaultResult, LoadResult, ObjectSnapshot, TrialResult, TrialVerdict } from '../report/result.js';
 import type { LoadSession } from '../load/session.js';
 import { describeThreshold } from '../report/figures.js';
 import type { Fault, Scenario } from '../scenario/schema.js';
 import { isoOf, monotonicNow } from '../util/clock.js';
 import type { Ledger } from './ledger.js';
+import { liveStateOf } from './live-state.js';
 import type { Observer } from './observer.js';
+import { unattended, type Operator } from './operator.js';
 import { nodeLossResults, replacementResults, restartResults, timelineResult } from './trial-results.js';
 
 /** What one trial needs. */
@@ -37,9 +39,18 @@ export interface TrialContext {
   readonly snapshot: (at: number) => ObjectSnapshot;
   /** spec.load's traffic, running since before T0; the trial finishes and judges it. */
   readonly load?: LoadSession;
-  /** Aborted by SIGINT/SIGTERM: the trial ends at once as ABORTED, no further fault injected. */
+  /** Aborted by SIGINT/SIGTERM (or the operator): the trial ends at once as ABORTED, no further fault injected. */
   readonly abort?: AbortSignal;
+  /** The people running it (`run --interactive`): asked before the first fault, shown the recovery; default: none. */
+  readonly operator?: Operator;
+  /** `VAR=value` of the --matrix variant, for the operator's prompt. */
+  readonly variant?: string | null;
+  /** Told how long the operator's answer took: the scenario's time limit moves by it too. */
+  readonly onHeld?: (ms: number) => void;
 }
+
+/** The reason of a trial the operator skipped at the prompt. */
+export const SKIPPED_BY_OPERATOR = 'skipped by the operator';
 
 /** Faults in order of `at`, ties in file order. */
 function schedule(faults: readonly Fault[]): Fault[] {
@@ -74,6 +85,20 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
   const active: ActiveFault[] = [];
   observer.resetTrial();
   observer.timeline.mark(context.t0, 'note', `trial ${context.trial} T0`);
+  const operator = context.operator ?? unattended;
+  // Time spent waiting for the operator's answer: later faults and the time limits move by it, so it is never
+  // part of what is measured.
+  let heldMs = 0;
+  let skipped = false;
+  const stopFollowing = operator.follow({
+    scenario: scenario.metadata.name,
+    trial: context.trial,
+    trials: scenario.spec.trials,
+    t0: context.t0,
+    injectedAt: () => detector.result().injectedAt,
+    state: () => liveStateOf(observer, context.namespace),
+    subscribe: (listener) => observer.subscribe(() => listener()),
+  });
 
   let wake: (() => void) | undefined;
   const nudge = (): void => { wake?.(); };
@@ -110,7 +135,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
   let cancelWait: (() => void) | undefined;
   const injectAll = async (): Promise<void> => {
     for (const [order, fault] of schedule(scenario.spec.faults).entries()) {
-      const due = context.t0 + fault.at.toMilliseconds();
+      const due = context.t0 + fault.at.toMilliseconds() + heldMs;
       const wait = due - monotonicNow();
       if (wait > 0) {
         await new Promise<void>((resolve) => {
@@ -120,7 +145,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
         cancelWait = undefined;
       }
       if (stopInjecting) return;
-      const faultContext: FaultContext = {
+      let faultContext: FaultContext = {
         kube: context.kube,
         cluster: context.cluster,
         namespace: context.namespace,
@@ -142,6 +167,35 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
       try {
         const plan = await handler.plan(faultContext);
         result = { ...result, summary: plan.summary, targets: plan.targets };
+        if (order === 0) {
+          // The trial's go, skip or abort: asked once, before anything is hit. Between faults of a trial the
+          // recovery clock already runs, so later faults are not held up.
+          const asked = monotonicNow();
+          const decision = await operator.beforeFault({
+            scenario: scenario.metadata.name,
+            variant: context.variant ?? null,
+            trial: context.trial,
+            trials: scenario.spec.trials,
+            namespace: context.namespace,
+            fault: { kind: fault.kind, atMs: fault.at.toMilliseconds(), summary: plan.summary, targets: plan.targets },
+            later: schedule(scenario.spec.faults).slice(1).map((f) => ({ kind: f.kind, atMs: f.at.toMilliseconds() })),
+          }, context.abort);
+          const decidedAt = monotonicNow();
+          heldMs += decidedAt - asked;
+          context.onHeld?.(decidedAt - asked);
+          if (decision !== 'go' || operator !== unattended) {
+            const waited = `after ${((decidedAt - asked) / 1000).toFixed(1)} s at the prompt`;
+            const said = decision === 'go' ? 'go' : decision === 'skip' ? SKIPPED_BY_OPERATOR : 'abort the run';
+            observer.timeline.mark(decidedAt, 'operator', `operator: ${said} (${waited})`);
+          }
+          if (decision !== 'go') {
+            // Nothing was hit: the fault is listed with what it would have hit, injectedAt null.
+            faults.push(result);
+            if (decision === 'skip') skipped = true;
+            return;
+          }
+          faultContext = { ...faultContext, deadline: decidedAt + expect.recoveryWithin.toMilliseconds() };
+        }
         for (const target of plan.targets) if (target.uid) targetUids.add(target.uid);
         // On disk before the change is made: a run killed from here on leaves `rebound recover` what to undo.
         const change = context.ledger.begin('fault', `revert ${fault.kind} (${plan.summary})`, plan.revertSteps);
@@ -196,7 +250,8 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
       observer.timeline.mark(now, 'note', interrupted);
       break;
     }
-    if (now > context.deadline) {
+    if (skipped) break;
+    if (now > context.deadline + heldMs) {
       error = `the scenario's timeout (${scenario.spec.timeout.toString()}) ran out during the trial`;
       break;
     }
@@ -220,6 +275,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
   stopInjecting = true;
   cancelWait?.();
   await allInjected;
+  stopFollowing();
   const ended = monotonicNow();
   // Faults still at work (a drain waiting on a budget) decide too: a failure there is the system's.
   const failures = (await Promise.all(active.map((a) => a.done.catch((e: unknown) => `fault failed: ${errorText(e)}`))))
@@ -230,7 +286,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
   const measured = detector.result();
   const recovered = status === 'recovered' && !error && aborted === undefined && interrupted === undefined;
   let load: LoadResult | undefined;
-  if (context.load) {
+  if (context.load && !skipped) {
     try {
       load = await context.load.finish({ t0: context.t0, injectedAt: measured.injectedAt, recoveredAt: recovered ? measured.recoveredAt : null, end: ended });
     } catch (caught) {
@@ -238,11 +294,14 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
     }
   }
   const crossed = load?.thresholds.filter((t) => !t.ok) ?? [];
-  let verdict: Verdict = 'PASS';
+  let verdict: TrialVerdict = 'PASS';
   let reason: string | null = null;
   if (interrupted !== undefined) {
     verdict = 'ABORTED';
     reason = interrupted;
+  } else if (skipped) {
+    verdict = 'SKIPPED';
+    reason = SKIPPED_BY_OPERATOR;
   } else if (error) {
     verdict = 'ERROR';
     reason = error;
@@ -274,6 +333,9 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
   const nodeLoss = nodeLossResults(observer.nodeLoss);
   const restarts = restartResults(observer.restarts);
   markPhases(observer);
+  const timeline = timelineResult(observer.timeline, context.t0);
+  // What the room typed since the last trial (while this one waited for its steady state, too) is this trial's.
+  const notes = operator.takeNotes().map((note) => ({ at: isoOf(note.at), kind: 'operator', label: `note: ${note.text}` }));
   return {
     trial: context.trial,
     verdict,
@@ -292,7 +354,10 @@ export async function runTrial(context: TrialContext): Promise<TrialResult> {
     ...(restarts.length > 0 ? { restarts } : {}),
     ...(load ? { load } : {}),
     placement: observer.replacements.placement(context.namespace).map((p) => ({ pod: p.pod, node: p.node })),
-    timeline: timelineResult(observer.timeline, context.t0),
+    timeline: notes.length === 0 ? timeline : {
+      samples: timeline.samples,
+      markers: [...timeline.markers, ...notes].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)),
+    },
     evidence: { brokenAt: brokenSnapshot, recoveredAt: recovered ? backSnapshot : null },
   };
 }
