@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { TerminalOperator } from '../../../harness/cli/interactive/terminal-operator.js';
 import type { FaultPrompt, LiveState, LiveTrial } from '../../../harness/run/operator.js';
 import { monotonicNow } from '../../../harness/util/clock.js';
+import { rebound } from '../../support/cli.js';
 
 /** A keyboard: a stream that says it is a terminal and records its raw mode. */
 function keyboard(tty = true): PassThrough & { isTTY: boolean; rawMode: boolean[]; setRawMode(raw: boolean): void } {
@@ -185,5 +186,16 @@ describe('run --interactive: the terminal operator', () => {
     const length = output.text().length;
     stream.write('after\n');
     expect(output.text().slice(length)).to.equal('after\n');
+  });
+});
+
+describe('run --interactive without a terminal', function () {
+  this.timeout(60_000);
+
+  it('is refused at once with exit 2 when stdin is not a terminal (CI, a pipe): nobody could answer, nothing waits', async () => {
+    const result = await rebound(['run', 'scenarios/deployment-pod-kill.yaml', '--interactive', '--cluster', 'never-started'], { env: { CI: 'true' }, timeoutMs: 30_000 });
+    expect(result.code).to.equal(2);
+    expect(result.stderr).to.contain('rebound: --interactive needs a person at a terminal, and stdin is not one (a pipe, a file, or CI)');
+    expect(result.stderr).to.not.contain('    at ');
   });
 });
