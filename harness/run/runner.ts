@@ -296,14 +296,6 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
     log.error({ error }, 'scenario error');
     }
   }
-  // Notes typed after the last trial ended (while it was undone) belong to it.
-  const lastTrials = active?.trials;
-  const lastTrial = lastTrials?.at(-1);
-  const late = operator.takeNotes();
-  if (lastTrials && lastTrial && late.length > 0) {
-    const notes = late.map((note) => ({ at: isoOf(note.at), kind: 'operator', label: `note: ${note.text}` }));
-    lastTrials[lastTrials.length - 1] = { ...lastTrial, timeline: { ...lastTrial.timeline, markers: [...lastTrial.timeline.markers, ...notes] } };
-  }
   if (abort?.aborted) {
     const done = states.reduce((sum, s) => sum + s.trials.filter((t) => t.verdict !== 'ABORTED' && t.verdict !== 'SKIPPED').length, 0);
     aborted = `aborted by ${String(abort.reason)} after ${done} of ${trialsWanted * states.length} trial${trialsWanted * states.length === 1 ? '' : 's'}; what the scenario did was undone`;
@@ -314,6 +306,14 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
   const events = observer?.eventRecords() ?? [];
   observer?.stop();
   const cleanup = await ledger.undo();
+  // Notes typed after the last trial ended (while it and the scenario were undone) belong to it.
+  const lastTrials = active?.trials;
+  const lastTrial = lastTrials?.at(-1);
+  const late = operator.takeNotes();
+  if (lastTrials && lastTrial && late.length > 0) {
+    const notes = late.map((note) => ({ at: isoOf(note.at), kind: 'operator', label: `note: ${note.text}` }));
+    lastTrials[lastTrials.length - 1] = { ...lastTrial, timeline: { ...lastTrial.timeline, markers: [...lastTrial.timeline.markers, ...notes] } };
+  }
   const results: ScenarioResult[] = [];
   for (const state of states) {
     const result = scenarioResult(state, { startedAt, namespace, error, aborted, cleanup, events });
