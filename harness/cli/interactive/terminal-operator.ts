@@ -151,7 +151,7 @@ export class TerminalOperator implements Operator {
     if (!pending) return;
     this.pending = undefined;
     const { prompt } = pending;
-    const what = decision === 'go' ? `go: ${prompt.fault.summary}` : decision === 'skip' ? `trial ${prompt.trial} skipped` : 'abort the run';
+    const what = decision === 'go' ? `go: ${prompt.fault.summary}` : decision === 'skip' ? 'skip this trial (nothing hit)' : 'abort the run';
     if (byKey) this.say(`    trial ${prompt.trial}: operator: ${what}`);
     // The abort key stops the run the way Ctrl-C does; an abort that came from a signal is under way already.
     if (decision === 'abort' && byKey) this.options.onAbort();
