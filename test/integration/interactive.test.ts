@@ -14,6 +14,7 @@ import { testCluster, TEST_CLUSTER } from '../support/cluster.js';
  */
 const SOCKET = `rebound-test-${process.pid}`;
 const SESSION = 'gameday';
+const SKIP_SESSION = 'skipped';
 
 function tmux(...args: string[]): string {
   // -u: UTF-8 whatever the locale, so the panel's lines read the same on every machine.
@@ -21,20 +22,20 @@ function tmux(...args: string[]): string {
 }
 
 /** The terminal's text: the scrollback and the screen, wrapped lines joined. */
-function screen(): string {
-  return tmux('capture-pane', '-p', '-J', '-S', '-', '-t', SESSION);
+function screen(session = SESSION): string {
+  return tmux('capture-pane', '-p', '-J', '-S', '-', '-t', session);
 }
 
 /** Presses keys (tmux key names: Enter, C-c) or, with `literal`, types the text as it is. */
-function press(keys: string, literal = false): void {
-  tmux('send-keys', '-t', SESSION, ...(literal ? ['-l', keys] : [keys]));
+function press(keys: string, literal = false, session = SESSION): void {
+  tmux('send-keys', '-t', session, ...(literal ? ['-l', keys] : [keys]));
 }
 
 /** Waits until the screen matches `pattern`; gives the match. */
-async function seen(pattern: RegExp, what: string, timeoutMs = 240_000): Promise<RegExpMatchArray> {
+async function seen(pattern: RegExp, what: string, timeoutMs = 240_000, session = SESSION): Promise<RegExpMatchArray> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const text = screen();
+    const text = screen(session);
     const match = text.match(pattern);
     if (match) return match;
     if (Date.now() > deadline) throw new Error(`the terminal never showed ${what} (${String(pattern)}); it shows:\n${text.slice(-4000)}`);
@@ -147,6 +148,24 @@ describe('run --interactive through a real terminal (tmux): confirm, a note, ski
     expect(readFileSync(join(out, 'report.html'), 'utf8')).to.contain('note: first pod goes, everyone watching the dashboard');
 
     // Undone as after Ctrl-C: the namespace gone, every node Ready, no journal left.
+    expect(await waitClean(TEST_CLUSTER, 60_000)).to.deep.equal([]);
+  });
+
+  it('a scenario whose every trial was skipped is an ERROR, never a PASS: nothing was verified (exit 2)', async () => {
+    const out = join(dir, 'all-skipped');
+    const exitFile = join(dir, 'all-skipped-exit-code');
+    tmux('new-session', '-d', '-s', SKIP_SESSION, '-x', '200', '-y', '50',
+      `cd '${REPO}' && env -u CI node bin/rebound.js run scenarios/deployment-pod-kill.yaml --interactive --trials 1 --cluster '${TEST_CLUSTER}' --out '${out}'; echo $? > '${exitFile}'; sleep 5`);
+    await seen(/trial 1\/1 · next fault/, 'the prompt', 240_000, SKIP_SESSION);
+    press('s', false, SKIP_SESSION);
+    const deadline = Date.now() + 180_000;
+    while (!existsSync(exitFile) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(existsSync(exitFile), screen(SKIP_SESSION).slice(-4000)).to.equal(true);
+    expect(readFileSync(exitFile, 'utf8').trim()).to.equal('2');
+    const result = readResults(out);
+    expect(result.verdict).to.equal('ERROR');
+    expect(result.scenarios[0]?.reason).to.equal('no trial measured: trial 1 skipped by the operator');
+    expect(result.scenarios[0]?.trials.map((t) => t.verdict)).to.deep.equal(['SKIPPED']);
     expect(await waitClean(TEST_CLUSTER, 60_000)).to.deep.equal([]);
   });
 });
