@@ -10,15 +10,17 @@ import { testCluster, TEST_CLUSTER } from '../support/cluster.js';
 /**
  * `run --interactive` through a real terminal: tmux runs it in a detached session (a pseudo-terminal on stdin and
  * stderr, as a person's), the test reads the screen with capture-pane and presses keys with send-keys. A tmux server
- * of its own (-L) starts with this process's environment and is killed afterwards.
+ * of its own (its socket in the test's temporary folder) starts with this process's environment and is killed
+ * afterwards.
  */
-const SOCKET = `rebound-test-${process.pid}`;
+const DIR = mkdtempSync(join(tmpdir(), 'rebound-interactive-'));
+const SOCKET = join(DIR, 'tmux.sock');
 const SESSION = 'gameday';
 const SKIP_SESSION = 'skipped';
 
 function tmux(...args: string[]): string {
   // -u: UTF-8 whatever the locale, so the panel's lines read the same on every machine.
-  return execFileSync('tmux', ['-u', '-L', SOCKET, ...args], { encoding: 'utf8' });
+  return execFileSync('tmux', ['-u', '-S', SOCKET, ...args], { encoding: 'utf8' });
 }
 
 /** The terminal's text: the scrollback and the screen, wrapped lines joined. */
@@ -45,7 +47,7 @@ async function seen(pattern: RegExp, what: string, timeoutMs = 240_000, session 
 
 describe('run --interactive through a real terminal (tmux): confirm, a note, skip, abort (integration)', function () {
   this.timeout(15 * 60_000);
-  let dir: string;
+  const dir = DIR;
 
   before(async function () {
     try {
@@ -54,7 +56,6 @@ describe('run --interactive through a real terminal (tmux): confirm, a note, ski
       throw new Error('this test needs tmux on PATH (apt-get install tmux): it drives `run --interactive` through a real terminal');
     }
     await testCluster();
-    dir = mkdtempSync(join(tmpdir(), 'rebound-interactive-'));
   });
   after(() => {
     try {
@@ -62,7 +63,7 @@ describe('run --interactive through a real terminal (tmux): confirm, a note, ski
     } catch {
       // Already gone with its last session.
     }
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('names the pod before the fault, runs a confirmed trial, skips one, keeps a note, and aborts like Ctrl-C', async () => {
