@@ -1,3 +1,4 @@
+import { UsageError } from '../errors.js';
 import type { Command } from './command.js';
 
 /** The options of `rebound run`. */
@@ -27,6 +28,7 @@ export interface RunArgs {
   reporter?: string[];
   k6?: string;
   clusterLedger?: boolean;
+  interactive?: boolean;
 }
 
 /** `rebound run <files|dirs...>`: apply, break, measure recovery, undo, and give verdicts. */
@@ -58,6 +60,7 @@ export const runCommand: Command<RunArgs> = {
     .option('reporter', { type: 'string', array: true, describe: 'reporters (repeatable or comma-separated): console, json, junit, markdown, html (default: all)' })
     .option('k6', { type: 'string', describe: 'the k6 binary for scenarios whose spec.load runs a k6 script (default: k6 on PATH; rebound does not ship k6)' })
     .option('cluster-ledger', { type: 'boolean', describe: 'record each change in the cluster too (ConfigMaps in namespace rebound-system) before it is made, for `rebound recover` on any machine; default: on for --provider kubeconfig (a cluster other machines share), off for local and kind (--no-cluster-ledger turns it off)' })
+    .option('interactive', { type: 'boolean', default: false, describe: 'game day: before each trial\'s first fault show what it will hit and wait for g (go), s (skip the trial) or a (abort); show the recovery live; lines typed are notes in the reports. Needs a terminal on stdin' })
     .option('log-level', { choices: ['debug', 'info', 'warn'] as const, default: 'debug', describe: 'level of <out>/run.log' })
     .example('$0 run scenarios/', 'run every example on the embedded cluster')
     .example('$0 run scenarios/operator-echo.yaml --var RECONCILE_DELAY=2s --trials 5', 'measure a slower operator'),
@@ -66,7 +69,34 @@ export const runCommand: Command<RunArgs> = {
     const { RunInterrupt } = await import('../run/interrupt.js');
     const { progress } = await import('./output.js');
     const interrupt = new RunInterrupt(progress);
-    const { executeRun } = await import('../run/command.js');
-    return executeRun(args, interrupt);
+    if (!args.interactive) {
+      const { executeRun } = await import('../run/command.js');
+      return executeRun(args, interrupt);
+    }
+    // Nobody could answer a prompt read from a pipe, a file or a CI runner's empty stdin: refused, never waited on.
+    if (process.stdin.isTTY !== true) {
+      interrupt.uninstall();
+      throw new UsageError('--interactive needs a person at a terminal, and stdin is not one (a pipe, a file, or CI): nobody could answer its prompts. Run without --interactive for an unattended run.');
+    }
+    if (args.dryRun) {
+      interrupt.uninstall();
+      throw new UsageError('--interactive and --dry-run: a dry run injects nothing, so there is nothing to confirm; drop one of them.');
+    }
+    const { TerminalOperator } = await import('./interactive/terminal-operator.js');
+    const operator = new TerminalOperator({
+      input: process.stdin,
+      output: process.stderr,
+      // Drawn in place on a terminal; appended lines when stderr goes to a file or a pipe (tee), or under CI.
+      live: process.stderr.isTTY === true && process.env.CI !== 'true',
+      onAbort: () => interrupt.abortByOperator(),
+      // In raw mode the terminal no longer turns Ctrl-C into SIGINT: it is sent on, so it takes the signal path.
+      onInterrupt: () => { process.kill(process.pid, 'SIGINT'); },
+    });
+    try {
+      const { executeRun } = await import('../run/command.js');
+      return await executeRun(args, interrupt, operator);
+    } finally {
+      operator.close();
+    }
   },
 };

@@ -272,8 +272,8 @@ function compareScenario(baseline: ComparableScenario, candidate: ComparableScen
 }
 
 function sideOf(scenario: ComparableScenario): SideSummary {
-  // ABORTED trials were cut short by a signal: like ERROR trials, nothing was measured.
-  const unmeasured = (t: ComparableTrial): boolean => t.verdict === 'ERROR' || t.verdict === 'ABORTED';
+  // ABORTED trials were cut short by a signal, SKIPPED ones never ran: like ERROR trials, nothing was measured.
+  const unmeasured = (t: ComparableTrial): boolean => t.verdict === 'ERROR' || t.verdict === 'ABORTED' || t.verdict === 'SKIPPED';
   const measured = scenario.trials.filter((t) => !t.undisrupted && !unmeasured(t) && t.recoveryTimeMs !== null);
   const recoveryTimesMs = measured.map((t) => t.recoveryTimeMs as number);
   const stats = summarize(recoveryTimesMs);
@@ -296,7 +296,7 @@ function scenarioWarnings(baseline: ComparableScenario, candidate: ComparableSce
       'those have no recovery time and are left out of the figures, and the candidate run FAILs on them',
     );
   }
-  if (c.errors > 0 || b.errors > 0) warnings.push(`ERROR or ABORTED trials left out: ${b.errors} baseline, ${c.errors} candidate`);
+  if (c.errors > 0 || b.errors > 0) warnings.push(`ERROR, ABORTED or SKIPPED trials left out: ${b.errors} baseline, ${c.errors} candidate`);
   const expectKeys = ['recoveryWithinMs', 'settleMs', 'maxDisruptionMs', 'mustBreak'] as const;
   const changed = expectKeys.filter((key) => baseline.expect[key] !== candidate.expect[key]).map((key) => `expect.${key}`);
   if (baseline.steadyState.join('\n') !== candidate.steadyState.join('\n')) changed.push('steadyState');

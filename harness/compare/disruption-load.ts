@@ -34,7 +34,7 @@ const LABELS: Readonly<Record<LoadFigure, string>> = {
 
 function samples(scenario: ComparableScenario, figure: LoadFigure): number[] {
   return scenario.trials.flatMap((trial) => {
-    const budget = trial.verdict === 'ERROR' || trial.verdict === 'ABORTED' ? null : trial.load?.errorBudget ?? null;
+    const budget = trial.verdict === 'ERROR' || trial.verdict === 'ABORTED' || trial.verdict === 'SKIPPED' ? null : trial.load?.errorBudget ?? null;
     const value = budget === null ? null : figure === 'failedRequests' ? budget.failed : budget.p95Ms;
     return value === null ? [] : [value];
   });

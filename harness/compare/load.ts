@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReboundError } from '../errors.js';
-import { RESULT_SCHEMA_VERSION, type Environment, type Verdict } from '../report/result.js';
+import { RESULT_SCHEMA_VERSION, type Environment, type TrialVerdict, type Verdict } from '../report/result.js';
 import type { ComparableRun, ComparableScenario, ComparableTrial } from './compare.js';
 
 /** A results.json that is missing, unreadable or not what rebound writes: bad input, exit code 2. */
@@ -18,6 +18,8 @@ export interface LoadedRun {
 }
 
 const VERDICTS: readonly Verdict[] = ['PASS', 'FAIL', 'ERROR', 'ABORTED'];
+/** A trial may also have been skipped by the operator of run --interactive. */
+const TRIAL_VERDICTS: readonly TrialVerdict[] = [...VERDICTS, 'SKIPPED'];
 
 /**
  * Reads a results.json (or the results.json of a folder) for a comparison. Only the fields a comparison reads are
@@ -100,7 +102,7 @@ function trialOf(value: unknown, path: string): ComparableTrial {
   }
   return {
     trial: numberAt(trial['trial'], `${path}.trial`),
-    verdict: verdictAt(trial['verdict'], `${path}.verdict`),
+    verdict: trialVerdictAt(trial['verdict'], `${path}.verdict`),
     recoveryTimeMs: recovery,
     undisrupted: booleanAt(trial['undisrupted'], `${path}.undisrupted`),
     ...loadOf(trial['load'], `${path}.load`),
@@ -174,6 +176,11 @@ function booleanAt(value: unknown, path: string): boolean {
 function verdictAt(value: unknown, path: string): Verdict {
   if (!VERDICTS.includes(value as Verdict)) throw new Invalid(path, VERDICTS.join(', ').replace(/, (?=[^,]*$)/, ' or '), value);
   return value as Verdict;
+}
+
+function trialVerdictAt(value: unknown, path: string): TrialVerdict {
+  if (!TRIAL_VERDICTS.includes(value as TrialVerdict)) throw new Invalid(path, TRIAL_VERDICTS.join(', ').replace(/, (?=[^,]*$)/, ' or '), value);
+  return value as TrialVerdict;
 }
 
 function describe(value: unknown): string {

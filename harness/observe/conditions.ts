@@ -38,11 +38,14 @@ export interface Evaluation {
 export interface Condition {
   describe(): string;
   evaluate(world: World): Evaluation;
+  /** The checks an `all` is made of, each judged on its own (the live view of `run --interactive` lists them). */
+  readonly parts?: readonly Condition[];
 }
 
 /** Holds when every part holds; the detail lists the parts that do not. describe() gives one part per line. */
 export function all(conditions: readonly Condition[]): Condition {
   return {
+    parts: conditions,
     describe: () => (conditions.length === 0 ? 'nothing to check' : conditions.map((condition) => condition.describe()).join('\n')),
     evaluate: (world) => {
       const failing = conditions.map((condition) => condition.evaluate(world)).filter((evaluation) => !evaluation.holds);

@@ -15,7 +15,7 @@ export interface TimelineSample {
 }
 
 /** What a marker marks. */
-export type MarkerKind = 'injected' | 'reverted' | 'broken' | 'recovered' | 'note';
+export type MarkerKind = 'injected' | 'reverted' | 'broken' | 'recovered' | 'note' | 'operator';
 
 /** A labelled moment. */
 export interface TimelineMarker {

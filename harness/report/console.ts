@@ -1,5 +1,5 @@
 import type { Scenario } from '../scenario/schema.js';
-import { formatSeconds as seconds, loadLines, verdictCounts } from './figures.js';
+import { formatSeconds as seconds, loadLines, scenarioFigures, trialsPassed, verdictCounts } from './figures.js';
 import type { LiveCounts, Phase, Reporter } from './reporter.js';
 import type { FaultResult, RunResult, ScenarioResult, TrialResult } from './result.js';
 
@@ -13,8 +13,12 @@ export class ConsoleReporter implements Reporter {
   private live = false;
   private started = Date.now();
 
-  constructor(private readonly stream: NodeJS.WriteStream = process.stderr, private readonly out?: string) {
-    this.tty = stream.isTTY === true && process.env.CI !== 'true';
+  /**
+   * @param liveLine false when something else owns the terminal's bottom lines (the live view of `run --interactive`):
+   *   lines are then only appended.
+   */
+  constructor(private readonly stream: NodeJS.WriteStream = process.stderr, private readonly out?: string, liveLine = true) {
+    this.tty = liveLine && stream.isTTY === true && process.env.CI !== 'true';
   }
 
   private line(text: string): void {
@@ -53,7 +57,8 @@ export class ConsoleReporter implements Reporter {
   }
 
   onTrialEnd(_scenario: Scenario, trial: TrialResult): void {
-    const how = trial.injectedAt === null ? 'no fault injected'
+    const how = trial.verdict === 'SKIPPED' ? `would have: ${trial.faults.map((f) => f.summary).join('; ')}`
+      : trial.injectedAt === null ? 'no fault injected'
       : trial.undisrupted ? 'never broke'
         : `recovery ${seconds(trial.recoveryTimeMs)}, disruption ${seconds(trial.disruptionMs)}`;
     this.line(`    trial ${trial.trial}: ${trial.verdict} (${how})${trial.reason ? `: ${trial.reason}` : ''}`);
@@ -76,7 +81,7 @@ export class ConsoleReporter implements Reporter {
     const rows = result.scenarios.map((s) => [
       s.name,
       s.verdict,
-      `${s.trials.filter((t) => t.verdict === 'PASS').length}/${s.trials.length}`,
+      trialsPassed(scenarioFigures(s)),
       seconds(s.stats.recoveryTimeMs?.median),
       seconds(s.stats.recoveryTimeMs?.p95),
       seconds(s.stats.recoveryTimeMs?.max),

@@ -18,7 +18,10 @@ export interface PhaseMedian {
 /** The figures every file reporter shows for a scenario, computed in one place so they agree. */
 export interface ScenarioFigures {
   readonly passedTrials: number;
+  /** Trials that ran (skipped ones are not counted: nothing was measured). */
   readonly totalTrials: number;
+  /** Trials the operator of `run --interactive` skipped. */
+  readonly skippedTrials: number;
   readonly medianRecoveryMs: number | null;
   readonly p95RecoveryMs: number | null;
   /** The replacement phase with the largest median duration, null when no pod was replaced. */
@@ -65,7 +68,8 @@ export function scenarioFigures(scenario: ScenarioResult): ScenarioFigures {
   const worstPhase = phaseMedians(scenario.trials).reduce<PhaseMedian | null>((worst, p) => (worst === null || p.medianMs > worst.medianMs ? p : worst), null);
   return {
     passedTrials: scenario.trials.filter((t) => t.verdict === 'PASS').length,
-    totalTrials: scenario.trials.length,
+    totalTrials: scenario.trials.filter((t) => t.verdict !== 'SKIPPED').length,
+    skippedTrials: scenario.trials.filter((t) => t.verdict === 'SKIPPED').length,
     medianRecoveryMs: scenario.stats.recoveryTimeMs?.median ?? null,
     p95RecoveryMs: scenario.stats.recoveryTimeMs?.p95 ?? null,
     worstPhase,
@@ -86,6 +90,23 @@ export function reasonsOf(scenario: ScenarioResult): string[] {
     if (!reasons.some((r) => r.includes(problem))) reasons.push(`cleanup: ${problem}`);
   }
   return reasons;
+}
+
+/** `2/3` passed trials, with `(1 skipped)` when the operator skipped some. */
+export function trialsPassed(figures: ScenarioFigures): string {
+  return `${figures.passedTrials}/${figures.totalTrials}${figures.skippedTrials > 0 ? ` (${figures.skippedTrials} skipped)` : ''}`;
+}
+
+/**
+ * What the people running `run --interactive` decided and typed during a trial, one line each, stamped with the
+ * time since the trial's T0 and the wall clock: `+3.21s since T0 (08:01:02.123Z): note: the pod came back on node-2`.
+ */
+export function operatorLines(trial: TrialResult): string[] {
+  const origin = trial.t0 === null ? null : Date.parse(trial.t0);
+  return [...trial.timeline.markers].filter((m) => m.kind === 'operator').sort((a, b) => Date.parse(a.at) - Date.parse(b.at)).map((m) => {
+    const since = origin === null ? '' : `${Date.parse(m.at) - origin < 0 ? '-' : '+'}${formatSeconds(Math.abs(Date.parse(m.at) - origin))} since T0 `;
+    return `${since}(${m.at.slice(11)}): ${m.label}`;
+  });
 }
 
 /** How many scenarios got each verdict, as `2 PASS, 1 FAIL, 0 ERROR`. */

@@ -4,10 +4,10 @@ import { dirname, join } from 'node:path';
 import type { ChartConfiguration } from 'chart.js';
 import {
   environmentLine, formatDuration, formatPhase, formatSeconds, loadLines, millisBetween, phaseMedians, reasonsOf, REPLACEMENT_PHASES, scenarioFigures,
-  verdictCounts,
+  trialsPassed, verdictCounts,
 } from './figures.js';
 import type { Reporter } from './reporter.js';
-import type { LoadResult, RunResult, ScenarioResult, Stats, TrialResult, Verdict } from './result.js';
+import type { LoadResult, RunResult, ScenarioResult, Stats, TrialResult, TrialVerdict } from './result.js';
 import { writeAtomic } from './write-atomic.js';
 
 /** Text from results, made safe to put between tags or inside a quoted attribute. */
@@ -32,7 +32,7 @@ function chartLibraries(): string {
     .replace(/<\/(script)/gi, '<\\/$1')).join('\n;\n');
 }
 
-const VERDICT_COLORS: Readonly<Record<Verdict, string>> = { PASS: '#15803d', FAIL: '#b91c1c', ERROR: '#b45309', ABORTED: '#475569' };
+const VERDICT_COLORS: Readonly<Record<TrialVerdict, string>> = { PASS: '#15803d', FAIL: '#b91c1c', ERROR: '#b45309', ABORTED: '#475569', SKIPPED: '#94a3b8' };
 // The three lines often coincide (3 pods, 3 endpoints, 3 nodes): a wide pale band under a solid line under a dashed
 // one keeps each visible where they overlap.
 const SERIES = {
@@ -41,7 +41,7 @@ const SERIES = {
   readyEndpoints: { label: 'ready endpoints', color: '#16a34a', width: 2, dash: [6, 4], order: 1 },
 } as const;
 const MARKER_COLORS: Readonly<Record<string, string>> = {
-  injected: '#dc2626', reverted: '#6b7280', broken: '#ea580c', recovered: '#059669', note: '#64748b',
+  injected: '#dc2626', reverted: '#6b7280', broken: '#ea580c', recovered: '#059669', note: '#64748b', operator: '#7c3aed',
 };
 const PHASE_COLORS: Readonly<Record<(typeof REPLACEMENT_PHASES)[number], string>> = {
   created: '#94a3b8', scheduled: '#f59e0b', running: '#0ea5e9', ready: '#6366f1', endpointReady: '#10b981',
@@ -301,7 +301,7 @@ function recoveryChart(id: string, scenario: ScenarioResult): ChartSpec {
   };
 }
 
-const badge = (verdict: Verdict): string => `<span class="badge ${verdict.toLowerCase()}">${verdict}</span>`;
+const badge = (verdict: TrialVerdict): string => `<span class="badge ${verdict.toLowerCase()}">${verdict}</span>`;
 
 function statsRow(name: string, stats: Stats | null, scenario: ScenarioResult): string {
   if (stats === null) {
@@ -322,7 +322,10 @@ function trialSection(scenario: ScenarioResult, trial: TrialResult, prefix: stri
   const origin = Date.parse(trial.t0 ?? trial.timeline.samples[0]?.at ?? scenario.startedAt);
   const offset = (iso: string | null): string => (iso === null ? '-' : `${((Date.parse(iso) - origin) / 1000).toFixed(3)}s`);
   const faults = trial.faults.map((f) => `<li><code>${escapeHtml(f.kind)}</code> at +${formatSeconds(f.atMs)}: ${f.error
-    ? `<span class="bad">could not inject: ${escapeHtml(f.error)}</span>` : escapeHtml(f.summary)}</li>`).join('');
+    ? `<span class="bad">could not inject: ${escapeHtml(f.error)}</span>` : escapeHtml(f.summary)}${f.injectedAt === null && f.error === null ? ' <span class="muted">(not injected)</span>' : ''}</li>`).join('');
+  // What the people running `run --interactive` said and typed, in the open: the markers table is folded away.
+  const said = [...trial.timeline.markers].filter((m) => m.kind === 'operator').sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
+    .map((m) => `<li><span class="muted">${offset(m.at)} since T0 (${escapeHtml(m.at)})</span> ${escapeHtml(m.label)}</li>`).join('');
   const markers = [...trial.timeline.markers].sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
     .map((m) => `<tr><td>${offset(m.at)}</td><td><span class="dot" style="background:${MARKER_COLORS[m.kind] ?? '#334155'}"></span>${escapeHtml(m.kind)}</td><td>${escapeHtml(m.label)}</td></tr>`).join('');
   let loadPanel = '';
@@ -356,6 +359,7 @@ function trialSection(scenario: ScenarioResult, trial: TrialResult, prefix: stri
 <h3>Trial ${trial.trial} ${badge(trial.verdict)} <span class="how">${escapeHtml(how)}</span></h3>
 ${trial.reason ? `<p class="reason">${escapeHtml(trial.reason)}</p>` : ''}
 ${faults ? `<ul class="faults">${faults}</ul>` : ''}
+${said ? `<h4>From the room</h4><ul class="operator">${said}</ul>` : ''}
 <div class="chart timeline"><canvas id="${id}-timeline" data-chart="timeline" role="img" aria-label="timeline of trial ${trial.trial}"></canvas></div>
 ${loadPanel}
 <details><summary>Markers (${trial.timeline.markers.length})</summary><table class="data"><thead><tr><th>since T0</th><th>kind</th><th>label</th></tr></thead><tbody>${markers}</tbody></table></details>
@@ -435,7 +439,7 @@ function header(result: RunResult): string {
   const rows = result.scenarios.map((s, index) => {
     const figures = scenarioFigures(s);
     const worst = figures.worstPhase ? `${figures.worstPhase.phase} (${formatPhase(figures.worstPhase.medianMs)})` : '-';
-    return `<tr><td><a href="#s${index}">${escapeHtml(s.name)}</a></td><td>${badge(s.verdict)}</td><td>${figures.passedTrials}/${figures.totalTrials}</td>`
+    return `<tr><td><a href="#s${index}">${escapeHtml(s.name)}</a></td><td>${badge(s.verdict)}</td><td>${trialsPassed(figures)}</td>`
       + `<td>${formatSeconds(figures.medianRecoveryMs)}</td><td>${formatSeconds(figures.p95RecoveryMs)}</td><td>${worst}</td>`
       + `<td>${reasonsOf(s).map(escapeHtml).join('<br>')}</td></tr>`;
   }).join('\n');
@@ -456,6 +460,7 @@ header, section.scenario { background: #fff; border: 1px solid #e2e8f0; border-r
 section.trial { border-top: 1px solid #e2e8f0; margin-top: 14px; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; color: #fff; font-size: 12px; font-weight: 600; vertical-align: middle; }
 .badge.pass { background: ${VERDICT_COLORS.PASS}; } .badge.fail { background: ${VERDICT_COLORS.FAIL}; } .badge.error { background: ${VERDICT_COLORS.ERROR}; }
+.badge.aborted { background: ${VERDICT_COLORS.ABORTED}; } .badge.skipped { background: ${VERDICT_COLORS.SKIPPED}; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 3px 14px; margin: 8px 0 12px; font-size: 14px; }
 dl.facts dt { color: #475569; } dl.facts dd { margin: 0; }
 table.data { border-collapse: collapse; font-size: 13px; margin: 6px 0; }

@@ -2,7 +2,9 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
-import { formatPhase, formatSeconds, loadLines, millisBetween, reasonsOf, REPLACEMENT_PHASES, scenarioFigures, thresholdLine } from './figures.js';
+import {
+  formatPhase, formatSeconds, loadLines, millisBetween, operatorLines, reasonsOf, REPLACEMENT_PHASES, scenarioFigures, thresholdLine, trialsPassed,
+} from './figures.js';
 import type { Reporter } from './reporter.js';
 import type { RunResult, ScenarioResult, TrialResult } from './result.js';
 import { writeAtomic } from './write-atomic.js';
@@ -30,20 +32,21 @@ function trialLines(trial: TrialResult): string[] {
         : `recovery ${formatSeconds(trial.recoveryTimeMs)}, disruption ${formatSeconds(trial.disruptionMs)}`;
   const lines = [`trial ${trial.trial}: ${trial.verdict} (${how})${trial.reason ? `: ${trial.reason}` : ''}`];
   for (const fault of trial.faults) {
-    lines.push(`  ${fault.kind} at +${formatSeconds(fault.atMs)}: ${fault.error ? `could not inject: ${fault.error}` : fault.summary}`);
+    lines.push(`  ${fault.kind} at +${formatSeconds(fault.atMs)}: ${fault.error ? `could not inject: ${fault.error}` : fault.summary}${fault.injectedAt === null && fault.error === null ? ' (not injected)' : ''}`);
   }
   for (const r of trial.replacements) {
     const phases = REPLACEMENT_PHASES.map((p) => `${p} ${typeof r.phasesMs[p] === 'number' ? formatPhase(r.phasesMs[p]) : '-'}`).join(', ');
     lines.push(`  replaced ${r.pod.name} -> ${r.replacement?.name ?? '(none)'}: ${phases}`);
   }
   if (trial.load) lines.push(...loadLines(trial.load).map((line) => `  ${line}`));
+  lines.push(...operatorLines(trial).map((line) => `  ${line}`));
   return lines;
 }
 
 function systemOut(scenario: ScenarioResult): string {
   const figures = scenarioFigures(scenario);
   const lines = [
-    `${scenario.name} (${scenario.file}): ${scenario.verdict}, ${figures.passedTrials}/${figures.totalTrials} trials passed, `
+    `${scenario.name} (${scenario.file}): ${scenario.verdict}, ${trialsPassed(figures)} trials passed, `
       + `recovery within ${formatSeconds(scenario.expect.recoveryWithinMs)}`,
     ...scenario.trials.flatMap(trialLines),
   ];

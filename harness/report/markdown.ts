@@ -1,5 +1,7 @@
 import { join } from 'node:path';
-import { environmentLine, formatDuration, formatPhase, formatSeconds, loadLines, millisBetween, reasonsOf, scenarioFigures, verdictCounts } from './figures.js';
+import {
+  environmentLine, formatDuration, formatPhase, formatSeconds, loadLines, millisBetween, operatorLines, reasonsOf, scenarioFigures, trialsPassed, verdictCounts,
+} from './figures.js';
 import type { Reporter } from './reporter.js';
 import type { RunResult, Verdict } from './result.js';
 import { writeAtomic } from './write-atomic.js';
@@ -37,7 +39,7 @@ export function renderMarkdown(result: RunResult): string {
     lines.push(`| ${[
       cell(scenario.name),
       `${ICONS[scenario.verdict]} ${scenario.verdict}`,
-      `${figures.passedTrials}/${figures.totalTrials}`,
+      trialsPassed(figures),
       formatSeconds(figures.medianRecoveryMs),
       formatSeconds(figures.p95RecoveryMs),
       worst,
@@ -53,6 +55,13 @@ export function renderMarkdown(result: RunResult): string {
       if (!trial.load) continue;
       const [first, ...rest] = loadLines(trial.load);
       lines.push(`- trial ${trial.trial} (${trial.verdict}): ${cell(first ?? '')}`, ...rest.map((line) => `  - ${cell(line)}`));
+    }
+  }
+  // What the people running `run --interactive` decided and typed, trial by trial.
+  for (const scenario of result.scenarios.filter((s) => s.trials.some((t) => operatorLines(t).length > 0))) {
+    lines.push('', `### From the room: ${cell(scenario.name)}`, '');
+    for (const trial of scenario.trials) {
+      for (const line of operatorLines(trial)) lines.push(`- trial ${trial.trial} (${trial.verdict}), ${cell(line)}`);
     }
   }
   return `${lines.join('\n')}\n`;

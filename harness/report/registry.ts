@@ -8,12 +8,18 @@ import type { Reporter } from './reporter.js';
 
 /** What each reporter makes; `--reporter` takes these names. */
 const REPORTERS = {
-  console: (out: string): Reporter => new ConsoleReporter(process.stderr, out),
+  console: (out: string, options: ReporterOptions): Reporter => new ConsoleReporter(process.stderr, out, options.liveLine ?? true),
   json: (out: string): Reporter => new JsonReporter(out),
   junit: (out: string): Reporter => new JUnitReporter(out),
   markdown: (out: string): Reporter => new MarkdownReporter(out),
   html: (out: string): Reporter => new HtmlReporter(out),
 } as const;
+
+/** How the reporters are made. */
+export interface ReporterOptions {
+  /** false: the console reporter never rewrites a live line (the live view of `run --interactive` has the terminal). */
+  readonly liveLine?: boolean;
+}
 
 /** A reporter's name, as `--reporter` takes it. */
 export type ReporterName = keyof typeof REPORTERS;
@@ -32,12 +38,12 @@ function isReporterName(name: string): name is ReporterName {
  * The reporters named by `--reporter` (repeatable, and each may be a comma-separated list), writing into `out`.
  * A name given twice makes one reporter; an unknown name is a UsageError that lists the known ones.
  */
-export function createReporters(names: readonly string[], out: string): Reporter[] {
+export function createReporters(names: readonly string[], out: string, options: ReporterOptions = {}): Reporter[] {
   const wanted = names.flatMap((name) => name.split(',')).map((name) => name.trim()).filter((name) => name !== '');
   const unknown = wanted.filter((name) => !isReporterName(name));
   if (unknown.length > 0) {
     throw new UsageError(`unknown reporter ${unknown.map((n) => `"${n}"`).join(', ')}: choose from ${REPORTER_NAMES.join(', ')}`);
   }
   if (wanted.length === 0) throw new UsageError(`--reporter needs a name: choose from ${REPORTER_NAMES.join(', ')}`);
-  return [...new Set(wanted as ReporterName[])].map((name) => REPORTERS[name](out));
+  return [...new Set(wanted as ReporterName[])].map((name) => REPORTERS[name](out, options));
 }

@@ -22,7 +22,13 @@ const Milliseconds = Type.Number({ description: 'A duration in milliseconds.' })
 
 const VerdictSchema = Type.Union([Type.Literal('PASS'), Type.Literal('FAIL'), Type.Literal('ERROR'), Type.Literal('ABORTED')], {
   description: 'PASS: every trial recovered in time; FAIL: the system did not heal as expected; ERROR: rebound could not do its job; '
-    + 'ABORTED: the run was stopped by a signal (SIGINT, SIGTERM) and undid what it had done.',
+    + 'ABORTED: the run was stopped by a signal (SIGINT, SIGTERM) or by its operator (the abort key of run --interactive) and undid what it had done.',
+});
+
+const TrialVerdictSchema = Type.Union([...VerdictSchema.anyOf, Type.Literal('SKIPPED')], {
+  description: 'The verdicts of a scenario, and SKIPPED: the operator of run --interactive skipped the trial at its prompt, so nothing '
+    + 'was injected or measured. A skipped trial does not count towards its scenario\'s verdict, and a scenario with no trial but '
+    + 'skipped ones is an ERROR (nothing was verified).',
 });
 
 const StatsSchema = Type.Object({
@@ -81,7 +87,7 @@ const TimelineSampleSchema = Type.Object({
 
 const TimelineMarkerSchema = Type.Object({
   at: Timestamp,
-  kind: Type.String({ description: 'injected, reverted, broken, recovered or note.' }),
+  kind: Type.String({ description: 'injected, reverted, broken, recovered, note (rebound\'s), or operator: what the people running `run --interactive` decided at a prompt and the notes they typed (label `note: <text>`).' }),
   label: Type.String(),
 }, { description: 'A labelled moment on the timeline (injected, broken, recovered, reverted...).' });
 
@@ -183,7 +189,7 @@ const LoadSchema = Type.Object({
 
 const TrialSchema = Type.Object({
   trial: Type.Integer({ minimum: 1 }),
-  verdict: VerdictSchema,
+  verdict: TrialVerdictSchema,
   reason: Nullable(Type.String()),
   t0: Nullable(Timestamp),
   injectedAt: Nullable(Timestamp),
@@ -270,15 +276,17 @@ const RunResultSchema = Type.Object({
   environment: Nullable(EnvironmentSchema),
   vars: Type.Record(Type.String(), Type.String()),
   scenarios: Type.Array(ScenarioResultSchema),
-  abortedBy: Type.Optional(Nullable(Type.String({ description: 'The signal that stopped the run (SIGINT, SIGTERM); null or absent when it ran to its end.' }))),
+  abortedBy: Type.Optional(Nullable(Type.String({ description: 'The signal that stopped the run (SIGINT, SIGTERM), or operator (the abort key of run --interactive); null or absent when it ran to its end.' }))),
   mode: Type.Optional(Type.Union([Type.Literal('run'), Type.Literal('observe')], {
     description: 'run (or absent): rebound applied the desired state and injected the faults; observe: rebound applied and injected nothing, '
       + 'it measured breaks someone else caused (faults of kind `observed`) by the same rules.',
   })),
 }, { title: 'rebound results', description: 'A whole run, as results.json carries it.' });
 
-/** The three verdicts of the contract. */
+/** The verdicts of the contract. */
 export type Verdict = Static<typeof VerdictSchema>;
+/** A trial's verdict: a scenario's, or SKIPPED by the operator. */
+export type TrialVerdict = Static<typeof TrialVerdictSchema>;
 /** Summary statistics over the trials that broke. */
 export interface Stats extends Frozen<Static<typeof StatsSchema>> {}
 /** A pod, or its replacement, as the replacement list names it. */
@@ -331,7 +339,10 @@ export function worstVerdict(verdicts: readonly Verdict[]): Verdict {
   return 'PASS';
 }
 
-/** The exit code of a verdict: 0 PASS, 1 FAIL, 2 ERROR; ABORTED: 128 + the signal's number (130 SIGINT, 143 SIGTERM). */
+/**
+ * The exit code of a verdict: 0 PASS, 1 FAIL, 2 ERROR; ABORTED: 128 + the signal's number (130 SIGINT, 143 SIGTERM;
+ * the operator's abort key is a user's abort, as Ctrl-C: 130).
+ */
 export function exitCodeOf(verdict: Verdict, abortedBy?: string | null): ExitCode {
   if (verdict === 'ABORTED') return abortedBy === 'SIGTERM' ? 143 : 130;
   return verdict === 'PASS' ? 0 : verdict === 'FAIL' ? 1 : 2;

@@ -26,6 +26,7 @@ import { runScenarios, type Variant } from './runner.js';
 import { compareSettings, compareVariants, gateOnBaseline, parseMatrix, readResults } from './gates.js';
 import { writeAtomic } from '../report/write-atomic.js';
 import { RunInterrupt, RunInterruptedError } from './interrupt.js';
+import type { Operator } from './operator.js';
 import { Journal, journalIdentity, journalsOf, rewriteJournal, type JournalCluster } from './journal.js';
 import { ClusterJournal, ClusterLedger, LEDGER_NAMESPACE, LedgerError } from './cluster-journal.js';
 import { blockingRuns, describeRun, openRuns } from './open-runs.js';
@@ -165,8 +166,8 @@ function keepsClusterLedger(args: RunArgs, provider: ClusterHandle['provider']):
 }
 
 /** `rebound run`: validates everything first, then runs; the exit code follows the verdicts. */
-export async function executeRun(args: RunArgs, interrupt?: RunInterrupt): Promise<ExitCode> {
-  const outcome = await performRun(args, interrupt);
+export async function executeRun(args: RunArgs, interrupt?: RunInterrupt, operator?: Operator): Promise<ExitCode> {
+  const outcome = await performRun(args, interrupt, operator);
   if (typeof outcome === 'number') return outcome;
   const code = exitCodeOf(outcome.result.verdict, outcome.result.abortedBy);
   // A regression in recovery time fails the run like a failing test, unless something worse happened.
@@ -174,18 +175,18 @@ export async function executeRun(args: RunArgs, interrupt?: RunInterrupt): Promi
 }
 
 /** Runs (or, with --dry-run, plans) and returns the run's result and folder; a number is a dry run's exit code. */
-export async function performRun(args: RunArgs, given?: RunInterrupt): Promise<{ result: RunResult; out: string; regressed: boolean } | ExitCode> {
+export async function performRun(args: RunArgs, given?: RunInterrupt, operator?: Operator): Promise<{ result: RunResult; out: string; regressed: boolean } | ExitCode> {
   // From the start a signal stops the run gracefully: before anything is touched it just ends the run; after,
   // what the run did is undone and the reports are written.
   const interrupt = given ?? new RunInterrupt(progress);
   try {
-    return await interruptibleRun(args, interrupt);
+    return await interruptibleRun(args, interrupt, operator);
   } finally {
     interrupt.uninstall();
   }
 }
 
-async function interruptibleRun(given: RunArgs, interrupt: RunInterrupt): Promise<{ result: RunResult; out: string; regressed: boolean } | ExitCode> {
+async function interruptibleRun(given: RunArgs, interrupt: RunInterrupt, operator?: Operator): Promise<{ result: RunResult; out: string; regressed: boolean } | ExitCode> {
   const config = loadUserConfig(given.paths);
   for (const file of config.files) progress(`config: ${file}`);
   const args = withDefaults(given, config);
@@ -220,7 +221,8 @@ async function interruptibleRun(given: RunArgs, interrupt: RunInterrupt): Promis
   const out = resolve(args.out ?? defaultOut());
   mkdirSync(out, { recursive: true });
   const log = pino({ level: args.logLevel, base: { seed } }, pino.destination({ dest: join(out, 'run.log'), sync: true }));
-  const reporters = createReporters(args.reporter && args.reporter.length > 0 ? args.reporter : [...DEFAULT_REPORTERS], out);
+  // The live view of --interactive has the terminal's bottom lines: the console reporter only appends.
+  const reporters = createReporters(args.reporter && args.reporter.length > 0 ? args.reporter : [...DEFAULT_REPORTERS], out, { liveLine: operator === undefined });
   if (interrupt.by) throw new RunInterruptedError(interrupt.by);
   let cluster: ClusterHandle | undefined;
   let journal: Journal | undefined;
@@ -246,7 +248,7 @@ async function interruptibleRun(given: RunArgs, interrupt: RunInterrupt): Promis
         throw new LedgerError(`${error.message}; nothing was changed. rebound records its changes in the cluster before it makes them (create and update of ConfigMaps in namespace ${LEDGER_NAMESPACE}, and its creation if it is missing); pass --no-cluster-ledger to run with the journal on this machine only (then another machine's recover cannot see this run's changes).`);
       }
     }
-    const result = await runScenarios({ groups, seed, out, trials: args.trials, cluster, log, vars, reporters, interrupt, journal, ...(k6 === undefined ? {} : { k6 }) });
+    const result = await runScenarios({ groups, seed, out, trials: args.trials, cluster, log, vars, reporters, interrupt, journal, ...(k6 === undefined ? {} : { k6 }), ...(operator === undefined ? {} : { operator }) });
     // An aborted run is not compared: its trials are not the ones asked for.
     if (result.abortedBy) return { result, out, regressed: false };
     let regressed = false;

@@ -4,12 +4,15 @@
  * namespaces deleted) and every report is written with the trials done so far; the exit code is then 130 (SIGINT)
  * or 143 (SIGTERM). A second signal says what is still being undone; a third exits at once, leaving the rest undone.
  * CI runners send SIGTERM at their time limit and wait a little before SIGKILL: the first signal is the one that
- * matters.
+ * matters. The abort key of `run --interactive` takes the same path as a first Ctrl-C (exit 130), as a user's abort.
  */
 import { ReboundError } from '../errors.js';
 
 /** The signals a run answers. */
 export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+/** What stopped a run: a signal, or its operator (the abort key of `run --interactive`). */
+export type StoppedBy = StopSignal | 'operator';
 
 const EXIT_CODES: Readonly<Record<StopSignal, 130 | 143>> = { SIGINT: 130, SIGTERM: 143 };
 
@@ -17,9 +20,9 @@ const EXIT_CODES: Readonly<Record<StopSignal, 130 | 143>> = { SIGINT: 130, SIGTE
 export class RunInterruptedError extends ReboundError {
   override readonly exitCode: 130 | 143;
 
-  constructor(signal: StopSignal) {
+  constructor(signal: StoppedBy) {
     super(`${signal} before the run began: nothing was touched, no report written`);
-    this.exitCode = EXIT_CODES[signal];
+    this.exitCode = signal === 'operator' ? 130 : EXIT_CODES[signal];
   }
 }
 
@@ -29,6 +32,7 @@ export class RunInterrupt {
   private count = 0;
   private readonly handlers: { readonly name: StopSignal; readonly handler: () => void }[];
   private undoing: { pending(): readonly string[] } | undefined;
+  private stoppedBy: StoppedBy | null = null;
 
   /**
    * @param say one line to the person at the terminal
@@ -44,9 +48,21 @@ export class RunInterrupt {
     return this.controller.signal;
   }
 
-  /** The signal that stopped the run, or null. */
-  get by(): StopSignal | null {
-    return this.controller.signal.aborted ? (this.controller.signal.reason as StopSignal) : null;
+  /** What stopped the run, or null. */
+  get by(): StoppedBy | null {
+    return this.stoppedBy;
+  }
+
+  /**
+   * The operator pressed the abort key: the run stops as on a first Ctrl-C (a later Ctrl-C says what is left, the
+   * one after exits at once). The signal's reason reads "the operator", as messages put it: "aborted by the operator".
+   */
+  abortByOperator(): void {
+    if (this.count > 0) return;
+    this.count = 1;
+    this.stoppedBy = 'operator';
+    this.say('\nrebound: abort by the operator: no further fault; undoing what this run did, then writing the reports (Ctrl-C: show what is left; twice: exit at once)');
+    this.controller.abort('the operator');
   }
 
   /** What is being undone now (the current scenario's ledger), for the second signal's answer. */
@@ -62,6 +78,7 @@ export class RunInterrupt {
   private received(name: StopSignal): void {
     this.count += 1;
     if (this.count === 1) {
+      this.stoppedBy = name;
       this.say(`\nrebound: ${name}: stopping: ${this.stopping} (again: show what is left; a third time: exit at once)`);
       this.controller.abort(name);
     } else if (this.count === 2) {
@@ -69,7 +86,8 @@ export class RunInterrupt {
       this.say(`rebound: still undoing ${left.length === 0 ? 'the last steps' : `${left.length}: ${left.join('; ')}`} (once more to exit at once)`);
     } else {
       this.say('rebound: exiting at once: what was not undone yet stays (see `rebound cluster status`)');
-      process.exit(EXIT_CODES[this.by ?? name]);
+      const by = this.by ?? name;
+      process.exit(by === 'operator' ? 130 : EXIT_CODES[by]);
     }
   }
 }

@@ -170,6 +170,11 @@ export class Observer {
     return { evaluation: this.last ?? this.condition.evaluate(this.world), counts: countsOf(this.world, this.namespace) };
   }
 
+  /** Each steady-state check judged on its own now, in the scenario's order. */
+  checks(): Evaluation[] {
+    return (this.condition.parts ?? [this.condition]).map((part) => part.evaluate(this.world));
+  }
+
   /** Judges the steady state by another condition from now on (a --matrix variant was swapped in). */
   setCondition(condition: Condition): void {
     this.condition = condition;

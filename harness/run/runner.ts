@@ -26,7 +26,8 @@ import { ensureNamespace, freshNamespace } from './namespace.js';
 import { Observer } from './observer.js';
 import { ProcessSupervisor } from './processes.js';
 import { summarize } from './stats.js';
-import { runTrial } from './trial.js';
+import { runTrial, SKIPPED_BY_OPERATOR } from './trial.js';
+import { unattended, type Operator } from './operator.js';
 import { startLoad } from '../load/start.js';
 import type { LoadSession } from '../load/session.js';
 import { sleepUnlessAborted, type RunInterrupt } from './interrupt.js';
@@ -49,6 +50,8 @@ export interface RunOptions {
   readonly interrupt?: RunInterrupt;
   /** The journal on disk of what the run changed and has not undone, for `rebound recover` after a killed run. */
   readonly journal?: Journal;
+  /** The people running it (`run --interactive`); default: nobody, every fault goes in. */
+  readonly operator?: Operator;
 }
 
 /** The harness could not do its job for a scenario (steady state never reached, timeout...): an ERROR. */
@@ -156,7 +159,11 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
   const scenario = first.scenario;
   const log = runLog.child({ scenario: scenario.metadata.name });
   const startedAt = Date.now();
-  const deadline = monotonicNow() + scenario.spec.timeout.toMilliseconds() * variants.length;
+  const operator = options.operator ?? unattended;
+  const timeLimit = monotonicNow() + scenario.spec.timeout.toMilliseconds() * variants.length;
+  // Time spent at the operator's prompts is not the system's: the scenario's time limit moves by it.
+  let heldMs = 0;
+  const deadlineNow = (): number => timeLimit + heldMs;
   const trialsWanted = options.trials ?? scenario.spec.trials;
   const ledger = new Ledger(options.journal);
   options.interrupt?.track(ledger);
@@ -251,7 +258,7 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
           if (spec) {
             load = await startLoad(spec, builtinVariables(options.cluster, namespace), {
               dir: join(options.out, 'load', current.metadata.name, ...(state.variant.label ? [state.variant.label.replace(/[^\w.=-]/g, '_')] : []), `trial-${trial}`),
-              deadline,
+              deadline: deadlineNow(),
               trialMs: expect.recoveryWithin.toMilliseconds() + expect.settle.toMilliseconds(),
               log: log.child({ trial, load: spec.driver.kind }),
               ...(options.k6 === undefined ? {} : { k6: options.k6 }),
@@ -261,13 +268,14 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
           }
           if (steadySince !== state) {
             await phase(trial, 'steady', `waiting for the steady state to hold for ${expect.settle.toString()}`);
-            t0 = await waitSteady(live, expect.settle.toMilliseconds(), deadline, trial === 1 ? 'initial steady state' : `steady state before trial ${trial}`, state.rolledOut, abort);
+            t0 = await waitSteady(live, expect.settle.toMilliseconds(), deadlineNow(), trial === 1 ? 'initial steady state' : `steady state before trial ${trial}`, state.rolledOut, abort);
             steadySince = state;
           }
           await phase(trial, 'inject', `${current.spec.faults.length} fault${current.spec.faults.length === 1 ? '' : 's'}`);
           result = await runTrial({
             scenario: current, trial, seed: options.seed, t0, namespace, kube, cluster: options.cluster, observer: live,
-            processes: state.supervisor, ledger, log: log.child({ trial, variant: state.variant.label }), scenarioDir: dirname(current.file), deadline,
+            processes: state.supervisor, ledger, log: log.child({ trial, variant: state.variant.label }), scenarioDir: dirname(current.file), deadline: deadlineNow(),
+            operator, variant: state.variant.label, onHeld: (ms) => { heldMs += ms; },
             onFault: (fault) => void report(reporters, 'onFaultInjected', current, trial, fault),
             onTick: () => void phase(trial, 'recover', 'waiting for recovery', true),
             snapshot: (at) => snapshot(live.world, namespaces, state.desired, at),
@@ -298,7 +306,7 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
     }
   }
   if (abort?.aborted) {
-    const done = states.reduce((sum, s) => sum + s.trials.filter((t) => t.verdict !== 'ABORTED').length, 0);
+    const done = states.reduce((sum, s) => sum + s.trials.filter((t) => t.verdict !== 'ABORTED' && t.verdict !== 'SKIPPED').length, 0);
     aborted = `aborted by ${String(abort.reason)} after ${done} of ${trialsWanted * states.length} trial${trialsWanted * states.length === 1 ? '' : 's'}`;
     log.warn({ signal: abort.reason }, 'run aborted');
   }
@@ -307,6 +315,14 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
   const events = observer?.eventRecords() ?? [];
   observer?.stop();
   const cleanup = await ledger.undo();
+  // Notes typed after the last trial ended (while it and the scenario were undone) belong to it.
+  const lastTrials = active?.trials;
+  const lastTrial = lastTrials?.at(-1);
+  const late = operator.takeNotes();
+  if (lastTrials && lastTrial && late.length > 0) {
+    const notes = late.map((note) => ({ at: isoOf(note.at), kind: 'operator', label: `note: ${note.text}` }));
+    lastTrials[lastTrials.length - 1] = { ...lastTrial, timeline: { ...lastTrial.timeline, markers: [...lastTrial.timeline.markers, ...notes] } };
+  }
   const results: ScenarioResult[] = [];
   for (const state of states) {
     const result = scenarioResult(state, { startedAt, namespace, error, aborted, cleanup, events });
@@ -331,16 +347,22 @@ export function scenarioResult(
   const { scenario, label } = state.variant;
   const { trials } = state;
   const expect = scenario.spec.expect;
-  const verdicts: Verdict[] = trials.map((t) => t.verdict);
+  // A trial the operator skipped was not measured: it neither passes nor fails the scenario, and a scenario of
+  // skipped trials only is an ERROR, never a PASS (nothing was verified).
+  const measured = trials.filter((t): t is typeof t & { verdict: Verdict } => t.verdict !== 'SKIPPED');
+  const skipped = trials.filter((t) => t.verdict === 'SKIPPED').map((t) => t.trial);
+  const verdicts: Verdict[] = measured.map((t) => t.verdict);
   if (run.error !== null || run.cleanup.length > 0) verdicts.push('ERROR');
   if (run.aborted !== null) verdicts.push('ABORTED');
-  const verdict = trials.length === 0 ? (run.aborted !== null ? 'ABORTED' : 'ERROR') : worstVerdict(verdicts);
-  const firstBad = trials.find((t) => t.verdict === verdict && t.reason);
+  const verdict = measured.length === 0 ? (run.aborted !== null ? 'ABORTED' : 'ERROR') : worstVerdict(verdicts);
+  const firstBad = measured.find((t) => t.verdict === verdict && t.reason);
   const cleanupFailed = run.cleanup.length > 0 ? `cleanup failed: ${run.cleanup.join('; ')}` : null;
   // Whether what the scenario did was undone is known only once the cleanup has run.
   const undone = run.cleanup.length === 0 ? 'what the scenario did was undone' : null;
+  const skips = skipped.length === 0 ? null : `trial${skipped.length === 1 ? '' : 's'} ${skipped.join(', ')} ${SKIPPED_BY_OPERATOR}`;
   const reason = run.aborted !== null ? [run.aborted, run.error, cleanupFailed ?? undone].filter((r) => r !== null).join('; ') : run.error ?? (cleanupFailed !== null ? cleanupFailed
-    : firstBad ? `trial ${firstBad.trial}: ${firstBad.reason}` : trials.length === 0 ? 'no trial ran' : null);
+    : firstBad ? `trial ${firstBad.trial}: ${firstBad.reason}`
+      : measured.length === 0 ? (skips !== null ? `no trial measured: ${skips}` : 'no trial ran') : skips);
   const broken = trials.filter((t) => !t.undisrupted && t.recoveryTimeMs !== null);
   return {
     name: label ? `${scenario.metadata.name} [${label}]` : scenario.metadata.name,

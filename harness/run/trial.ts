@@ -7,13 +7,15 @@ import { bind, NODE_LOSS_FAULTS } from '../faults/registry.js';
 import type { ObservedBreak } from '../observe/breaks.js';
 import { RecoveryDetector } from '../observe/detector.js';
 import { judgeOutages } from '../observe/outages.js';
-import type { FaultResult, LoadResult, ObjectSnapshot, TrialResult, Verdict } from '../report/result.js';
+import type { FaultResult, LoadResult, ObjectSnapshot, TrialResult, TrialVerdict } from '../report/result.js';
 import type { LoadSession } from '../load/session.js';
 import { describeThreshold } from '../report/figures.js';
 import type { Fault, Scenario } from '../scenario/schema.js';
 import { isoOf, monotonicNow } from '../util/clock.js';
 import type { Ledger } from './ledger.js';
+import { liveStateOf } from './live-state.js';
 import type { Observer } from './observer.js';
+import { unattended, type Operator } from './operator.js';
 import { nodeLossResults, replacementResults, restartResults, timelineResult } from './trial-results.js';
 
 /** What one trial needs. */
@@ -39,7 +41,7 @@ export interface TrialContext {
   readonly snapshot: (at: number) => ObjectSnapshot;
   /** spec.load's traffic, running since before T0; the trial finishes and judges it. */
   readonly load?: LoadSession;
-  /** Aborted by SIGINT/SIGTERM: the trial ends at once as ABORTED, no further fault injected. */
+  /** Aborted by SIGINT/SIGTERM (or the operator): the trial ends at once as ABORTED, no further fault injected. */
   readonly abort?: AbortSignal;
   /**
    * `rebound observe`: nothing is injected; the trial's one fault is the first break someone else caused, as this
@@ -47,7 +49,16 @@ export interface TrialContext {
    * (or `stop` aborts) before any break: then there is no trial.
    */
   readonly observed?: (stop: AbortSignal) => Promise<ObservedBreak | null>;
+  /** The people running it (`run --interactive`): asked before the first fault, shown the recovery; default: none. */
+  readonly operator?: Operator;
+  /** `VAR=value` of the --matrix variant, for the operator's prompt. */
+  readonly variant?: string | null;
+  /** Told how long the operator's answer took: the scenario's time limit moves by it too. */
+  readonly onHeld?: (ms: number) => void;
 }
+
+/** The reason of a trial the operator skipped at the prompt. */
+export const SKIPPED_BY_OPERATOR = 'skipped by the operator';
 
 /** Faults in order of `at`, ties in file order. */
 function schedule(faults: readonly Fault[]): Fault[] {
@@ -87,6 +98,20 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   // observe: nothing waits for rebound to inject, so a break may come right at T0, a moment before this call; the
   // evaluations since T0 are on the timeline (every change of `holds` is kept there).
   if (context.observed) for (const sample of observer.timeline.samples(context.t0)) detector.observe(sample.at, sample.holds);
+  const operator = context.operator ?? unattended;
+  // Time spent waiting for the operator's answer: later faults and the time limits move by it, so it is never
+  // part of what is measured.
+  let heldMs = 0;
+  let skipped = false;
+  const stopFollowing = operator.follow({
+    scenario: scenario.metadata.name,
+    trial: context.trial,
+    trials: scenario.spec.trials,
+    t0: context.t0,
+    injectedAt: () => detector.result().injectedAt,
+    state: () => liveStateOf(observer, context.namespace),
+    subscribe: (listener) => observer.subscribe(() => listener()),
+  });
 
   let wake: (() => void) | undefined;
   const nudge = (): void => { wake?.(); };
@@ -124,7 +149,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   let cancelWait: (() => void) | undefined;
   const injectAll = async (): Promise<void> => {
     for (const [order, fault] of schedule(scenario.spec.faults).entries()) {
-      const due = context.t0 + fault.at.toMilliseconds();
+      const due = context.t0 + fault.at.toMilliseconds() + heldMs;
       const wait = due - monotonicNow();
       if (wait > 0) {
         await new Promise<void>((resolve) => {
@@ -134,7 +159,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
         cancelWait = undefined;
       }
       if (stopInjecting) return;
-      const faultContext: FaultContext = {
+      let faultContext: FaultContext = {
         kube: context.kube,
         cluster: context.cluster,
         namespace: context.namespace,
@@ -156,6 +181,35 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
       try {
         const plan = await handler.plan(faultContext);
         result = { ...result, summary: plan.summary, targets: plan.targets };
+        if (order === 0) {
+          // The trial's go, skip or abort: asked once, before anything is hit. Between faults of a trial the
+          // recovery clock already runs, so later faults are not held up.
+          const asked = monotonicNow();
+          const decision = await operator.beforeFault({
+            scenario: scenario.metadata.name,
+            variant: context.variant ?? null,
+            trial: context.trial,
+            trials: scenario.spec.trials,
+            namespace: context.namespace,
+            fault: { kind: fault.kind, atMs: fault.at.toMilliseconds(), summary: plan.summary, targets: plan.targets },
+            later: schedule(scenario.spec.faults).slice(1).map((f) => ({ kind: f.kind, atMs: f.at.toMilliseconds() })),
+          }, context.abort);
+          const decidedAt = monotonicNow();
+          heldMs += decidedAt - asked;
+          context.onHeld?.(decidedAt - asked);
+          if (decision !== 'go' || operator !== unattended) {
+            const waited = `after ${((decidedAt - asked) / 1000).toFixed(1)} s at the prompt`;
+            const said = decision === 'go' ? 'go' : decision === 'skip' ? SKIPPED_BY_OPERATOR : 'abort the run';
+            observer.timeline.mark(decidedAt, 'operator', `operator: ${said} (${waited})`);
+          }
+          if (decision !== 'go') {
+            // Nothing was hit: the fault is listed with what it would have hit, injectedAt null.
+            faults.push(result);
+            if (decision === 'skip') skipped = true;
+            return;
+          }
+          faultContext = { ...faultContext, deadline: decidedAt + expect.recoveryWithin.toMilliseconds() };
+        }
         for (const target of plan.targets) if (target.uid) targetUids.add(target.uid);
         // On disk before the change is made: a run killed from here on leaves `rebound recover` what to undo.
         const change = await context.ledger.begin('fault', `revert ${fault.kind} (${plan.summary})`, plan.revertSteps);
@@ -231,7 +285,8 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
       observer.timeline.mark(now, 'note', interrupted);
       break;
     }
-    if (now > context.deadline) {
+    if (skipped) break;
+    if (now > context.deadline + heldMs) {
       error = `the scenario's timeout (${scenario.spec.timeout.toString()}) ran out during the trial`;
       break;
     }
@@ -257,6 +312,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   stopWatching.abort();
   cancelWait?.();
   await allInjected;
+  stopFollowing();
   const ended = monotonicNow();
   // Faults still at work (a drain waiting on a budget) decide too: a failure there is the system's.
   const failures = (await Promise.all(active.map((a) => a.done.catch((e: unknown) => `fault failed: ${errorText(e)}`))))
@@ -268,7 +324,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   const measured = detector.result();
   const recovered = status === 'recovered' && !error && aborted === undefined && interrupted === undefined;
   let load: LoadResult | undefined;
-  if (context.load) {
+  if (context.load && !skipped) {
     try {
       load = await context.load.finish({ t0: context.t0, injectedAt: measured.injectedAt, recoveredAt: recovered ? measured.recoveredAt : null, end: ended });
     } catch (caught) {
@@ -277,11 +333,14 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   }
   const crossed = load?.thresholds.filter((t) => !t.ok) ?? [];
   const outage = judgeOutages(measured, observer.outages(), ended, isoOf);
-  let verdict: Verdict = 'PASS';
+  let verdict: TrialVerdict = 'PASS';
   let reason: string | null = null;
   if (interrupted !== undefined) {
     verdict = 'ABORTED';
     reason = interrupted;
+  } else if (skipped) {
+    verdict = 'SKIPPED';
+    reason = SKIPPED_BY_OPERATOR;
   } else if (error) {
     verdict = 'ERROR';
     reason = error;
@@ -326,6 +385,9 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   const nodeLoss = nodeLossResults(observer.nodeLoss);
   const restarts = restartResults(observer.restarts);
   markPhases(observer);
+  const timeline = timelineResult(observer.timeline, context.t0);
+  // What the room typed since the last trial (while this one waited for its steady state, too) is this trial's.
+  const notes = operator.takeNotes().map((note) => ({ at: isoOf(note.at), kind: 'operator', label: `note: ${note.text}` }));
   return {
     trial: context.trial,
     verdict,
@@ -348,7 +410,10 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
       outages: outage.during.map((o) => ({ from: isoOf(o.since), to: o.until === undefined ? null : isoOf(o.until), kinds: [...o.kinds], changes: o.changes, cause: o.cause })),
     } : {}),
     placement: observer.replacements.placement(context.namespace).map((p) => ({ pod: p.pod, node: p.node })),
-    timeline: timelineResult(observer.timeline, context.t0),
+    timeline: notes.length === 0 ? timeline : {
+      samples: timeline.samples,
+      markers: [...timeline.markers, ...notes].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)),
+    },
     evidence: { brokenAt: brokenSnapshot, recoveredAt: recovered ? backSnapshot : null },
   };
 }

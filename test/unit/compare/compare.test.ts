@@ -158,7 +158,7 @@ describe('compareRuns: which trials count', () => {
     expect(web.candidate).to.deep.include({ trials: 8, undisrupted: 1, unrecovered: 1, errors: 1 });
     expect(web.candidate.recoveryTimesMs).to.deep.equal([1000, 1100, 1200, 1300, 1400]);
     expect(web.warnings.join('\n')).to.contain('the candidate did not recover in time in 1 of 8 trials (baseline: 0 of 5)');
-    expect(web.warnings.join('\n')).to.contain('ERROR or ABORTED trials left out: 0 baseline, 1 candidate');
+    expect(web.warnings.join('\n')).to.contain('ERROR, ABORTED or SKIPPED trials left out: 0 baseline, 1 candidate');
   });
 
   it('lists scenarios present in one run only, and compares the rest', () => {
