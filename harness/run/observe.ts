@@ -275,7 +275,7 @@ export async function observeScenario(options: ObserveOptions): Promise<RunResul
   const events = observer.eventRecords();
   unlisten();
   observer.stop();
-  const base = scenarioResult(state, { startedAt, namespace, error, aborted, cleanup: [], events });
+  const base = scenarioResult(state, { startedAt, namespace, error, aborted, cleanup: [], events, touched: false });
   const note = ended !== null && error === null && aborted === null
     ? `${measured} of ${options.trials} trial${options.trials === 1 ? '' : 's'} observed; ${ended}` : null;
   const result: ScenarioResult = { ...base, reason: base.reason ?? note };

@@ -187,7 +187,7 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
   if (abort?.aborted) {
     // Stopped before this scenario began: nothing of it is touched; its reports say so.
     const notRun = `not run: the run was aborted by ${String(abort.reason)}`;
-    return states.map((state) => ({ ...scenarioResult(state, { startedAt, namespace, error: null, aborted: notRun, cleanup: [], events: [] }), namespace: null }));
+    return states.map((state) => ({ ...scenarioResult(state, { startedAt, namespace, error: null, aborted: notRun, cleanup: [], events: [], touched: false }), namespace: null }));
   }
   let observer: Observer | undefined;
   let active: VariantState | undefined;
@@ -342,7 +342,7 @@ function describeLoad(driver: NonNullable<Scenario['spec']['load']>['driver']): 
 /** The result of one variant of a scenario, from its trials and whatever went wrong around them. */
 export function scenarioResult(
   state: VariantState,
-  run: { startedAt: number; namespace: string; error: string | null; aborted: string | null; cleanup: string[]; events: ScenarioResult['events'] },
+  run: { startedAt: number; namespace: string; error: string | null; aborted: string | null; cleanup: string[]; events: ScenarioResult['events']; /** false: the scenario never began (nothing to undo) */ touched?: boolean },
 ): ScenarioResult {
   const { scenario, label } = state.variant;
   const { trials } = state;
@@ -357,8 +357,8 @@ export function scenarioResult(
   const verdict = measured.length === 0 ? (run.aborted !== null ? 'ABORTED' : 'ERROR') : worstVerdict(verdicts);
   const firstBad = measured.find((t) => t.verdict === verdict && t.reason);
   const cleanupFailed = run.cleanup.length > 0 ? `cleanup failed: ${run.cleanup.join('; ')}` : null;
-  // Whether what the scenario did was undone is known only once the cleanup has run.
-  const undone = run.cleanup.length === 0 ? 'what the scenario did was undone' : null;
+  // Whether what the scenario did was undone is known only once the cleanup has run (and is news only if it did anything).
+  const undone = run.cleanup.length === 0 && run.touched !== false ? 'what the scenario did was undone' : null;
   const skips = skipped.length === 0 ? null : `trial${skipped.length === 1 ? '' : 's'} ${skipped.join(', ')} ${SKIPPED_BY_OPERATOR}`;
   const reason = run.aborted !== null ? [run.aborted, run.error, cleanupFailed ?? undone].filter((r) => r !== null).join('; ') : run.error ?? (cleanupFailed !== null ? cleanupFailed
     : firstBad ? `trial ${firstBad.trial}: ${firstBad.reason}`
