@@ -14,6 +14,7 @@ import type { Fault, Scenario } from '../scenario/schema.js';
 import { isoOf, monotonicNow } from '../util/clock.js';
 import type { Ledger } from './ledger.js';
 import { liveStateOf } from './live-state.js';
+import { exceedsMaxDisruption, maxDisruptionReason } from './max-disruption.js';
 import type { Observer } from './observer.js';
 import { unattended, type Operator } from './operator.js';
 import { nodeLossResults, replacementResults, restartResults, timelineResult } from './trial-results.js';
@@ -360,9 +361,9 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   } else if (measured.undisrupted && expect.mustBreak) {
     verdict = 'ERROR';
     reason = 'the fault did not bite: the steady state never broke (expect.mustBreak is true)';
-  } else if (expect.maxDisruption && (measured.longestBreakMs ?? 0) > expect.maxDisruption.toMilliseconds()) {
+  } else if (expect.maxDisruption && exceedsMaxDisruption(measured, expect.maxDisruption)) {
     verdict = 'FAIL';
-    reason = `the steady state was broken for ${((measured.longestBreakMs ?? 0) / 1000).toFixed(2)} s in one stretch, more than maxDisruption ${expect.maxDisruption.toString()}`;
+    reason = maxDisruptionReason(measured, expect.maxDisruption);
   } else if (crossed.length > 0) {
     verdict = 'FAIL';
     reason = `load threshold${crossed.length === 1 ? '' : 's'} crossed: ${crossed.map(describeThreshold).join('; ')}`;
@@ -371,9 +372,12 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   if (verdict === 'PASS' && outage.error !== undefined) {
     verdict = 'ERROR';
     reason = outage.error;
-  } else if (verdict === 'PASS' && expect.maxDisruption && (measured.longestBreakMs ?? 0) + outage.breakUncertaintyMs > expect.maxDisruption.toMilliseconds()) {
+  } else if (verdict === 'PASS' && expect.maxDisruption && outage.breakUncertaintyMs > 0
+    && (measured.longestBreakMs ?? 0) + outage.breakUncertaintyMs > expect.maxDisruption.toMilliseconds()) {
     verdict = 'ERROR';
-    reason = `the API server was unreachable while the steady state was broken: the longest break may have been up to ${Math.round(outage.breakUncertaintyMs)} ms longer than the ${((measured.longestBreakMs ?? 0) / 1000).toFixed(2)} s measured, beyond maxDisruption ${expect.maxDisruption.toString()}`;
+    reason = expect.maxDisruption.toMilliseconds() === 0
+      ? `the API server was unreachable for ${Math.round(outage.breakUncertaintyMs)} ms during the trial: whether the steady state held throughout (maxDisruption 0s) is unknown`
+      : `the API server was unreachable while the steady state was broken: the longest break may have been up to ${Math.round(outage.breakUncertaintyMs)} ms longer than the ${((measured.longestBreakMs ?? 0) / 1000).toFixed(2)} s measured, beyond maxDisruption ${expect.maxDisruption.toString()}`;
   }
   // A recovery an outage left unknown gives no figure to count in the statistics.
   const known = recovered && !(verdict === 'ERROR' && reason === outage.error);

@@ -288,12 +288,14 @@ function urlProblem(url: string): string | undefined {
 
 const isNodeFault = (kind: FaultKind): boolean => (NODE_FAULT_KINDS as readonly FaultKind[]).includes(kind);
 
-/** Durations that must not be zero: a zero recoveryWithin or timeout could never be met. */
+/**
+ * Durations that must not be zero: a zero recoveryWithin or timeout could never be met. (maxDisruption may be 0s:
+ * zero downtime, what a drain under a PodDisruptionBudget or a rolling update promises.)
+ */
 const positiveDurations: Rule = ({ document, faults, checks, report }) => {
   const { expect, timeout } = document.spec;
   const fields: [readonly PathSegment[], string | undefined][] = [
     [['spec', 'expect', 'recoveryWithin'], expect.recoveryWithin],
-    [['spec', 'expect', 'maxDisruption'], expect.maxDisruption],
     [['spec', 'timeout'], timeout],
     ...faults.map((fault): [readonly PathSegment[], string | undefined] => [[...fault.path, 'duration'], text(fault.params, 'duration')]),
     ...checks.map((check): [readonly PathSegment[], string | undefined] => [[...check.path, 'timeout'], check.kind === 'http' ? text(check.params, 'timeout') : undefined]),
