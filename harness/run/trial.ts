@@ -7,14 +7,14 @@ import { bind, NODE_LOSS_FAULTS } from '../faults/registry.js';
 import type { ObservedBreak } from '../observe/breaks.js';
 import { RecoveryDetector } from '../observe/detector.js';
 import { judgeOutages } from '../observe/outages.js';
-import type { FaultResult, LoadResult, ObjectSnapshot, TrialResult, TrialVerdict } from '../report/result.js';
+import type { FaultResult, LoadResult, ObjectSnapshot, TrialResult } from '../report/result.js';
 import type { LoadSession } from '../load/session.js';
 import { describeThreshold } from '../report/figures.js';
 import type { Fault, Scenario } from '../scenario/schema.js';
 import { isoOf, monotonicNow } from '../util/clock.js';
 import type { Ledger } from './ledger.js';
 import { liveStateOf } from './live-state.js';
-import { exceedsMaxDisruption, maxDisruptionReason } from './max-disruption.js';
+import { judgeTrial, SKIPPED_BY_OPERATOR } from './judge.js';
 import type { Observer } from './observer.js';
 import { unattended, type Operator } from './operator.js';
 import { nodeLossResults, replacementResults, restartResults, timelineResult } from './trial-results.js';
@@ -57,9 +57,6 @@ export interface TrialContext {
   /** Told how long the operator's answer took: the scenario's time limit moves by it too. */
   readonly onHeld?: (ms: number) => void;
 }
-
-/** The reason of a trial the operator skipped at the prompt. */
-export const SKIPPED_BY_OPERATOR = 'skipped by the operator';
 
 /** Faults in order of `at`, ties in file order. */
 function schedule(faults: readonly Fault[]): Fault[] {
@@ -334,51 +331,18 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   }
   const crossed = load?.thresholds.filter((t) => !t.ok) ?? [];
   const outage = judgeOutages(measured, observer.outages(), ended, isoOf);
-  let verdict: TrialVerdict = 'PASS';
-  let reason: string | null = null;
-  if (interrupted !== undefined) {
-    verdict = 'ABORTED';
-    reason = interrupted;
-  } else if (skipped) {
-    verdict = 'SKIPPED';
-    reason = SKIPPED_BY_OPERATOR;
-  } else if (error) {
-    verdict = 'ERROR';
-    reason = error;
-  } else if (aborted !== undefined) {
-    verdict = 'FAIL';
-    reason = `${aborted}; the trial was aborted (abortOnFail)`;
-  } else if (status === 'failed' && outage.error !== undefined) {
-    verdict = 'ERROR';
-    reason = outage.error;
-  } else if (status === 'failed') {
-    verdict = 'FAIL';
-    const current = observer.current().evaluation;
-    reason = `no recovery within ${expect.recoveryWithin.toString()} (+${expect.settle.toString()} settle): ${current.holds ? 'the steady state came back too late' : current.detail}`;
-  } else if (failures.length > 0) {
-    verdict = 'FAIL';
-    reason = failures.join('; ');
-  } else if (measured.undisrupted && expect.mustBreak) {
-    verdict = 'ERROR';
-    reason = 'the fault did not bite: the steady state never broke (expect.mustBreak is true)';
-  } else if (expect.maxDisruption && exceedsMaxDisruption(measured, expect.maxDisruption)) {
-    verdict = 'FAIL';
-    reason = maxDisruptionReason(measured, expect.maxDisruption);
-  } else if (crossed.length > 0) {
-    verdict = 'FAIL';
-    reason = `load threshold${crossed.length === 1 ? '' : 's'} crossed: ${crossed.map(describeThreshold).join('; ')}`;
-  }
-  // Never a PASS the outage might make false: it says why instead.
-  if (verdict === 'PASS' && outage.error !== undefined) {
-    verdict = 'ERROR';
-    reason = outage.error;
-  } else if (verdict === 'PASS' && expect.maxDisruption && outage.breakUncertaintyMs > 0
-    && (measured.longestBreakMs ?? 0) + outage.breakUncertaintyMs > expect.maxDisruption.toMilliseconds()) {
-    verdict = 'ERROR';
-    reason = expect.maxDisruption.toMilliseconds() === 0
-      ? `the API server was unreachable for ${Math.round(outage.breakUncertaintyMs)} ms during the trial: whether the steady state held throughout (maxDisruption 0s) is unknown`
-      : `the API server was unreachable while the steady state was broken: the longest break may have been up to ${Math.round(outage.breakUncertaintyMs)} ms longer than the ${((measured.longestBreakMs ?? 0) / 1000).toFixed(2)} s measured, beyond maxDisruption ${expect.maxDisruption.toString()}`;
-  }
+  const { verdict, reason } = judgeTrial({
+    ...(interrupted === undefined ? {} : { interrupted }),
+    skipped,
+    ...(error === undefined || error === '' ? {} : { error }),
+    ...(aborted === undefined ? {} : { aborted }),
+    status,
+    current: observer.current().evaluation,
+    failures,
+    measured,
+    crossed: crossed.map(describeThreshold),
+    outage,
+  }, expect);
   // A recovery an outage left unknown gives no figure to count in the statistics.
   const known = recovered && !(verdict === 'ERROR' && reason === outage.error);
   if (measured.brokenAt !== null) observer.timeline.mark(measured.brokenAt, 'broken', 'steady state broken');
