@@ -42,9 +42,13 @@ export async function takeDown(
   const nodes = plan.targets.map((t) => t.name);
   const downed: string[] = [];
   let reverted = false;
+  // The duration's timer, cleared by an early revert (after a FAIL) so that it holds nothing up; `done` then never
+  // settles, and nothing waits for it any more (the trial awaits it only while the trial could still pass).
+  let timer: NodeJS.Timeout | undefined;
   const revert = async (): Promise<void> => {
     if (reverted) return;
     reverted = true;
+    clearTimeout(timer);
     for (const node of downed) await up(node);
     context.restoreNodes(downed, monotonicNow());
   };
@@ -63,7 +67,7 @@ export async function takeDown(
   let done: Promise<string | undefined> = Promise.resolve(undefined);
   if (duration) {
     done = new Promise((resolve) => {
-      setTimeout(() => {
+      timer = setTimeout(() => {
         revert().then(() => resolve(undefined), (error: unknown) => resolve(`could not bring nodes back: ${String(error)}`));
       }, duration.toMilliseconds());
     });

@@ -12,6 +12,7 @@ import type { LoadSession } from '../load/session.js';
 import { describeThreshold } from '../report/figures.js';
 import type { Fault, Scenario } from '../scenario/schema.js';
 import { isoOf, monotonicNow } from '../util/clock.js';
+import { within } from '../util/sleep.js';
 import type { Ledger } from './ledger.js';
 import { liveStateOf } from './live-state.js';
 import { judgeTrial, SKIPPED_BY_OPERATOR } from './judge.js';
@@ -145,6 +146,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   // Once the trial has ended early (timeout, a load threshold's abortOnFail), no further fault goes in.
   let stopInjecting = false;
   let cancelWait: (() => void) | undefined;
+  const mayInject = (): boolean => !stopInjecting && context.abort?.aborted !== true && monotonicNow() <= context.deadline + heldMs;
   const injectAll = async (): Promise<void> => {
     for (const [order, fault] of schedule(scenario.spec.faults).entries()) {
       const due = context.t0 + fault.at.toMilliseconds() + heldMs;
@@ -156,7 +158,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
         });
         cancelWait = undefined;
       }
-      if (stopInjecting) return;
+      if (!mayInject()) return;
       let faultContext: FaultContext = {
         kube: context.kube,
         cluster: context.cluster,
@@ -208,6 +210,8 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
           }
           faultContext = { ...faultContext, deadline: decidedAt + expect.recoveryWithin.toMilliseconds() };
         }
+        // Planning (and the prompt) took time: the trial may have ended meanwhile (timeout, abort, a FAIL).
+        if (!mayInject()) return;
         for (const target of plan.targets) if (target.uid) targetUids.add(target.uid);
         // On disk before the change is made: a run killed from here on leaves `rebound recover` what to undo.
         const change = await context.ledger.begin('fault', `revert ${fault.kind} (${plan.summary})`, plan.revertSteps);
@@ -312,8 +316,15 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   await allInjected;
   stopFollowing();
   const ended = monotonicNow();
-  // Faults still at work (a drain waiting on a budget) decide too: a failure there is the system's.
-  const failures = (await Promise.all(active.map((a) => a.done.catch((e: unknown) => `fault failed: ${errorText(e)}`))))
+  // Faults still at work (a drain waiting on a budget) decide too: a failure there is the system's. They are
+  // awaited only while the trial could still pass, and never past injectedAt + recoveryWithin + settle (the format's
+  // promise): after a FAIL, an ERROR or an abort, and for a fault that outlasts that (a node down for longer than
+  // recoveryWithin), what is not over yet is left to the revert that follows the trial.
+  const measuredSoFar = detector.result();
+  const couldPass = status === 'recovered' && !error && aborted === undefined && interrupted === undefined && !skipped;
+  const capAt = (measuredSoFar.injectedAt ?? ended) + expect.recoveryWithin.toMilliseconds() + expect.settle.toMilliseconds();
+  const waitMs = couldPass ? capAt - monotonicNow() : 0;
+  const failures = (await Promise.all(active.map((a) => within(a.done.catch((e: unknown) => `fault failed: ${errorText(e)}`), waitMs, undefined))))
     .filter((f): f is string => f !== undefined);
   unsubscribe();
   untarget();
