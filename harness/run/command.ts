@@ -6,7 +6,7 @@ import type { RunArgs } from '../cli/run.js';
 import { progress } from '../cli/output.js';
 import { acquireKubeconfig } from '../cluster/providers/kubeconfig.js';
 import type { ContextAllowance } from '../cluster/context-guard.js';
-import { loadUserConfig, type UserConfig } from '../config/user-config.js';
+import { allowancesOf, loadUserConfig, withClusterChoice, type UserConfig } from '../config/user-config.js';
 import { acquireKind } from '../cluster/providers/kind.js';
 import { acquireLocal } from '../cluster/providers/local.js';
 import { DEFAULT_KIND_CLUSTER } from '../cluster/kind/settings.js';
@@ -70,21 +70,11 @@ export function defaultOut(): string {
   return join(packageRoot(), 'reports', 'runs', `${stamp}-${randomBytes(3).toString('hex')}`);
 }
 
-/** The contexts a run may touch besides test clusters' on this machine: --allow-context's and the config files'. */
-function allowancesOf(args: RunArgs, config: UserConfig): ContextAllowance[] {
-  return [...(args.allowContext.length > 0 ? [{ patterns: args.allowContext, from: '--allow-context' }] : []), ...config.allowances];
-}
-
-/**
- * The command line over the config files' defaults. The cluster is one choice: the files' applies only when the
- * command line names no part of it (--provider, --cluster, --kubeconfig, --context).
- */
+/** The command line over the config files' defaults; the cluster is one choice (see withClusterChoice). */
 function withDefaults(args: RunArgs, config: UserConfig): RunArgs {
-  const { provider, cluster, kubeconfig, context, out, reporter, k6 } = config.defaults;
-  const namesCluster = args.provider !== undefined || args.cluster !== undefined || args.kubeconfig !== undefined || args.context !== undefined;
+  const { out, reporter, k6 } = config.defaults;
   return {
-    ...args,
-    ...(namesCluster ? {} : { provider, cluster, kubeconfig, context }),
+    ...withClusterChoice(args, config),
     out: args.out ?? out,
     reporter: args.reporter && args.reporter.length > 0 ? args.reporter : reporter ? [...reporter] : args.reporter,
     k6: args.k6 ?? k6,
@@ -190,7 +180,7 @@ async function interruptibleRun(given: RunArgs, interrupt: RunInterrupt, operato
   const config = loadUserConfig(given.paths);
   for (const file of config.files) progress(`config: ${file}`);
   const args = withDefaults(given, config);
-  const allowances = allowancesOf(args, config);
+  const allowances = allowancesOf(args.allowContext, config);
   if (args.updateBaseline && args.baseline === undefined) throw new UsageError('--update-baseline needs --baseline FILE: the file to write.');
   const vars = parseVarAssignments(args.var);
   if (args.trials !== undefined && (!Number.isInteger(args.trials) || args.trials < 1)) {
