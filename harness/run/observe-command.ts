@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
-import type { ObserveArgs } from '../cli/observe.js';
-import { progress } from '../cli/output.js';
+import type { ObserveArgs } from './args.js';
+import { progress } from '../util/output.js';
 import { DEFAULT_CLUSTER_NAME } from '../cluster/local/settings.js';
 import { acquireKubeconfig } from '../cluster/providers/kubeconfig.js';
 import { acquireLocal } from '../cluster/providers/local.js';

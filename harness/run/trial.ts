@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { KubeClients } from '../cluster/kube.js';
 import type { ClusterHandle } from '../cluster/provider.js';
-import type { ActiveFault, FaultContext, ProcessTable, Target } from '../faults/fault.js';
-import { RandomStream } from '../faults/random.js';
+import { capabilitiesOf, type ActiveFault, type FaultContext, type ProcessTable, type Target } from '../faults/fault.js';
+import { RandomStream } from '../util/random.js';
 import { bind, NODE_LOSS_FAULTS } from '../faults/registry.js';
 import type { ObservedBreak } from '../observe/breaks.js';
 import { RecoveryDetector } from '../observe/detector.js';
@@ -162,6 +162,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
       let faultContext: FaultContext = {
         kube: context.kube,
         cluster: context.cluster,
+        capabilities: capabilitiesOf(context.cluster),
         namespace: context.namespace,
         allowNamespaces: scenario.spec.allowNamespaces,
         random: RandomStream.derive(context.seed, scenario.metadata.name, context.trial, fault.index),

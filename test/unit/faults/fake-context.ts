@@ -9,7 +9,7 @@ import pino from 'pino';
 import type { KubeClients } from '../../../harness/cluster/kube.js';
 import type { ClusterHandle } from '../../../harness/cluster/provider.js';
 import type { FaultContext } from '../../../harness/faults/fault.js';
-import { RandomStream } from '../../../harness/faults/random.js';
+import { RandomStream } from '../../../harness/util/random.js';
 
 /** One request the fault sent. */
 export interface Sent {
@@ -99,6 +99,7 @@ export function faultContext(api: FakeApi, change: Partial<FaultContext> = {}): 
   return {
     kube: api.kube(),
     cluster: {} as ClusterHandle,
+    capabilities: { provider: 'local', nodes: false, containers: false, networks: false },
     namespace: 'ns',
     allowNamespaces: [],
     random: RandomStream.derive(1, 'unit', 1, 0),
