@@ -64,7 +64,11 @@ export const recoverCommand: Command<RecoverArgs> = {
       const state = requireKindState(name);
       const engine = await ContainerEngine.detect(state.runtime);
       identity = journalIdentity({ provider, name, kubeconfig: state.kubeconfig, context: state.context, createdAt: state.createdAt });
-      target = { kube: clientsFor(state.kubeconfig, state.context), nodeControl: kindNodeControl(engine), networkControl: kindNetworkControl(engine, state.network) };
+      target = {
+        kube: clientsFor(state.kubeconfig, state.context),
+        nodeControl: kindNodeControl(engine),
+        networkControl: kindNetworkControl(engine, state.network),
+      };
     } else {
       const { homedir } = await import('node:os');
       const kubeconfig = args.kubeconfig ?? process.env.KUBECONFIG?.split(':')[0] ?? `${homedir()}/.kube/config`;

@@ -795,8 +795,9 @@ function normalizeFault(entry: FaultDocument, index: number, directory: string):
 }
 
 function normalizeFaultParams<Kind extends FaultKind>(kind: Kind, entry: FaultDocument, directory: string): FaultParams[Kind] {
-  const params = (entry as unknown as Record<Kind, FaultParamsDocument<Kind>>)[kind];
-  return FAULT_NORMALIZERS[kind](params, directory);
+  const byKind: Partial<Record<FaultKind, unknown>> = entry;
+  // The schema passed: the value under the kind's key has that kind's parameters.
+  return FAULT_NORMALIZERS[kind](byKind[kind] as FaultParamsDocument<Kind>, directory);
 }
 
 /** One normalizer per check kind. */
@@ -830,8 +831,9 @@ function normalizeCheck(entry: CheckDocument, index: number): SteadyStateCheck {
 }
 
 function normalizeCheckParams<Kind extends CheckKind>(kind: Kind, entry: CheckDocument): CheckParams[Kind] {
-  const params = (entry as unknown as Record<Kind, CheckParamsDocument<Kind>>)[kind];
-  return CHECK_NORMALIZERS[kind](params);
+  const byKind: Partial<Record<CheckKind, unknown>> = entry;
+  // The schema passed: the value under the kind's key has that kind's parameters.
+  return CHECK_NORMALIZERS[kind](byKind[kind] as CheckParamsDocument<Kind>);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
