@@ -11,7 +11,7 @@ import { acquireKind } from '../cluster/providers/kind.js';
 import { acquireLocal } from '../cluster/providers/local.js';
 import { DEFAULT_KIND_CLUSTER } from '../cluster/kind/settings.js';
 import { DEFAULT_CLUSTER_NAME } from '../cluster/local/settings.js';
-import type { ClusterHandle } from '../cluster/provider.js';
+import { providerOf, type ClusterHandle } from '../cluster/provider.js';
 import { UsageError, type ExitCode } from '../errors.js';
 import { createReporters, DEFAULT_REPORTERS } from '../report/registry.js';
 import { exitCodeOf, type RunResult } from '../report/result.js';
@@ -82,7 +82,7 @@ function withDefaults(args: RunArgs, config: UserConfig): RunArgs {
 }
 
 async function acquire(args: RunArgs, allowances: readonly ContextAllowance[]): Promise<ClusterHandle> {
-  const provider = args.provider ?? (args.kubeconfig !== undefined || args.context !== undefined ? 'kubeconfig' : 'local');
+  const provider = providerOf(args);
   if (provider !== 'kind' && (args.failureDetection !== undefined || args.containerRuntime !== undefined)) {
     throw new UsageError('--failure-detection and --container-runtime go with --provider kind.');
   }

@@ -1,7 +1,7 @@
 import type { RunArgs } from './args.js';
 import { print } from '../util/output.js';
 import { clientsFor, type KubeClients } from '../cluster/kube.js';
-import type { ProviderKind } from '../cluster/provider.js';
+import { providerOf, type ProviderKind } from '../cluster/provider.js';
 import { readState } from '../cluster/local/state.js';
 import { contextName, DEFAULT_CLUSTER_NAME, leastNodeRecoverySeconds } from '../cluster/local/settings.js';
 import { existingKindClusters, requireKindState } from '../cluster/kind/cluster.js';
@@ -27,7 +27,7 @@ interface PlannedCluster {
 }
 
 async function existingCluster(args: RunArgs, allowances: readonly ContextAllowance[]): Promise<PlannedCluster> {
-  const provider = args.provider ?? (args.kubeconfig !== undefined || args.context !== undefined ? 'kubeconfig' : 'local');
+  const provider = providerOf(args);
   if (provider === 'local') {
     const name = args.cluster ?? DEFAULT_CLUSTER_NAME;
     const state = readState(name);
