@@ -22,6 +22,7 @@ import { fingerprint } from './environment.js';
 import { Ledger } from './ledger.js';
 import type { Journal } from './journal.js';
 import { ensureNamespace, freshNamespace } from './namespace.js';
+import { ClusterEventSource } from './event-source.js';
 import { Observer } from './observer.js';
 import { ProcessSupervisor } from './processes.js';
 import { summarize } from '../util/stats.js';
@@ -240,7 +241,7 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
     state.steadyState = describeCondition(state.condition);
     state.desired = applied.map((a) => ({ apiVersion: a.manifest.apiVersion, kind: a.manifest.kind, name: a.manifest.name }));
     if (!observer) {
-      observer = new Observer(kube, discovery, state.condition, namespace, log);
+      observer = new Observer(new ClusterEventSource(kube, discovery, log), state.condition, namespace, log);
       const { extraKinds, probes } = watchPlan(variants.map((v) => v.scenario.spec), builtinVariables(options.cluster, namespace));
       await observer.start(namespaces, extraKinds, probes);
     } else {
