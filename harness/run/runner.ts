@@ -12,7 +12,7 @@ import {
 } from '../report/result.js';
 import { expandBuiltinVariables, type BuiltinVariables } from '../scenario/loader.js';
 import { builtinVariables, expandSteadyState } from './variables.js';
-import type { Scenario } from '../scenario/schema.js';
+import { WORKLOAD_KINDS as SCHEMA_WORKLOAD_KINDS, type Scenario } from '../scenario/schema.js';
 import { isoOf, monotonicNow } from '../util/clock.js';
 import { logTail } from '../util/log-tail.js';
 import { applyDesiredState } from './desired-state.js';
@@ -119,7 +119,8 @@ export function describeCondition(condition: Condition): string[] {
   return condition.describe().split('\n').filter((line) => line.trim() !== '');
 }
 
-export const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'DaemonSet']);
+/** Kinds of the desired state that roll out, by name. */
+export const WORKLOAD_KINDS: ReadonlySet<string> = new Set(SCHEMA_WORKLOAD_KINDS);
 
 /** What the Observer must watch and probe for these specs: the kinds of their objects, and their http checks. */
 export function watchPlan(specs: readonly Scenario['spec'][], builtins: BuiltinVariables): {

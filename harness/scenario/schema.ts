@@ -171,7 +171,10 @@ const PropagationPolicySchema = StringEnum(['Background', 'Foreground', 'Orphan'
 });
 
 /** Kinds of workload that workloadAvailable checks. */
-const WorkloadKindSchema = StringEnum(['Deployment', 'StatefulSet', 'ReplicaSet', 'DaemonSet'] as const, {
+/** The kinds of workload rebound judges by their replicas (apps/v1), in the order reports list them. */
+export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'ReplicaSet', 'DaemonSet'] as const;
+
+const WorkloadKindSchema = StringEnum(WORKLOAD_KINDS, {
   description: 'kind of the workload',
 });
 
@@ -545,6 +548,11 @@ export interface FaultParams {
     | { readonly pidFile: string }
     /** A regular expression matched against full command lines. */
     | { readonly command: string });
+}
+
+/** Faults in the order they are injected: by `at`, ties in file order. */
+export function faultsInOrder(faults: readonly Fault[]): Fault[] {
+  return [...faults].sort((a, b) => a.at.toMilliseconds() - b.at.toMilliseconds() || a.index - b.index);
 }
 
 /** One spec.faults entry: its kind, its position in the file, when it fires and its parameters. */
