@@ -15,6 +15,8 @@ export interface Target {
   readonly node?: string;
   /** For containerKill: the container of the pod. */
   readonly container?: string;
+  /** For patch: the object's controller (Kind/name) before the patch, to tell a pod it orphaned. */
+  readonly owner?: string;
 }
 
 /** Programs of spec.processes, as processKill reaches them. */
