@@ -30,15 +30,25 @@ export interface DesiredObject {
 }
 
 /**
+ * A Secret's stringData is write-only: the API server stores it base64-encoded under data, which is what the apply
+ * returns and the watches deliver, so stringData.<key> is checked as data.<key>.
+ */
+function storedPath(secret: boolean, path: FieldPath): FieldPath {
+  const [first, ...rest] = path;
+  return secret && first !== undefined && 'field' in first && first.field === 'stringData' ? [{ field: 'data' }, ...rest] : path;
+}
+
+/**
  * The fields of each applied object (as the apply returned it). A path whose value the returned object does not
- * hold (a Secret's stringData, which the server moves into data) is left out: its applied value is unknown, and
- * rebound never guesses one.
+ * hold is left out: its applied value is unknown, and rebound never guesses one.
  */
 export function desiredFieldsOf(applied: readonly KubernetesObject[], manager: string = FIELD_MANAGER): DesiredObject[] {
   return applied.flatMap((object) => {
     const name = object.metadata?.name;
     if (object.apiVersion === undefined || object.kind === undefined || name === undefined) return [];
-    const fields = appliedPaths(object, manager).flatMap((path) => {
+    const secret = groupOf(object.apiVersion) === '' && object.kind === 'Secret';
+    const fields = appliedPaths(object, manager).flatMap((owned) => {
+      const path = storedPath(secret, owned);
       const found = valueAt(object, path);
       return found.found ? [{ path, text: pathText(path), value: found.value }] : [];
     });
@@ -47,7 +57,7 @@ export function desiredFieldsOf(applied: readonly KubernetesObject[], manager: s
       kind: object.kind,
       name,
       ...(object.metadata?.namespace ? { namespace: object.metadata.namespace } : {}),
-      secret: groupOf(object.apiVersion) === '' && object.kind === 'Secret',
+      secret,
       fields,
     }];
   });
