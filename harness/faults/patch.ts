@@ -166,11 +166,17 @@ export const patch: FaultHandler<'patch'> = {
       const at = monotonicNow();
       ackAt = Math.min(ackAt, at);
       context.acknowledged(at);
+      // The patch's watch events may have come in with the answer: they are stamped on arrival, so let them in
+      // before the bookkeeping here and in the trial runs.
+      await new Promise<void>((resolve) => { setImmediate(resolve); });
       steps.push(revertStepOf(params, before, after));
     }
     let reverted = false;
+    // The journal is rewritten (and fsynced) only when the patch changed other fields than the dry run said: that
+    // write blocks the event loop just as the patch's watch events arrive, and would delay their timestamps.
+    const exact = sameValue(steps, plan.revertSteps) ? {} : { steps };
     return {
-      plan, ackAt, done: Promise.resolve(undefined), steps,
+      plan, ackAt, done: Promise.resolve(undefined), ...exact,
       revert: async () => {
         if (reverted) return;
         reverted = true;
