@@ -4,6 +4,7 @@
  * when the restoring write of the operator did; results.json must say the same within 20 ms. And desiredStateHolds
  * reads only the fields rebound applied: fields it did not apply may change without breaking the steady state.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { clusterDir } from '../../harness/cluster/local/state.js';
 import type { TrialResult } from '../../harness/report/result.js';
 import { REPO, rebound, readResults } from '../support/cli.js';
 import { TEST_CLUSTER, testCluster } from '../support/cluster.js';
+import { until, withNamespace } from '../support/kube.js';
 
 /** One write of the audit log, as its Metadata level records it. */
 interface AuditEvent {
@@ -172,5 +174,45 @@ describe('drift against the audit log (local cluster)', function () {
     const revert = patchesBy(writes, 'deployments', namespace, 'web', 'rebound-revert');
     expect(revert, 'the revert\'s write').to.have.length(1);
     expect(auditMs(revert[0])).to.be.greaterThan(patchAt);
+  });
+
+  it('leaves `rebound recover` what to write back when the run is killed after the patch', async () => {
+    const kube = await withNamespace(await testCluster(), 'drift-recover');
+    try {
+      // Made by the test, so neither the run's cleanup nor recover deletes it: only the patch's revert changes it.
+      await kube.core.createNamespacedConfigMap({ namespace: kube.namespace, body: { metadata: { name: 'settings' }, data: { mode: 'safe' } } });
+      const file = join(dir, 'recover.yaml');
+      writeFileSync(file, [
+        'apiVersion: rebound.dev/v1alpha1',
+        'kind: Scenario',
+        'metadata: { name: drift-recover }',
+        'spec:',
+        `  namespace: ${kube.namespace}`,
+        '  desiredState:',
+        '    - inline: { apiVersion: v1, kind: ConfigMap, metadata: { name: settings }, data: { mode: safe } }',
+        '  steadyState: [ { desiredStateHolds: {} } ]',
+        '  faults:',
+        '    - patch: { apiVersion: v1, kind: ConfigMap, name: settings, patch: { data: { mode: unsafe } } }',
+        '  expect: { recoveryWithin: 60s, settle: 1s }',
+        '  trials: 1',
+        '',
+      ].join('\n'));
+      const mode = async (): Promise<string | undefined> => (await kube.core.readNamespacedConfigMap({ name: 'settings', namespace: kube.namespace })).data?.['mode'];
+      const run = spawn(process.execPath, [join(REPO, 'bin', 'rebound.js'), 'run', file, '--cluster', TEST_CLUSTER, '--out', join(dir, 'out-recover')], { cwd: REPO, stdio: 'ignore' });
+      const exited = new Promise<void>((resolve) => run.on('exit', () => resolve()));
+      try {
+        await until('the patch to land', async () => (await mode()) === 'unsafe', 60_000);
+      } finally {
+        run.kill('SIGKILL');
+        await exited;
+      }
+      expect(await mode()).to.equal('unsafe');
+      const recovered = await rebound(['recover', '--cluster', TEST_CLUSTER]);
+      expect(recovered.code, recovered.stderr).to.equal(0);
+      expect(`${recovered.stdout}${recovered.stderr}`).to.contain(`write back /data/mode of ConfigMap ${kube.namespace}/settings where the system did not`);
+      expect(await mode()).to.equal('safe');
+    } finally {
+      await kube.cleanup();
+    }
   });
 });
