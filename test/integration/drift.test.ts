@@ -215,4 +215,29 @@ describe('drift against the audit log (local cluster)', function () {
       await kube.cleanup();
     }
   });
+
+  it('says that a custom resource takes no strategic merge patch, as the API server answers (ERROR)', async () => {
+    const echo = join(REPO, 'scenarios', 'operators', 'echo');
+    const file = join(dir, 'strategic.yaml');
+    writeFileSync(file, [
+      'apiVersion: rebound.dev/v1alpha1',
+      'kind: Scenario',
+      'metadata: { name: drift-strategic }',
+      'spec:',
+      '  desiredState:',
+      `    - file: ${join(echo, 'crd.yaml')}`,
+      `    - file: ${join(echo, 'echo.yaml')}`,
+      '  steadyState: [ { desiredStateHolds: {} } ]',
+      '  faults:',
+      '    - patch: { apiVersion: demo.rebound.dev/v1alpha1, kind: Echo, name: greeter, type: strategic, patch: { spec: { replicas: 1 } } }',
+      '  expect: { recoveryWithin: 5s, settle: 1s }',
+      '',
+    ].join('\n'));
+    const out = join(dir, 'out-strategic');
+    const outcome = await rebound(['run', file, '--cluster', TEST_CLUSTER, '--out', out, '--reporter', 'json']);
+    expect(outcome.code, outcome.stderr).to.equal(2);
+    const trial = readResults(out).scenarios[0]?.trials[0] as TrialResult;
+    expect(trial.verdict).to.equal('ERROR');
+    expect(trial.faults[0]?.error).to.equal('the API server refuses a strategic merge patch of Echo greeter (415): custom resources take type: merge or type: json');
+  });
 });
