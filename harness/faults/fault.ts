@@ -2,22 +2,12 @@ import type { Logger } from 'pino';
 import type { KubeClients } from '../cluster/kube.js';
 import type { ClusterHandle } from '../cluster/provider.js';
 import type { FaultKind, FaultParams } from '../scenario/schema.js';
-import type { RandomStream } from './random.js';
+import type { RandomStream } from '../util/random.js';
 import type { RevertStep } from './revert-step.js';
 
-/** Something a fault acted on, as reports name it. */
-export interface Target {
-  readonly kind: string;
-  readonly name: string;
-  readonly namespace?: string;
-  readonly uid?: string;
-  /** For pods: the node they ran on. */
-  readonly node?: string;
-  /** For containerKill: the container of the pod. */
-  readonly container?: string;
-  /** For patch: the object's controller (Kind/name) before the patch, to tell a pod it orphaned. */
-  readonly owner?: string;
-}
+/** Something a fault acted on, as reports name it: defined with the results, which list it. */
+export type { Target } from '../report/result.js';
+import type { Target } from '../report/result.js';
 
 /** Programs of spec.processes, as processKill reaches them. */
 export interface ProcessTable {
@@ -27,10 +17,34 @@ export interface ProcessTable {
   noteKill(name: string, signal: string): void;
 }
 
-/** What a fault may use while it is injected. */
-export interface FaultContext {
+/** What the provider can do beyond the Kubernetes API, as planning checks it (nothing is called). */
+export interface ProviderCapabilities {
+  readonly provider: ClusterHandle['provider'];
+  /** Stop, pause and restart nodes. */
+  readonly nodes: boolean;
+  /** Kill containers' processes. */
+  readonly containers: boolean;
+  /** Cut nodes' networks. */
+  readonly networks: boolean;
+}
+
+/** The capabilities of a cluster the run holds. */
+export function capabilitiesOf(cluster: ClusterHandle): ProviderCapabilities {
+  return {
+    provider: cluster.provider,
+    nodes: cluster.nodeControl !== undefined,
+    containers: cluster.containerControl !== undefined,
+    networks: cluster.networkControl !== undefined,
+  };
+}
+
+/**
+ * What planning a fault may use: it reads the cluster and chooses targets with the seeded stream, and changes
+ * nothing (`--dry-run` plans with it, with no cluster of its own to act on).
+ */
+export interface PlanContext {
   readonly kube: KubeClients;
-  readonly cluster: ClusterHandle;
+  readonly capabilities: ProviderCapabilities;
   /** The scenario's namespace: the default for selectors. */
   readonly namespace: string;
   /** Namespaces faults may touch besides the scenario's (spec.allowNamespaces). */
@@ -39,6 +53,11 @@ export interface FaultContext {
   readonly processes: ProcessTable;
   /** The folder of the scenario file (pid files are relative to it). */
   readonly scenarioDir: string;
+}
+
+/** What a fault may use while it is injected. */
+export interface FaultContext extends PlanContext {
+  readonly cluster: ClusterHandle;
   /** When a fault still at work (a drain waiting on a budget) must give up: injection + recoveryWithin. */
   readonly deadline: number;
   /** Call with the monotonic time of every change the cluster acknowledged (a delete, an eviction...). */
@@ -78,7 +97,7 @@ export interface ActiveFault {
 /** One fault kind: how targets are chosen, how it is injected. */
 export interface FaultHandler<K extends FaultKind> {
   readonly kind: K;
-  plan(context: FaultContext, params: FaultParams[K]): Promise<FaultPlan>;
+  plan(context: PlanContext, params: FaultParams[K]): Promise<FaultPlan>;
   inject(context: FaultContext, params: FaultParams[K], plan: FaultPlan): Promise<ActiveFault>;
 }
 

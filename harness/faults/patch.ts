@@ -5,16 +5,16 @@
  * so that revert, and `rebound recover` after a killed run, can undo it. Revert writes back only fields the system
  * did not restore by itself: a controller that won back has nothing undone behind it.
  */
+import { isDeepStrictEqual as sameValue } from 'node:util';
 import type * as k8s from '@kubernetes/client-node';
 import fastJsonPatch from 'fast-json-patch';
 import { statusOf, type KubeClients } from '../cluster/kube.js';
 import { RawObjectApi, serverMessage, type PatchType } from '../cluster/raw-object.js';
-import { sameValue } from '../observe/managed-fields.js';
 import type { FaultParams } from '../scenario/schema.js';
 import { monotonicNow } from '../util/clock.js';
 import { allowedNamespace } from './candidates.js';
 import { FaultError } from './errors.js';
-import type { FaultContext, FaultHandler, Target } from './fault.js';
+import type { FaultHandler, Target } from './fault.js';
 import type { PatchedField, RevertStep } from './revert-step.js';
 import { chooseTargets } from './select.js';
 

@@ -5,7 +5,7 @@
  * builds the default one from the desired state when a scenario leaves steadyState out.
  */
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
-import { LabelSelector } from '../scenario/rules.js';
+import { LabelSelector } from '../util/label-selector.js';
 import type { CheckParams, Quantity, SteadyStateCheck, WorkloadKind } from '../scenario/schema.js';
 import { objectText, type DesiredObject } from './desired-fields.js';
 import { compileJsonPath } from './jsonpath.js';

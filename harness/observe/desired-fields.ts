@@ -6,7 +6,6 @@
  * drift to see, so it is never read again during a trial.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { FIELD_MANAGER } from '../cluster/apply.js';
 import { appliedPaths, pathText, valueAt, type FieldPath } from './managed-fields.js';
 import { groupOf } from './objects.js';
 
@@ -39,10 +38,10 @@ function storedPath(secret: boolean, path: FieldPath): FieldPath {
 }
 
 /**
- * The fields of each applied object (as the apply returned it). A path whose value the returned object does not
+ * The fields of each applied object (as the apply returned it) that `manager` (rebound's) applied. A path whose value the returned object does not
  * hold is left out: its applied value is unknown, and rebound never guesses one.
  */
-export function desiredFieldsOf(applied: readonly KubernetesObject[], manager: string = FIELD_MANAGER): DesiredObject[] {
+export function desiredFieldsOf(applied: readonly KubernetesObject[], manager: string): DesiredObject[] {
   return applied.flatMap((object) => {
     const name = object.metadata?.name;
     if (object.apiVersion === undefined || object.kind === undefined || name === undefined) return [];

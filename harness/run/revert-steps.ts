@@ -8,7 +8,7 @@ import type { KubeClients } from '../cluster/kube.js';
 import type { NetworkControl, NodeControl } from '../cluster/provider.js';
 import { statusOf } from '../cluster/kube.js';
 import { removeTaint, setUnschedulable } from '../faults/node-spec.js';
-import { commandLine } from '../cluster/local/process.js';
+import { commandLine } from '../util/command-line.js';
 import { writeReplicas } from '../faults/scale.js';
 import { revertPatch } from '../faults/patch.js';
 import { RUN_LABEL, type RevertStep } from '../faults/revert-step.js';

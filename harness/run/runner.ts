@@ -15,9 +15,9 @@ import { builtinVariables, expandSteadyState } from './variables.js';
 import type { Scenario } from '../scenario/schema.js';
 import { isoOf, monotonicNow } from '../util/clock.js';
 import { logTail } from '../util/log-tail.js';
-import type { World } from '../observe/world.js';
 import { applyDesiredState } from './desired-state.js';
 import { desiredFieldsOf } from '../observe/desired-fields.js';
+import { FIELD_MANAGER } from '../cluster/apply.js';
 import { snapshot } from './evidence.js';
 import { rolledOut } from './rollout.js';
 import { fingerprint } from './environment.js';
@@ -26,8 +26,9 @@ import type { Journal } from './journal.js';
 import { ensureNamespace, freshNamespace } from './namespace.js';
 import { Observer } from './observer.js';
 import { ProcessSupervisor } from './processes.js';
-import { summarize } from './stats.js';
-import { runTrial, SKIPPED_BY_OPERATOR } from './trial.js';
+import { summarize } from '../util/stats.js';
+import { SKIPPED_BY_OPERATOR } from './judge.js';
+import { runTrial } from './trial.js';
 import { unattended, type Operator } from './operator.js';
 import { startLoad } from '../load/start.js';
 import type { LoadSession } from '../load/session.js';
@@ -225,7 +226,7 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
     const declared = applied.map((a) => a.manifest.object as never);
     const steadyState = expandSteadyState(spec.steadyState, builtinVariables(options.cluster, namespace));
     // The fields rebound applied, as the apply returned them: taken now, never re-read during a trial.
-    const desired = desiredFieldsOf(applied.map((a) => a.object));
+    const desired = desiredFieldsOf(applied.map((a) => a.object), FIELD_MANAGER);
     state.condition = steadyState ? buildCondition(steadyState, namespace, declared, desired)
       : deriveSteadyState(declared, namespace, spec.derivedSteadyState?.desiredStateHolds === false ? [] : desired);
     state.rolledOut = all(applied.flatMap(({ manifest }) => {

@@ -1,19 +1,21 @@
 import type { Logger } from 'pino';
 import type { KubeClients } from '../cluster/kube.js';
 import type { ClusterHandle } from '../cluster/provider.js';
-import type { ActiveFault, FaultContext, ProcessTable, Target } from '../faults/fault.js';
-import { RandomStream } from '../faults/random.js';
+import { capabilitiesOf, type ActiveFault, type FaultContext, type ProcessTable, type Target } from '../faults/fault.js';
+import { RandomStream } from '../util/random.js';
 import { bind, NODE_LOSS_FAULTS } from '../faults/registry.js';
 import type { ObservedBreak } from '../observe/breaks.js';
 import { RecoveryDetector } from '../observe/detector.js';
 import { judgeOutages } from '../observe/outages.js';
-import type { FaultResult, LoadResult, ObjectSnapshot, TrialResult, TrialVerdict } from '../report/result.js';
+import type { FaultResult, LoadResult, ObjectSnapshot, TrialResult } from '../report/result.js';
 import type { LoadSession } from '../load/session.js';
 import { describeThreshold } from '../report/figures.js';
 import type { Fault, Scenario } from '../scenario/schema.js';
 import { isoOf, monotonicNow } from '../util/clock.js';
+import { within } from '../util/sleep.js';
 import type { Ledger } from './ledger.js';
 import { liveStateOf } from './live-state.js';
+import { judgeTrial, SKIPPED_BY_OPERATOR } from './judge.js';
 import type { Observer } from './observer.js';
 import { unattended, type Operator } from './operator.js';
 import { orphansOf } from '../observe/drift.js';
@@ -57,9 +59,6 @@ export interface TrialContext {
   /** Told how long the operator's answer took: the scenario's time limit moves by it too. */
   readonly onHeld?: (ms: number) => void;
 }
-
-/** The reason of a trial the operator skipped at the prompt. */
-export const SKIPPED_BY_OPERATOR = 'skipped by the operator';
 
 /** Faults in order of `at`, ties in file order. */
 function schedule(faults: readonly Fault[]): Fault[] {
@@ -148,6 +147,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   // Once the trial has ended early (timeout, a load threshold's abortOnFail), no further fault goes in.
   let stopInjecting = false;
   let cancelWait: (() => void) | undefined;
+  const mayInject = (): boolean => !stopInjecting && context.abort?.aborted !== true && monotonicNow() <= context.deadline + heldMs;
   const injectAll = async (): Promise<void> => {
     for (const [order, fault] of schedule(scenario.spec.faults).entries()) {
       const due = context.t0 + fault.at.toMilliseconds() + heldMs;
@@ -159,10 +159,11 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
         });
         cancelWait = undefined;
       }
-      if (stopInjecting) return;
+      if (!mayInject()) return;
       let faultContext: FaultContext = {
         kube: context.kube,
         cluster: context.cluster,
+        capabilities: capabilitiesOf(context.cluster),
         namespace: context.namespace,
         allowNamespaces: scenario.spec.allowNamespaces,
         random: RandomStream.derive(context.seed, scenario.metadata.name, context.trial, fault.index),
@@ -211,6 +212,8 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
           }
           faultContext = { ...faultContext, deadline: decidedAt + expect.recoveryWithin.toMilliseconds() };
         }
+        // Planning (and the prompt) took time: the trial may have ended meanwhile (timeout, abort, a FAIL).
+        if (!mayInject()) return;
         for (const target of plan.targets) if (target.uid) targetUids.add(target.uid);
         // On disk before the change is made: a run killed from here on leaves `rebound recover` what to undo.
         const change = await context.ledger.begin('fault', `revert ${fault.kind} (${plan.summary})`, plan.revertSteps);
@@ -315,8 +318,15 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   await allInjected;
   stopFollowing();
   const ended = monotonicNow();
-  // Faults still at work (a drain waiting on a budget) decide too: a failure there is the system's.
-  const failures = (await Promise.all(active.map((a) => a.done.catch((e: unknown) => `fault failed: ${errorText(e)}`))))
+  // Faults still at work (a drain waiting on a budget) decide too: a failure there is the system's. They are
+  // awaited only while the trial could still pass, and never past injectedAt + recoveryWithin + settle (the format's
+  // promise): after a FAIL, an ERROR or an abort, and for a fault that outlasts that (a node down for longer than
+  // recoveryWithin), what is not over yet is left to the revert that follows the trial.
+  const measuredSoFar = detector.result();
+  const couldPass = status === 'recovered' && !error && aborted === undefined && interrupted === undefined && !skipped;
+  const capAt = (measuredSoFar.injectedAt ?? ended) + expect.recoveryWithin.toMilliseconds() + expect.settle.toMilliseconds();
+  const waitMs = couldPass ? capAt - monotonicNow() : 0;
+  const failures = (await Promise.all(active.map((a) => within(a.done.catch((e: unknown) => `fault failed: ${errorText(e)}`), waitMs, undefined))))
     .filter((f): f is string => f !== undefined);
   unsubscribe();
   untarget();
@@ -334,48 +344,18 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   }
   const crossed = load?.thresholds.filter((t) => !t.ok) ?? [];
   const outage = judgeOutages(measured, observer.outages(), ended, isoOf);
-  let verdict: TrialVerdict = 'PASS';
-  let reason: string | null = null;
-  if (interrupted !== undefined) {
-    verdict = 'ABORTED';
-    reason = interrupted;
-  } else if (skipped) {
-    verdict = 'SKIPPED';
-    reason = SKIPPED_BY_OPERATOR;
-  } else if (error) {
-    verdict = 'ERROR';
-    reason = error;
-  } else if (aborted !== undefined) {
-    verdict = 'FAIL';
-    reason = `${aborted}; the trial was aborted (abortOnFail)`;
-  } else if (status === 'failed' && outage.error !== undefined) {
-    verdict = 'ERROR';
-    reason = outage.error;
-  } else if (status === 'failed') {
-    verdict = 'FAIL';
-    const current = observer.current().evaluation;
-    reason = `no recovery within ${expect.recoveryWithin.toString()} (+${expect.settle.toString()} settle): ${current.holds ? 'the steady state came back too late' : current.detail}`;
-  } else if (failures.length > 0) {
-    verdict = 'FAIL';
-    reason = failures.join('; ');
-  } else if (measured.undisrupted && expect.mustBreak) {
-    verdict = 'ERROR';
-    reason = 'the fault did not bite: the steady state never broke (expect.mustBreak is true)';
-  } else if (expect.maxDisruption && (measured.longestBreakMs ?? 0) > expect.maxDisruption.toMilliseconds()) {
-    verdict = 'FAIL';
-    reason = `the steady state was broken for ${((measured.longestBreakMs ?? 0) / 1000).toFixed(2)} s in one stretch, more than maxDisruption ${expect.maxDisruption.toString()}`;
-  } else if (crossed.length > 0) {
-    verdict = 'FAIL';
-    reason = `load threshold${crossed.length === 1 ? '' : 's'} crossed: ${crossed.map(describeThreshold).join('; ')}`;
-  }
-  // Never a PASS the outage might make false: it says why instead.
-  if (verdict === 'PASS' && outage.error !== undefined) {
-    verdict = 'ERROR';
-    reason = outage.error;
-  } else if (verdict === 'PASS' && expect.maxDisruption && (measured.longestBreakMs ?? 0) + outage.breakUncertaintyMs > expect.maxDisruption.toMilliseconds()) {
-    verdict = 'ERROR';
-    reason = `the API server was unreachable while the steady state was broken: the longest break may have been up to ${Math.round(outage.breakUncertaintyMs)} ms longer than the ${((measured.longestBreakMs ?? 0) / 1000).toFixed(2)} s measured, beyond maxDisruption ${expect.maxDisruption.toString()}`;
-  }
+  const { verdict, reason } = judgeTrial({
+    ...(interrupted === undefined ? {} : { interrupted }),
+    skipped,
+    ...(error === undefined || error === '' ? {} : { error }),
+    ...(aborted === undefined ? {} : { aborted }),
+    status,
+    current: observer.current().evaluation,
+    failures,
+    measured,
+    crossed: crossed.map(describeThreshold),
+    outage,
+  }, expect);
   // A recovery an outage left unknown gives no figure to count in the statistics.
   const known = recovered && !(verdict === 'ERROR' && reason === outage.error);
   if (measured.brokenAt !== null) observer.timeline.mark(measured.brokenAt, 'broken', 'steady state broken');

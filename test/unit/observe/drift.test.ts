@@ -83,7 +83,7 @@ describe('observe: managed fields (FieldsV1)', () => {
 });
 
 describe('observe: desiredStateHolds', () => {
-  const desired = desiredFieldsOf([applied]);
+  const desired = desiredFieldsOf([applied], 'rebound');
 
   it('records the applied values in the server\'s canonical form', () => {
     const fields = desired[0]?.fields ?? [];
@@ -114,7 +114,7 @@ describe('observe: desiredStateHolds', () => {
   });
 
   it('checks a Secret\'s stringData as the data it is stored as, and never shows its values', () => {
-    const secrets = desiredFieldsOf([secret]);
+    const secrets = desiredFieldsOf([secret], 'rebound');
     expect(secrets[0]?.fields.map((f) => f.text)).to.deep.equal(['data.user', 'data.password']);
     const changed = { ...secret, data: { ...(secret as { data: Record<string, string> }).data, password: Buffer.from('other-value').toString('base64') } } as KubernetesObject;
     const evaluation = desiredStateHolds(secrets).evaluate(worldWith(changed));
@@ -137,7 +137,7 @@ describe('observe: drift tracker', () => {
     const world = new World();
     world.apply({ at: 0, type: 'ADDED', object: applied });
     const tracker = new DriftTracker();
-    tracker.setDesired(desiredFieldsOf([applied]), world);
+    tracker.setDesired(desiredFieldsOf([applied], 'rebound'), world);
     for (const [at, object] of [[10, others], [20, drifted], [35, restored]] as const) {
       for (const change of world.apply({ at, type: 'MODIFIED', object })) tracker.apply(change);
     }
@@ -154,7 +154,7 @@ describe('observe: drift tracker', () => {
     const world = new World();
     world.apply({ at: 0, type: 'ADDED', object: applied });
     const tracker = new DriftTracker();
-    tracker.setDesired(desiredFieldsOf([applied]), world);
+    tracker.setDesired(desiredFieldsOf([applied], 'rebound'), world);
     for (const change of world.apply({ at: 5, type: 'MODIFIED', object: drifted })) tracker.apply(change);
     expect(tracker.drift()[0]).to.deep.include({ field: 'spec.replicas', driftedAt: 5 });
     expect(tracker.drift()[0]?.restoredAt).to.equal(undefined);
