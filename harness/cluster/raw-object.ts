@@ -30,11 +30,13 @@ export class RawObjectApi extends k8s.KubernetesObjectApi {
     const path = await this.specUriPath(reference, 'read');
     const request = this.configuration.baseServer.makeRequestContext(path, k8s.HttpMethod.GET);
     request.setHeaderParam('Accept', 'application/json');
-    return this.requestPromise(request, RAW) as Promise<Record<string, unknown>>;
+    return this.requestPromise<Record<string, unknown>>(request, RAW);
   }
 
   /** PATCH of one object, sent as `type` (its Content-Type) by `fieldManager`; `dryRun` changes nothing. */
-  async patchRaw(reference: k8s.KubernetesObject, type: PatchType, body: unknown, fieldManager: string, dryRun = false): Promise<Record<string, unknown>> {
+  async patchRaw(
+    reference: k8s.KubernetesObject, type: PatchType, body: unknown, fieldManager: string, dryRun = false,
+  ): Promise<Record<string, unknown>> {
     const path = await this.specUriPath(reference, 'patch');
     const request = this.configuration.baseServer.makeRequestContext(path, k8s.HttpMethod.PATCH);
     request.setHeaderParam('Accept', 'application/json');
@@ -42,7 +44,7 @@ export class RawObjectApi extends k8s.KubernetesObjectApi {
     request.setQueryParam('fieldManager', fieldManager);
     if (dryRun) request.setQueryParam('dryRun', 'All');
     request.setBody(JSON.stringify(body));
-    return this.requestPromise(request, RAW) as Promise<Record<string, unknown>>;
+    return this.requestPromise<Record<string, unknown>>(request, RAW);
   }
 
   protected override async processResponse<T extends k8s.KubernetesObject>(response: k8s.ResponseContext, type?: string): Promise<T> {

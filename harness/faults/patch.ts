@@ -107,7 +107,8 @@ export const patch: FaultHandler<'patch'> = {
     if (params.name !== undefined) {
       names = [params.name];
     } else {
-      const list = await context.kube.objects.list(params.apiVersion, params.kind, namespace, undefined, undefined, undefined, undefined, params.selector);
+      const { selector } = params;
+      const list = await context.kube.objects.list(params.apiVersion, params.kind, namespace, undefined, undefined, undefined, undefined, selector);
       const live = list.items.filter((item) => item.metadata?.deletionTimestamp === undefined);
       names = chooseTargets(live, params, context.random, `patch ${params.kind} ${params.selector}`).map((object) => object.metadata?.name ?? '');
     }
@@ -201,7 +202,8 @@ export type RevertOutcome = 'gone' | 'restored by the system' | 'written back' |
  */
 export async function revertPatch(kube: KubeClients, step: RevertStep & { op: 'revertPatch' }): Promise<RevertOutcome> {
   const raw = RawObjectApi.of(kube.config);
-  const reference = { apiVersion: step.apiVersion, kind: step.kind, metadata: { name: step.name, ...(step.namespace ? { namespace: step.namespace } : {}) } };
+  const metadata = { name: step.name, ...(step.namespace ? { namespace: step.namespace } : {}) };
+  const reference = { apiVersion: step.apiVersion, kind: step.kind, metadata };
   let current: JsonObject;
   try {
     current = await raw.readRaw(reference);

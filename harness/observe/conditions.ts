@@ -304,7 +304,8 @@ export function driftedFields(world: World, object: DesiredObject): string[] {
  * has the applied value again, in the objects the watches deliver; `kind` and `name` narrow it.
  */
 export function desiredStateHolds(objects: readonly DesiredObject[], narrowing: DesiredStateHoldsSpec = {}): Condition {
-  const chosen = objects.filter((o) => (narrowing.kind === undefined || o.kind === narrowing.kind) && (narrowing.name === undefined || o.name === narrowing.name));
+  const chosen = objects.filter((o) => (narrowing.kind === undefined || o.kind === narrowing.kind)
+    && (narrowing.name === undefined || o.name === narrowing.name));
   const label = narrowing.kind === undefined && narrowing.name === undefined ? 'desiredStateHolds'
     : `desiredStateHolds ${narrowing.kind ?? '*'}/${narrowing.name ?? '*'}`;
   const fieldCount = chosen.reduce((sum, object) => sum + object.fields.length, 0);

@@ -72,7 +72,9 @@ export class DriftTracker {
       if (nowOff && !wasOff) {
         const driftedBy = live === undefined ? undefined : ownerOf(live, field.path);
         const record: DriftRecord = {
-          object: { apiVersion: object.apiVersion, kind: object.kind, name: object.name, ...(object.namespace ? { namespace: object.namespace } : {}) },
+          object: {
+            apiVersion: object.apiVersion, kind: object.kind, name: object.name, ...(object.namespace ? { namespace: object.namespace } : {}),
+          },
           field: field.text,
           driftedAt: change.at,
           ...(driftedBy ? { driftedBy } : {}),

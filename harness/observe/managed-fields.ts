@@ -47,7 +47,7 @@ export function parseFieldsV1(fields: unknown): FieldPath[] {
     for (const [key, child] of Object.entries(node)) {
       if (key === '.') continue;
       const path = [...prefix, stepOf(key)];
-      const below = typeof child === 'object' && child !== null ? Object.keys(child).filter((k) => k !== '.') : [];
+      const below = typeof child === 'object' && child !== null ? Object.keys(child as object).filter((k) => k !== '.') : [];
       if (below.length === 0) paths.push(path);
       else walk(child, path);
     }
@@ -80,7 +80,7 @@ export function valueAt(object: unknown, path: FieldPath): { found: boolean; val
       const items: unknown[] = here;
       const item = 'index' in step ? items[step.index]
         : 'key' in step ? items.find((candidate) => matchesKey(candidate, step.key))
-          : items.find((candidate) => sameValue(candidate, step.value));
+        : items.find((candidate) => sameValue(candidate, step.value));
       if (item === undefined) return { found: false };
       here = item;
     }

@@ -96,7 +96,11 @@ export async function performStep(step: RevertStep, target: StepTarget): Promise
       return;
     }
     case 'deleteObject': {
-      const reference = { apiVersion: step.apiVersion, kind: step.kind, metadata: { name: step.name, ...(step.namespace ? { namespace: step.namespace } : {}) } };
+      const reference = {
+        apiVersion: step.apiVersion,
+        kind: step.kind,
+        metadata: { name: step.name, ...(step.namespace ? { namespace: step.namespace } : {}) },
+      };
       // The precondition leaves alone a same-named object someone else made meanwhile (409).
       return gone(target.kube.objects.delete(reference, undefined, undefined, undefined, undefined, undefined, { propagationPolicy: 'Background', preconditions: { uid: step.uid } }), [409]);
     }

@@ -20,13 +20,14 @@ export function rolledOut(kind: string, name: string, namespace: string, declare
   return {
     describe: () => label,
     evaluate: (world: World) => {
-      const object = world.get('apps/v1', kind, name, namespace) as WorkloadStatus | undefined;
+      const object: WorkloadStatus | undefined = world.get('apps/v1', kind, name, namespace);
       if (!object) return { holds: false, detail: `${label}: not seen yet` };
       const status = object.status ?? {};
       if (number(status.observedGeneration) < number(object.metadata?.generation)) return { holds: false, detail: `${label}: generation not observed yet` };
       if (kind === 'DaemonSet') {
         const desired = number(status.desiredNumberScheduled);
-        const done = number(status.updatedNumberScheduled) === desired && number(status.numberAvailable) === desired && number(status.currentNumberScheduled) === desired;
+        const done = number(status.updatedNumberScheduled) === desired && number(status.numberAvailable) === desired
+          && number(status.currentNumberScheduled) === desired;
         return { holds: done, detail: `${label}: ${number(status.updatedNumberScheduled)}/${desired} updated` };
       }
       const desired = declaredReplicas ?? object.spec?.replicas ?? 1;

@@ -676,7 +676,9 @@ function normalize(file: string, document: ScenarioDocument, manifests: readonly
       allowNamespaces: [...(spec.allowNamespaces ?? [])],
       processes: (spec.processes ?? []).map((process) => normalizeProcess(process, directory)),
       ...(spec.steadyState === undefined ? {} : { steadyState: spec.steadyState.map(normalizeCheck) }),
-      ...(spec.derivedSteadyState === undefined ? {} : { derivedSteadyState: { desiredStateHolds: spec.derivedSteadyState.desiredStateHolds ?? true } }),
+      ...(spec.derivedSteadyState === undefined ? {} : {
+        derivedSteadyState: { desiredStateHolds: spec.derivedSteadyState.desiredStateHolds ?? true },
+      }),
       faults: spec.faults.map((entry, index) => normalizeFault(entry, index, directory)),
       expect: {
         recoveryWithin: Duration.parse(spec.expect.recoveryWithin),
@@ -806,8 +808,9 @@ function normalizeFault(entry: FaultDocument, index: number, directory: string):
 }
 
 function normalizeFaultParams<Kind extends FaultKind>(kind: Kind, entry: FaultDocument, directory: string): FaultParams[Kind] {
-  const params = (entry as unknown as Record<Kind, FaultParamsDocument<Kind>>)[kind];
-  return FAULT_NORMALIZERS[kind](params, directory);
+  const byKind: Partial<Record<FaultKind, unknown>> = entry;
+  // The schema passed: the value under the kind's key has that kind's parameters.
+  return FAULT_NORMALIZERS[kind](byKind[kind] as FaultParamsDocument<Kind>, directory);
 }
 
 /** One normalizer per check kind. */
@@ -842,8 +845,9 @@ function normalizeCheck(entry: CheckDocument, index: number): SteadyStateCheck {
 }
 
 function normalizeCheckParams<Kind extends CheckKind>(kind: Kind, entry: CheckDocument): CheckParams[Kind] {
-  const params = (entry as unknown as Record<Kind, CheckParamsDocument<Kind>>)[kind];
-  return CHECK_NORMALIZERS[kind](params);
+  const byKind: Partial<Record<CheckKind, unknown>> = entry;
+  // The schema passed: the value under the kind's key has that kind's parameters.
+  return CHECK_NORMALIZERS[kind](byKind[kind] as CheckParamsDocument<Kind>);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

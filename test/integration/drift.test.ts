@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { clusterDir } from '../../harness/cluster/local/state.js';
-import type { TrialResult } from '../../harness/report/result.js';
 import { REPO, rebound, readResults } from '../support/cli.js';
 import { TEST_CLUSTER, testCluster } from '../support/cluster.js';
 import { until, withNamespace } from '../support/kube.js';
@@ -101,7 +100,7 @@ describe('drift against the audit log (local cluster)', function () {
     const offset = statSync(auditLog()).size;
     const outcome = await rebound(['run', file, '--cluster', TEST_CLUSTER, '--out', out, '--reporter', 'json']);
     expect(outcome.code, outcome.stderr).to.equal(0);
-    const trial = readResults(out).scenarios[0]?.trials[0] as TrialResult;
+    const trial = readResults(out).scenarios[0]?.trials[0];
     expect(trial.verdict).to.equal('PASS');
     const [field, ...more] = trial.drift?.fields ?? [];
     expect(more, JSON.stringify(trial.drift)).to.deep.equal([]);
@@ -114,7 +113,9 @@ describe('drift against the audit log (local cluster)', function () {
     const patchAt = auditMs(patch);
     const restoring = patchesBy(writes, 'configmaps', namespace, 'echo-greeter', 'echo-operator').find((event) => auditMs(event) > patchAt);
     const restoringAt = auditMs(restoring);
-    const shown = JSON.stringify({ patch: patch?.stageTimestamp, restoring: restoring?.stageTimestamp, field, brokenAt: trial.brokenAt, recoveredAt: trial.recoveredAt });
+    const shown = JSON.stringify({
+      patch: patch?.stageTimestamp, restoring: restoring?.stageTimestamp, field, brokenAt: trial.brokenAt, recoveredAt: trial.recoveredAt,
+    });
     // Watch arrival comes after the write is done, a few milliseconds at most on this machine.
     expect(Math.abs(ms(field?.driftedAt) - patchAt), shown).to.be.at.most(20);
     expect(Math.abs(ms(trial.brokenAt) - patchAt), shown).to.be.at.most(20);
@@ -150,7 +151,7 @@ describe('drift against the audit log (local cluster)', function () {
     const outOthers = join(dir, 'out-others');
     const first = await rebound(['run', others, '--cluster', TEST_CLUSTER, '--out', outOthers, '--reporter', 'json']);
     expect(first.code, first.stderr).to.equal(0);
-    const untouched = readResults(outOthers).scenarios[0]?.trials[0] as TrialResult;
+    const untouched = readResults(outOthers).scenarios[0]?.trials[0];
     expect(untouched.verdict).to.equal('PASS');
     expect(untouched.undisrupted, JSON.stringify(untouched.timeline.markers)).to.equal(true);
     expect(untouched.drift).to.equal(undefined);
@@ -161,7 +162,7 @@ describe('drift against the audit log (local cluster)', function () {
     const offset = statSync(auditLog()).size;
     const second = await rebound(['run', replicas, '--cluster', TEST_CLUSTER, '--out', outReplicas, '--reporter', 'json']);
     expect(second.code, second.stderr).to.equal(1);
-    const trial = readResults(outReplicas).scenarios[0]?.trials[0] as TrialResult;
+    const trial = readResults(outReplicas).scenarios[0]?.trials[0];
     expect(trial.verdict).to.equal('FAIL');
     expect(trial.reason).to.contain('desiredStateHolds: spec.replicas of Deployment/web is 1, applied 3');
     const field = trial.drift?.fields[0];
@@ -236,7 +237,7 @@ describe('drift against the audit log (local cluster)', function () {
     const out = join(dir, 'out-strategic');
     const outcome = await rebound(['run', file, '--cluster', TEST_CLUSTER, '--out', out, '--reporter', 'json']);
     expect(outcome.code, outcome.stderr).to.equal(2);
-    const trial = readResults(out).scenarios[0]?.trials[0] as TrialResult;
+    const trial = readResults(out).scenarios[0]?.trials[0];
     expect(trial.verdict).to.equal('ERROR');
     expect(trial.faults[0]?.error).to.equal('the API server refuses a strategic merge patch of Echo greeter (415): custom resources take type: merge or type: json');
   });
