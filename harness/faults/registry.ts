@@ -9,11 +9,12 @@ import { processKill } from './process-kill.js';
 import { scale } from './scale.js';
 import { containerKill } from './container-kill.js';
 import { networkPartition } from './network-partition.js';
+import { patch } from './patch.js';
 
 /** Every fault kind of the format, with its handler. */
 export const FAULTS: { readonly [K in FaultKind]: FaultHandler<K> } = {
   podKill, podDelete, containerKill, nodeStop, nodeRestart, nodePause, nodeDrain, nodeCordon, nodeTaint,
-  networkPartition, deleteObject, scale, processKill,
+  networkPartition, deleteObject, scale, patch, processKill,
 };
 
 /** Node faults whose effect depends on the cluster's failure detection (for --dry-run's least recovery time). */

@@ -4,6 +4,13 @@
  */
 import type { WorkloadKind } from '../scenario/schema.js';
 
+/** A field a patch changed (a JSON Pointer), with its value before and after; a value left out: it was absent. */
+export interface PatchedField {
+  readonly path: string;
+  readonly before?: unknown;
+  readonly after?: unknown;
+}
+
 /** One undo step. */
 export type RevertStep =
   | { readonly op: 'nodeStart'; readonly node: string }
@@ -15,6 +22,9 @@ export type RevertStep =
   | { readonly op: 'continueProcess'; readonly pid: number; readonly command: readonly string[] }
   | { readonly op: 'stopProcess'; readonly pid: number; readonly command: readonly string[] }
   | { readonly op: 'deleteObject'; readonly apiVersion: string; readonly kind: string; readonly namespace?: string; readonly name: string; readonly uid: string }
+  /** A patch: fields still off are written back; a pod released by its controller (controllerUid) is deleted. */
+  | { readonly op: 'revertPatch'; readonly apiVersion: string; readonly kind: string; readonly namespace?: string; readonly name: string;
+    readonly uid: string; readonly fields: readonly PatchedField[]; readonly controllerUid?: string }
   /** A namespace the run created: deleted only while it carries the run's label (RUN_LABEL: runId). */
   | { readonly op: 'deleteNamespace'; readonly name: string; readonly runId: string };
 

@@ -7,7 +7,9 @@
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import { LabelSelector } from '../util/label-selector.js';
 import type { CheckParams, Quantity, SteadyStateCheck, WorkloadKind } from '../scenario/schema.js';
+import { objectText, type DesiredObject } from './desired-fields.js';
 import { compileJsonPath } from './jsonpath.js';
+import { sameValue, valueAt } from './managed-fields.js';
 import {
   conditionOf,
   fieldOf,
@@ -269,12 +271,67 @@ function lookUp(world: World, apiVersion: string, kind: string, name: string, na
   return (namespace !== undefined ? world.get(apiVersion, kind, name, namespace) : undefined) ?? world.get(apiVersion, kind, name);
 }
 
+/** What narrows desiredStateHolds to some objects of the desired state. */
+export type DesiredStateHoldsSpec = CheckParams['desiredStateHolds'];
+
+/** How a value is shown in a detail: short JSON. */
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? 'undefined';
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/**
+ * The fields of one desired object that do not have the applied value now, in words; a missing object is one
+ * entry. A Secret's values are never shown, its fields only named.
+ */
+export function driftedFields(world: World, object: DesiredObject): string[] {
+  const live = lookUp(world, object.apiVersion, object.kind, object.name, object.namespace);
+  const what = objectText(object);
+  if (live === undefined) return [`${what} not found`];
+  const drifted: string[] = [];
+  for (const field of object.fields) {
+    const now = valueAt(live, field.path);
+    if (now.found && sameValue(now.value, field.value)) continue;
+    if (!now.found) drifted.push(`${field.text} of ${what} is gone`);
+    else if (object.secret) drifted.push(`${field.text} of ${what} differs from what rebound applied`);
+    else drifted.push(`${field.text} of ${what} is ${shown(now.value)}, applied ${shown(field.value)}`);
+  }
+  return drifted;
+}
+
+/**
+ * Every field rebound applied (desired-fields.ts: read from the server-side-apply managed fields at apply time)
+ * has the applied value again, in the objects the watches deliver; `kind` and `name` narrow it.
+ */
+export function desiredStateHolds(objects: readonly DesiredObject[], narrowing: DesiredStateHoldsSpec = {}): Condition {
+  const chosen = objects.filter((o) => (narrowing.kind === undefined || o.kind === narrowing.kind)
+    && (narrowing.name === undefined || o.name === narrowing.name));
+  const label = narrowing.kind === undefined && narrowing.name === undefined ? 'desiredStateHolds'
+    : `desiredStateHolds ${narrowing.kind ?? '*'}/${narrowing.name ?? '*'}`;
+  const fieldCount = chosen.reduce((sum, object) => sum + object.fields.length, 0);
+  return {
+    describe: () => label,
+    evaluate: (world) => {
+      if (chosen.length === 0) return { holds: false, detail: `${label}: no object of the desired state matches` };
+      const drifted = chosen.flatMap((object) => driftedFields(world, object));
+      if (drifted.length === 0) return { holds: true, detail: `${label}: ${fieldCount} field${fieldCount === 1 ? '' : 's'} as applied` };
+      const more = drifted.length > 3 ? ` (and ${drifted.length - 3} more)` : '';
+      return { holds: false, detail: `${label}: ${drifted.slice(0, 3).join('; ')}${more}` };
+    },
+  };
+}
+
 /**
  * The condition of one spec.steadyState entry. Unset namespaces default to `namespace` (the scenario's);
  * workloadAvailable wants the replicas declared in `manifests` (the desired state) when one declares that
  * workload, 1 when it omits them, and the live spec.replicas only when no manifest declares it.
  */
-export function conditionFor(check: SteadyStateCheck, namespace: string, manifests: readonly KubernetesObject[] = []): Condition {
+export function conditionFor(
+  check: SteadyStateCheck,
+  namespace: string,
+  manifests: readonly KubernetesObject[] = [],
+  desired: readonly DesiredObject[] = [],
+): Condition {
   switch (check.kind) {
     case 'workloadAvailable': {
       const { kind, name } = check.params;
@@ -293,6 +350,8 @@ export function conditionFor(check: SteadyStateCheck, namespace: string, manifes
       return http(check.params);
     case 'object':
       return object({ ...check.params, namespace: check.params.namespace ?? namespace });
+    case 'desiredStateHolds':
+      return desiredStateHolds(desired, check.params);
   }
 }
 
@@ -307,17 +366,23 @@ function declares(manifest: KubernetesObject, kind: WorkloadKind, name: string, 
  * The scenario's spec.steadyState: every check at once. Throws SelectorSyntaxError, JsonPathSyntaxError or
  * SyntaxError (a bad `matches`) for a check the scenario rules should have refused.
  */
-export function buildCondition(checks: readonly SteadyStateCheck[], namespace: string, manifests: readonly KubernetesObject[] = []): Condition {
-  return all(checks.map((check) => conditionFor(check, namespace, manifests)));
+export function buildCondition(
+  checks: readonly SteadyStateCheck[],
+  namespace: string,
+  manifests: readonly KubernetesObject[] = [],
+  desired: readonly DesiredObject[] = [],
+): Condition {
+  return all(checks.map((check) => conditionFor(check, namespace, manifests, desired)));
 }
 
 /**
  * The default steady state of a desired state: every Deployment, StatefulSet and ReplicaSet available at the
  * replicas its manifest declares (1 when it omits them), every DaemonSet available on the nodes it targets, every
  * Service with a selector with at least one ready endpoint, every Pod ready, and every other object reporting a
- * Ready or Available condition having it True (see reportsReady for objects that do not report one yet).
+ * Ready or Available condition having it True (see reportsReady for objects that do not report one yet); and,
+ * given the fields rebound applied (`desired`, empty when spec.derivedSteadyState turns it off), desiredStateHolds.
  */
-export function deriveSteadyState(manifests: readonly KubernetesObject[], namespace: string): Condition {
+export function deriveSteadyState(manifests: readonly KubernetesObject[], namespace: string, desired: readonly DesiredObject[] = []): Condition {
   const conditions: Condition[] = [];
   for (const manifest of manifests) {
     if (!isIdentified(manifest)) continue;
@@ -335,6 +400,7 @@ export function deriveSteadyState(manifests: readonly KubernetesObject[], namesp
       conditions.push(reportsReady({ apiVersion: manifest.apiVersion, kind: manifest.kind, name, namespace: objectNamespace }));
     }
   }
+  if (desired.some((object) => object.fields.length > 0)) conditions.push(desiredStateHolds(desired));
   return all(conditions);
 }
 

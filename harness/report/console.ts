@@ -1,5 +1,5 @@
 import type { Scenario } from '../scenario/schema.js';
-import { formatSeconds as seconds, loadLines, scenarioFigures, trialsPassed, verdictCounts } from './figures.js';
+import { formatSeconds as seconds, driftLines, loadLines, scenarioFigures, trialsPassed, verdictCounts } from './figures.js';
 import type { LiveCounts, Phase, Reporter } from './reporter.js';
 import type { FaultResult, RunResult, ScenarioResult, TrialResult } from './result.js';
 
@@ -70,6 +70,7 @@ export class ConsoleReporter implements Reporter {
       this.line(`      container ${restart.container} of ${restart.pod.name}: ${phase('restarted', restart.phasesMs.restarted, true)} (${counts}), ${phase('ready', restart.phasesMs.ready, false)}`);
     }
     if (trial.load) for (const line of loadLines(trial.load)) this.line(`      ${line}`);
+    for (const line of driftLines(trial)) this.line(`      ${line}`);
   }
 
   onScenarioEnd(result: ScenarioResult): void {

@@ -174,3 +174,23 @@ export function loadLines(load: LoadResult): string[] {
   if (load.note) lines.push(load.note);
   return lines;
 }
+
+/**
+ * A trial's drift in lines: each field rebound applied that left its applied value, how long until it was back and
+ * who wrote it back (the manager owning it then), or that nobody did and rebound's revert did; then the orphans.
+ */
+export function driftLines(trial: TrialResult): string[] {
+  const drift = trial.drift;
+  if (drift === undefined) return [];
+  const lines = drift.fields.map((field) => {
+    const what = `drift: ${field.field} of ${field.object.kind}/${field.object.name}${field.driftedBy ? ` (written by ${field.driftedBy.manager})` : ''}`;
+    if (field.restoredAt === null) return `${what}: not restored by the system; rebound reverted it after the trial`;
+    const after = millisBetween(field.driftedAt, field.restoredAt);
+    const by = field.restoredBy ? `${field.restoredBy.manager} (${field.restoredBy.operation})` : 'an unknown writer';
+    return `${what}: restored by ${by} after ${formatPhase(after ?? 0)}`;
+  });
+  for (const orphan of drift.orphans) {
+    lines.push(`orphan: pod ${orphan.name} left ${orphan.formerOwner} and ran on unowned; rebound deleted it after the trial`);
+  }
+  return lines;
+}

@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { ChartConfiguration } from 'chart.js';
 import {
-  environmentLine, formatDuration, formatPhase, formatSeconds, loadLines, millisBetween, phaseMedians, reasonsOf, REPLACEMENT_PHASES, scenarioFigures,
+  driftLines, environmentLine, formatDuration, formatPhase, formatSeconds, loadLines, millisBetween, phaseMedians, reasonsOf, REPLACEMENT_PHASES,
+  scenarioFigures,
   trialsPassed, verdictCounts,
 } from './figures.js';
 import type { Reporter } from './reporter.js';
@@ -343,6 +344,7 @@ function trialSection(scenario: ScenarioResult, trial: TrialResult, prefix: stri
     loadPanel = `${trial.load.series.bins.length > 0 ? `<div class="chart load"><canvas id="${id}-load" data-chart="load" role="img" aria-label="requests and latency under load, trial ${trial.trial}"></canvas></div>` : ''}
 <ul class="load">${lines}</ul>`;
   }
+  const drift = driftLines(trial).map((line) => `<li>${escapeHtml(line)}</li>`).join('');
   let replacements = '';
   if (trial.replacements.length > 0) {
     charts.push(phaseChart(`${id}-phases`, trial));
@@ -370,6 +372,7 @@ ${faults ? `<ul class="faults">${faults}</ul>` : ''}
 ${said ? `<h4>From the room</h4><ul class="operator">${said}</ul>` : ''}
 <div class="chart timeline"><canvas id="${id}-timeline" data-chart="timeline" role="img" aria-label="timeline of trial ${trial.trial}"></canvas></div>
 ${loadPanel}
+${drift ? `<h4>Drift</h4><ul class="drift">${drift}</ul>` : ''}
 <details><summary>Markers (${trial.timeline.markers.length})</summary><table class="data"><thead><tr><th>since T0</th><th>kind</th><th>label</th></tr></thead><tbody>${markers}</tbody></table></details>
 ${evidence}
 ${replacements}

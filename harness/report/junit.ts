@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import {
-  formatPhase, formatSeconds, loadLines, millisBetween, operatorLines, reasonsOf, REPLACEMENT_PHASES, scenarioFigures, thresholdLine, trialsPassed,
+  driftLines, formatPhase, formatSeconds, loadLines, millisBetween, operatorLines, reasonsOf, REPLACEMENT_PHASES, scenarioFigures, thresholdLine,
+  trialsPassed,
 } from './figures.js';
 import type { Reporter } from './reporter.js';
 import type { RunResult, ScenarioResult, TrialResult } from './result.js';
@@ -39,6 +40,7 @@ function trialLines(trial: TrialResult): string[] {
     lines.push(`  replaced ${r.pod.name} -> ${r.replacement?.name ?? '(none)'}: ${phases}`);
   }
   if (trial.load) lines.push(...loadLines(trial.load).map((line) => `  ${line}`));
+  lines.push(...driftLines(trial).map((line) => `  ${line}`));
   lines.push(...operatorLines(trial).map((line) => `  ${line}`));
   return lines;
 }

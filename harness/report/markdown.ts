@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import {
-  environmentLine, formatDuration, formatPhase, formatSeconds, loadLines, millisBetween, operatorLines, reasonsOf, scenarioFigures,
+  driftLines, environmentLine, formatDuration, formatPhase, formatSeconds, loadLines, millisBetween, operatorLines, reasonsOf, scenarioFigures,
   trialsPassed, verdictCounts,
 } from './figures.js';
 import type { Reporter } from './reporter.js';
@@ -57,6 +57,13 @@ export function renderMarkdown(result: RunResult): string {
       if (!trial.load) continue;
       const [first, ...rest] = loadLines(trial.load);
       lines.push(`- trial ${trial.trial} (${trial.verdict}): ${cell(first ?? '')}`, ...rest.map((line) => `  - ${cell(line)}`));
+    }
+  }
+  // Fields of the desired state that drifted, and who won them back.
+  for (const scenario of result.scenarios.filter((s) => s.trials.some((t) => driftLines(t).length > 0))) {
+    lines.push('', `### Drift: ${cell(scenario.name)}`, '');
+    for (const trial of scenario.trials) {
+      for (const line of driftLines(trial)) lines.push(`- trial ${trial.trial} (${trial.verdict}), ${cell(line)}`);
     }
   }
   // What the people running `run --interactive` decided and typed, trial by trial.

@@ -65,7 +65,32 @@ const FaultTargetSchema = Type.Object({
   uid: Type.Optional(Type.String()),
   node: Type.Optional(Type.String()),
   container: Type.Optional(Type.String({ description: 'containerKill: the container whose main process was killed.' })),
+  owner: Type.Optional(Type.String({ description: 'patch: the controller (Kind/name) of the object before the patch.' })),
 });
+
+const FieldWriterSchema = Type.Object({
+  manager: Type.String({ description: 'The field manager, e.g. kube-controller-manager, rebound-patch.' }),
+  operation: Type.String({ description: 'Apply or Update.' }),
+  time: Nullable(Type.String({ description: "The managedFields entry's time (the API server's clock, second precision)." })),
+  subresource: Type.Optional(Type.String()),
+}, { description: 'The manager owning a field in an object version, from its metadata.managedFields.' });
+
+const DriftSchema = Type.Object({
+  fields: Type.Array(Type.Object({
+    object: Type.Object({ apiVersion: Type.String(), kind: Type.String(), name: Type.String(), namespace: Nullable(Type.String()) }),
+    field: Type.String({ description: 'The path, e.g. spec.replicas or spec.template.spec.containers[name=web].image.' }),
+    driftedAt: Timestamp,
+    driftedBy: Nullable(FieldWriterSchema),
+    restoredAt: Nullable(Timestamp),
+    restoredBy: Nullable(FieldWriterSchema),
+  }, { description: 'One stretch in which a field rebound applied did not have its applied value; restoredAt null: nobody wrote it back before the trial ended, and rebound reverted it.' })),
+  orphans: Type.Array(Type.Object({
+    name: Type.String(),
+    namespace: Nullable(Type.String()),
+    uid: Type.String(),
+    formerOwner: Type.String({ description: 'Kind/name of its controller before the patch.' }),
+  }), { description: 'Pods a patch took out of their controller (a label removed): they ran on unowned; revert deletes them.' }),
+}, { description: 'The drift of the trial: the fields of the desired state (as rebound applied them) that changed, and who wrote them back.' });
 
 const FaultSchema = Type.Object({
   index: Type.Integer({ minimum: 0, description: 'Position in spec.faults.' }),
@@ -204,6 +229,7 @@ const TrialSchema = Type.Object({
   nodeLoss: Type.Optional(Type.Array(NodeLossSchema, { description: 'Nodes taken down by node faults (absent in results written before rebound 0.2).' })),
   restarts: Type.Optional(Type.Array(RestartSchema, { description: 'Containers killed by containerKill and restarted in place.' })),
   load: Type.Optional(LoadSchema),
+  drift: Type.Optional(DriftSchema),
   recoveryUncertaintyMs: Type.Optional(Type.Number({
     description: 'Set when the recovery came to light only as the API server returned: it happened up to this long before recoveredAt (recoveryTimeMs is the latest it can have been).',
   })),
@@ -313,6 +339,8 @@ export interface EventRecord extends Frozen<Static<typeof EventRecordSchema>> {}
 export interface LoadResult extends Frozen<Static<typeof LoadSchema>> {}
 /** One threshold's verdict. */
 export interface ThresholdResult extends Frozen<Static<typeof ThresholdResultSchema>> {}
+/** A trial's drift. */
+export interface DriftResult extends Frozen<Static<typeof DriftSchema>> {}
 /** One trial. */
 export interface TrialResult extends Frozen<Static<typeof TrialSchema>> {}
 /** One scenario. */

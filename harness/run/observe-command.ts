@@ -49,6 +49,14 @@ function refuseUnobservable(scenario: Scenario): void {
   if (spec.load !== undefined) {
     throw new UsageError(`${file}: spec.load: observe sends no traffic (its trials begin whenever someone breaks something); use a copy of the scenario without spec.load.`);
   }
+  const patch = spec.faults.find((fault) => fault.kind === 'patch');
+  if (patch !== undefined) {
+    throw new UsageError(`${file}: spec.faults[${patch.index}]: observe cannot tell a patch from any other write to its object; leave it out, the steady state breaking (desiredStateHolds in a run) still starts a trial.`);
+  }
+  const drift = (spec.steadyState ?? []).find((check) => check.kind === 'desiredStateHolds');
+  if (drift !== undefined) {
+    throw new UsageError(`${file}: spec.steadyState[${drift.index}]: desiredStateHolds checks the fields rebound applied, and observe applies nothing; use it with rebound run.`);
+  }
   const hidden = BreakRules.unobservable(spec.faults);
   if (hidden.length > 0) {
     throw new UsageError(`${file}: spec.faults[${hidden[0]?.index ?? 0}]: observe cannot see a ${hidden[0]?.kind ?? 'fault'} happen (its target is a process, not a cluster object); leave it out, the steady state breaking still starts a trial.`);

@@ -4,6 +4,7 @@ import type { WatchEvent, WatchTarget } from '../cluster/watch.js';
 import type { EventSource } from './event-source.js';
 import type { ObservedEvent } from '../observe/events.js';
 import { countsOf, type Condition, type Evaluation } from '../observe/conditions.js';
+import { DriftTracker } from '../observe/drift.js';
 import { NodeLossTracker } from '../observe/node-loss.js';
 import { OutageLog, type Outage } from '../observe/outages.js';
 import { ReplacementTracker } from '../observe/replacements.js';
@@ -53,6 +54,8 @@ export class Observer {
   restarts = new RestartTracker(this.world);
   /** Nodes taken down by node faults this trial, phase by phase up to the eviction of their pods. */
   nodeLoss = new NodeLossTracker();
+  /** The fields rebound applied, followed through the trial (runner: drift.setDesired after each apply). */
+  readonly drift = new DriftTracker();
   private readonly listeners = new Set<EvaluationListener>();
   private readonly targetListeners = new Set<TargetListener>();
   private readonly changeListeners = new Set<ChangeListener>();
@@ -135,6 +138,7 @@ export class Observer {
       this.replacements.apply(change);
       this.restarts.apply(change);
       this.nodeLoss.apply(change);
+      this.drift.apply(change);
       for (const listener of this.changeListeners) listener(change);
     }
     // Before the evaluation below: the relist that ends an outage makes the picture whole again.
@@ -231,6 +235,7 @@ export class Observer {
     this.replacements = new ReplacementTracker(this.world);
     this.restarts = new RestartTracker(this.world);
     this.nodeLoss = new NodeLossTracker();
+    this.drift.reset(this.world);
   }
 
   /** The Kubernetes Events seen, oldest first. */

@@ -134,7 +134,10 @@ export async function printPlan(
     for (const process of spec.processes) print(`  process ${process.name}: ${process.command.join(' ')} (restart: ${process.restart})`);
     print('  steady state:');
     if (spec.steadyState) for (const check of spec.steadyState) print(`    ${checkLine(check)}`);
-    else print('    derived from the desired state (workloads available at their declared replicas, services with ready endpoints, Ready/Available conditions True)');
+    else {
+      const drift = spec.derivedSteadyState?.desiredStateHolds === false ? '' : ', and desiredStateHolds: every field rebound applies keeps its applied value';
+      print(`    derived from the desired state (workloads available at their declared replicas, services with ready endpoints, Ready/Available conditions True${drift})`);
+    }
     const load = spec.load;
     if (load) {
       const driver = load.driver;

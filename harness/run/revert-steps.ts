@@ -10,6 +10,7 @@ import { statusOf } from '../cluster/kube.js';
 import { removeTaint, setUnschedulable } from '../faults/node-spec.js';
 import { commandLine } from '../util/command-line.js';
 import { writeReplicas } from '../faults/scale.js';
+import { revertPatch } from '../faults/patch.js';
 import { RUN_LABEL, type RevertStep } from '../faults/revert-step.js';
 
 export type { RevertStep };
@@ -34,6 +35,7 @@ export function describeStep(step: RevertStep): string {
     case 'stopProcess': return `stop process ${step.pid} (${step.command.join(' ')})`;
     case 'deleteObject': return `delete ${step.kind} ${step.namespace ? `${step.namespace}/` : ''}${step.name}`;
     case 'deleteNamespace': return `delete namespace ${step.name}`;
+    case 'revertPatch': return `write back ${step.fields.map((f) => f.path).join(', ')} of ${step.kind} ${step.namespace ? `${step.namespace}/` : ''}${step.name} where the system did not`;
   }
 }
 
@@ -101,6 +103,10 @@ export async function performStep(step: RevertStep, target: StepTarget): Promise
       };
       // The precondition leaves alone a same-named object someone else made meanwhile (409).
       return gone(target.kube.objects.delete(reference, undefined, undefined, undefined, undefined, undefined, { propagationPolicy: 'Background', preconditions: { uid: step.uid } }), [409]);
+    }
+    case 'revertPatch': {
+      await revertPatch(target.kube, step);
+      return;
     }
     case 'deleteNamespace': {
       let uid: string | undefined;

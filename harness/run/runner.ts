@@ -16,6 +16,8 @@ import { WORKLOAD_KINDS as SCHEMA_WORKLOAD_KINDS, type Scenario } from '../scena
 import { isoOf, monotonicNow } from '../util/clock.js';
 import { logTail } from '../util/log-tail.js';
 import { applyDesiredState } from './desired-state.js';
+import { desiredFieldsOf } from '../observe/desired-fields.js';
+import { FIELD_MANAGER } from '../cluster/apply.js';
 import { snapshot } from './evidence.js';
 import { rolledOut } from './rollout.js';
 import { fingerprint } from './environment.js';
@@ -130,6 +132,8 @@ export function watchPlan(specs: readonly Scenario['spec'][], builtins: BuiltinV
   const extraKinds = specs.flatMap((s) => [
     ...s.desiredState.map((m) => ({ apiVersion: m.apiVersion, kind: m.kind })),
     ...(s.steadyState ?? []).flatMap((check) => (check.kind === 'object' ? [{ apiVersion: check.params.apiVersion, kind: check.params.kind }] : [])),
+    // What a patch changes is followed from its first watch event, as other faults' targets are.
+    ...s.faults.flatMap((fault) => (fault.kind === 'patch' ? [{ apiVersion: fault.params.apiVersion, kind: fault.params.kind }] : [])),
   ]);
   const probes = specs.flatMap((s) => (expandSteadyState(s.steadyState, builtins) ?? []).flatMap((check) => (check.kind === 'http'
     ? [{ url: check.params.url, status: check.params.status, timeoutMs: check.params.timeout.toMilliseconds() }] : [])));
@@ -233,7 +237,10 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
     }
     const declared = applied.map((a) => a.manifest.object);
     const steadyState = expandSteadyState(spec.steadyState, builtinVariables(options.cluster, namespace));
-    state.condition = steadyState ? buildCondition(steadyState, namespace, declared) : deriveSteadyState(declared, namespace);
+    // The fields rebound applied, as the apply returned them: taken now, never re-read during a trial.
+    const desired = desiredFieldsOf(applied.map((a) => a.object), FIELD_MANAGER);
+    state.condition = steadyState ? buildCondition(steadyState, namespace, declared, desired)
+      : deriveSteadyState(declared, namespace, spec.derivedSteadyState?.desiredStateHolds === false ? [] : desired);
     state.rolledOut = all(applied.flatMap(({ manifest }) => {
       if (!WORKLOAD_KINDS.has(manifest.kind) || manifest.apiVersion !== 'apps/v1') return [];
       const replicas = (manifest.object.spec as { replicas?: unknown } | undefined)?.replicas;
@@ -244,10 +251,14 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
     if (!observer) {
       observer = new Observer(new ClusterEventSource(kube, discovery, log), state.condition, namespace, log);
       const { extraKinds, probes } = watchPlan(variants.map((v) => v.scenario.spec), builtinVariables(options.cluster, namespace));
-      await observer.start(namespaces, extraKinds, probes);
+      // Desired objects in namespaces of their own are watched there too: desiredStateHolds reads them.
+      const declaredNamespaces = variants.flatMap((v) => v.scenario.spec.desiredState)
+        .flatMap((m) => (m.namespace === undefined ? [] : [m.namespace]));
+      await observer.start([...new Set([...namespaces, ...declaredNamespaces])], extraKinds, probes);
     } else {
       observer.setCondition(state.condition);
     }
+    observer.drift.setDesired(desired, observer.world);
   };
 
   for (const variant of variants) await report(reporters, 'onScenarioStart', variant.scenario);

@@ -2,7 +2,9 @@ import type { NodeLossTracker } from '../observe/node-loss.js';
 import { REPLACEMENT_PHASES, type ReplacementTracker } from '../observe/replacements.js';
 import type { RestartTracker } from '../observe/restarts.js';
 import type { Timeline } from '../observe/timeline.js';
-import type { NodeLossResult, ReplacementResult, RestartResult, TrialResult } from '../report/result.js';
+import type { DriftTracker, Orphan } from '../observe/drift.js';
+import type { FieldOwner } from '../observe/managed-fields.js';
+import type { DriftResult, NodeLossResult, ReplacementResult, RestartResult, TrialResult } from '../report/result.js';
 import { isoOf } from '../util/clock.js';
 
 /** The replaced pods of a trial, as results.json carries them (ISO timestamps, a duration per phase). */
@@ -64,4 +66,23 @@ export function restartResults(tracker: RestartTracker): RestartResult[] {
     at: { killed: isoOf(restart.at.killed), restarted: isoOrNull(restart.at.restarted), ready: isoOrNull(restart.at.ready) },
     phasesMs: { restarted: msOrNull(restart.phasesMs.restarted), ready: msOrNull(restart.phasesMs.ready) },
   }));
+}
+
+const writer = (owner: FieldOwner | undefined): DriftResult['fields'][number]['restoredBy'] => (owner === undefined ? null : { ...owner });
+
+/** A trial's drift and orphans, as results.json carries them; undefined when there was neither. */
+export function driftResult(tracker: DriftTracker, orphans: readonly Orphan[]): DriftResult | undefined {
+  const records = tracker.drift();
+  if (records.length === 0 && orphans.length === 0) return undefined;
+  return {
+    fields: records.map((record) => ({
+      object: { ...record.object, namespace: record.object.namespace ?? null },
+      field: record.field,
+      driftedAt: isoOf(record.driftedAt),
+      driftedBy: writer(record.driftedBy),
+      restoredAt: isoOrNull(record.restoredAt),
+      restoredBy: writer(record.restoredBy),
+    })),
+    orphans: orphans.map((orphan) => ({ ...orphan, namespace: orphan.namespace ?? null })),
+  };
 }

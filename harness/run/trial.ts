@@ -18,7 +18,8 @@ import { liveStateOf } from './live-state.js';
 import { judgeTrial, SKIPPED_BY_OPERATOR } from './judge.js';
 import type { Observer } from './observer.js';
 import { unattended, type Operator } from './operator.js';
-import { nodeLossResults, replacementResults, restartResults, timelineResult } from './trial-results.js';
+import { orphansOf } from '../observe/drift.js';
+import { driftResult, nodeLossResults, replacementResults, restartResults, timelineResult } from './trial-results.js';
 
 /** What one trial needs. */
 export interface TrialContext {
@@ -365,6 +366,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   const nodeLoss = nodeLossResults(observer.nodeLoss);
   const restarts = restartResults(observer.restarts);
   markPhases(observer);
+  const drift = driftResult(observer.drift, orphansOf(observer.world, faults.filter((f) => f.kind === 'patch').flatMap((f) => f.targets)));
   const timeline = timelineResult(observer.timeline, context.t0);
   // What the room typed since the last trial (while this one waited for its steady state, too) is this trial's.
   const notes = operator.takeNotes().map((note) => ({ at: isoOf(note.at), kind: 'operator', label: `note: ${note.text}` }));
@@ -385,6 +387,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
     ...(nodeLoss.length > 0 ? { nodeLoss } : {}),
     ...(restarts.length > 0 ? { restarts } : {}),
     ...(load ? { load } : {}),
+    ...(drift ? { drift } : {}),
     ...(recovered && verdict === 'PASS' && outage.recoveryUncertaintyMs > 0 ? { recoveryUncertaintyMs: Math.round(outage.recoveryUncertaintyMs) } : {}),
     ...(outage.during.length > 0 ? {
       outages: outage.during.map((o) => ({
@@ -414,5 +417,10 @@ function markPhases(observer: Observer): void {
   for (const restart of observer.restarts.restarts()) {
     if (restart.at.restarted !== undefined) observer.timeline.mark(restart.at.restarted, 'note', `container ${restart.container} of ${restart.pod.name} restarted (count ${restart.restartCountAfter ?? '?'})`);
     if (restart.at.ready !== undefined) observer.timeline.mark(restart.at.ready, 'note', `container ${restart.container} of ${restart.pod.name} ready again`);
+  }
+  for (const drift of observer.drift.drift()) {
+    const what = `${drift.field} of ${drift.object.kind}/${drift.object.name}`;
+    observer.timeline.mark(drift.driftedAt, 'note', `${what} drifted${drift.driftedBy ? ` (${drift.driftedBy.manager})` : ''}`);
+    if (drift.restoredAt !== undefined) observer.timeline.mark(drift.restoredAt, 'note', `${what} restored by ${drift.restoredBy?.manager ?? 'an unknown writer'}`);
   }
 }

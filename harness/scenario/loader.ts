@@ -676,6 +676,9 @@ function normalize(file: string, document: ScenarioDocument, manifests: readonly
       allowNamespaces: [...(spec.allowNamespaces ?? [])],
       processes: (spec.processes ?? []).map((process) => normalizeProcess(process, directory)),
       ...(spec.steadyState === undefined ? {} : { steadyState: spec.steadyState.map(normalizeCheck) }),
+      ...(spec.derivedSteadyState === undefined ? {} : {
+        derivedSteadyState: { desiredStateHolds: spec.derivedSteadyState.desiredStateHolds ?? true },
+      }),
       faults: spec.faults.map((entry, index) => normalizeFault(entry, index, directory)),
       expect: {
         recoveryWithin: Duration.parse(spec.expect.recoveryWithin),
@@ -779,6 +782,16 @@ const FAULT_NORMALIZERS: { readonly [K in FaultKind]: (params: FaultParamsDocume
     return 'name' in params ? { ...common, name: params.name } : { ...common, selector: params.selector, ...selection(params) };
   },
   scale: (params) => ({ kind: params.kind, name: params.name, ...optional('namespace', params.namespace), replicas: params.replicas }),
+  patch: (params) => {
+    const common = {
+      apiVersion: params.apiVersion,
+      kind: params.kind,
+      ...optional('namespace', params.namespace),
+      type: params.type ?? DEFAULTS.patchType,
+      patch: params.patch,
+    };
+    return 'name' in params ? { ...common, name: params.name } : { ...common, selector: params.selector, ...selection(params) };
+  },
   processKill: (params, directory) => {
     const signal = params.signal ?? DEFAULTS.signal;
     if ('process' in params) return { signal, process: params.process };
@@ -822,6 +835,7 @@ const CHECK_NORMALIZERS: { readonly [Kind in CheckKind]: (params: CheckParamsDoc
     // JSONPath prints values as text, so `equals: 3` and `equals: "3"` mean the same.
     return params.equals === undefined ? { ...common, matches: params.matches ?? '' } : { ...common, equals: String(params.equals) };
   },
+  desiredStateHolds: (params) => ({ ...optional('kind', params.kind), ...optional('name', params.name) }),
 };
 
 function normalizeCheck(entry: CheckDocument, index: number): SteadyStateCheck {

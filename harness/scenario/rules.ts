@@ -433,7 +433,84 @@ const mayHitEveryNode: Rule = ({ faults, report }) => {
   }
 };
 
+const JSON_PATCH_OPS = ['add', 'remove', 'replace', 'move', 'copy', 'test'];
+
+/** A JSON Pointer (RFC 6901): empty, or '/'-separated tokens whose '~' escapes are ~0 and ~1. */
+function pointerProblem(pointer: unknown): string | undefined {
+  if (typeof pointer !== 'string') return 'must be a JSON Pointer string, e.g. /spec/replicas';
+  if (pointer !== '' && !pointer.startsWith('/')) return `\`${pointer}\` is not a JSON Pointer: it must start with /, e.g. /spec/replicas`;
+  if (/~[^01]|~$/.test(pointer)) return `\`${pointer}\` is not a JSON Pointer: write ~ as ~0 and / inside a key as ~1`;
+  return undefined;
+}
+
+/**
+ * A patch fits its type: merge and strategic take an object, json a list of RFC 6902 operations, each well formed.
+ * Secrets are refused: undoing a patch keeps the values it replaced in the run's journal on disk.
+ */
+const patchFaults: Rule = ({ faults, report }) => {
+  for (const fault of faults.filter((f) => f.kind === 'patch')) {
+    const type = text(fault.params, 'type') ?? DEFAULTS.patchType;
+    const patch = fault.params.patch;
+    const at = [...fault.path, 'patch'];
+    if (text(fault.params, 'kind') === 'Secret') {
+      report([...fault.path, 'kind'], 'patch does not act on Secrets: its revert would keep their old values in the run\'s journal on disk');
+    }
+    if (type !== 'json') {
+      if (!isRecord(patch)) {
+        report(at, `a ${type} patch is an object of the fields to set (null removes one), not a list`, { hint: 'for a list of operations write type: json' });
+      } else if (Object.keys(patch).length === 0) {
+        report(at, 'the patch is empty: it would change nothing');
+      }
+      continue;
+    }
+    if (!Array.isArray(patch)) {
+      report(at, 'a json patch is a list of operations, e.g. [{op: replace, path: /spec/replicas, value: 1}]', { hint: 'for an object of fields write type: merge' });
+      continue;
+    }
+    if (patch.length === 0) report(at, 'the patch is empty: it would change nothing');
+    patch.forEach((operation: unknown, index) => {
+      const here = [...at, index];
+      if (!isRecord(operation)) {
+        report(here, 'a JSON Patch operation is an object with op and path');
+        return;
+      }
+      const op = operation.op;
+      if (typeof op !== 'string' || !JSON_PATCH_OPS.includes(op)) {
+        report(op === undefined ? here : [...here, 'op'], `op must be one of ${JSON_PATCH_OPS.join(', ')}`, op === undefined ? { at: 'key' } : {});
+        return;
+      }
+      const pathProblem = operation.path === undefined ? 'an operation needs a path' : pointerProblem(operation.path);
+      if (pathProblem !== undefined) report(operation.path === undefined ? here : [...here, 'path'], pathProblem, operation.path === undefined ? { at: 'key' } : {});
+      if ((op === 'move' || op === 'copy')) {
+        const fromProblem = operation.from === undefined ? `${op} needs from` : pointerProblem(operation.from);
+        if (fromProblem !== undefined) report(operation.from === undefined ? here : [...here, 'from'], fromProblem, operation.from === undefined ? { at: 'key' } : {});
+      }
+      if ((op === 'add' || op === 'replace' || op === 'test') && !('value' in operation)) report(here, `${op} needs a value`, { at: 'key' });
+      const allowed = new Set(['op', 'path', ...(op === 'move' || op === 'copy' ? ['from'] : []), ...(op === 'add' || op === 'replace' || op === 'test' ? ['value'] : [])]);
+      for (const key of Object.keys(operation)) {
+        if (!allowed.has(key)) report([...here, key], `${op} takes no ${key}`, { at: 'key' });
+      }
+    });
+  }
+};
+
+/** derivedSteadyState shapes the derived steady state only; desiredStateHolds needs a desired state to check. */
+const desiredStateRules: Rule = ({ document, checks, report }) => {
+  const { steadyState, derivedSteadyState, desiredState = [] } = document.spec;
+  if (derivedSteadyState !== undefined && steadyState !== undefined) {
+    report(['spec', 'derivedSteadyState'], 'derivedSteadyState does nothing when steadyState is written: the steady state is then exactly its checks', {
+      at: 'key',
+      hint: 'remove derivedSteadyState, or add `- desiredStateHolds: {}` to steadyState yourself',
+    });
+  }
+  for (const check of checks.filter((c) => c.kind === 'desiredStateHolds')) {
+    if (desiredState.length === 0) report(check.path, 'desiredStateHolds checks the fields rebound applied, and spec.desiredState is empty', { at: 'key' });
+  }
+};
+
 const RULES: readonly Rule[] = [
+  patchFaults,
+  desiredStateRules,
   positiveDurations,
   settleShorterThanRecovery,
   recoveryAfterLastFault,

@@ -28,6 +28,7 @@ export const DEFAULTS = {
   loadTimeout: '2s',
   loadWarmup: '2s',
   loadMaxRequests: 1_000_000,
+  patchType: 'merge',
 } as const;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -192,6 +193,23 @@ const deleteObjectCommon = {
 
 const processSignal = { signal: Type.Optional(SignalSchema) };
 
+/** How a patch is written, as `kubectl patch --type` says it. */
+const PatchTypeSchema = StringEnum(['merge', 'strategic', 'json'] as const, {
+  description: `merge (RFC 7386, every kind), strategic (built-in kinds only) or json (RFC 6902 operations); default ${DEFAULTS.patchType}`,
+  default: DEFAULTS.patchType,
+});
+
+const patchCommon = {
+  apiVersion: ApiVersion,
+  kind: Kind,
+  namespace: Type.Optional(Namespace('namespace of the object (default spec.namespace)')),
+  type: Type.Optional(PatchTypeSchema),
+  patch: Type.Unsafe<Record<string, unknown> | unknown[]>({
+    type: ['object', 'array'],
+    description: 'the patch: an object for merge and strategic, a list of JSON Patch operations for json',
+  }),
+};
+
 /** The parameters of each fault kind, keyed by the kind as it is written in a scenario. */
 const FAULT_PARAMS = {
   podKill: Strict({ ...podTargets }, { description: 'delete pods with grace period 0 (containers may run on until their kubelet notices)' }),
@@ -236,6 +254,10 @@ const FAULT_PARAMS = {
     namespace: Type.Optional(Namespace('namespace of the workload (default spec.namespace)')),
     replicas: Type.Integer({ minimum: 0, maximum: 2_147_483_647, description: 'the new replica count' }),
   }, { description: 'scale a workload, as a controller or a person would' }),
+  patch: Type.Union([
+    Strict({ ...patchCommon, name: ObjectName }),
+    Strict({ ...patchCommon, selector: Selector('the objects to pick from'), count: Type.Optional(Count), percent: Type.Optional(Percent) }),
+  ], { title: 'target', description: 'change any object as kubectl patch or kubectl edit would (field manager rebound-patch)' }),
   processKill: Type.Union([
     Strict({ process: Type.String({ minLength: 1, description: 'name of one of spec.processes' }), ...processSignal }),
     Strict({ pidFile: Type.String({ minLength: 1, description: 'a file holding the pid (relative to the scenario file)' }), ...processSignal }),
@@ -315,6 +337,10 @@ const CHECK_PARAMS = {
     })),
     matches: Type.Optional(Type.String({ description: 'a regular expression the value must match (not with equals)' })),
   }, { description: 'any object, custom resources included; a missing object or path does not hold' }),
+  desiredStateHolds: Strict({
+    kind: Type.Optional(Kind),
+    name: Type.Optional(ObjectName),
+  }, { description: 'every field rebound applied to the desired state (its server-side-apply managed fields) has the applied value; kind and name narrow it' }),
 } as const;
 
 /** The steady-state check kinds, as written in a scenario. */
@@ -447,6 +473,9 @@ const SpecSchema = Strict({
     minItems: 1,
     description: 'checks that must all hold at once (default: derived from desiredState)',
   })),
+  derivedSteadyState: Type.Optional(Strict({
+    desiredStateHolds: Type.Optional(Type.Boolean({ default: true, description: 'include desiredStateHolds: every field rebound applied has the applied value' })),
+  }, { description: 'what the steady state derived from desiredState includes (only without steadyState)' })),
   faults: Type.Array(FaultSchema, { minItems: 1, description: 'injected in order of at (ties in file order)' }),
   expect: ExpectSchema,
   load: Type.Optional(LoadSchema),
@@ -488,6 +517,8 @@ export type TaintEffect = Static<typeof TaintEffectSchema>;
 export type SignalName = Static<typeof SignalSchema>;
 /** DeleteOptions propagation policies. */
 export type PropagationPolicy = Static<typeof PropagationPolicySchema>;
+/** Patch formats. */
+export type PatchType = Static<typeof PatchTypeSchema>;
 /** Process restart policies. */
 export type RestartPolicy = Static<typeof RestartPolicySchema>;
 
@@ -542,6 +573,14 @@ export interface FaultParams {
     readonly propagationPolicy: PropagationPolicy;
   } & ({ readonly name: string; readonly selector?: undefined } | ({ readonly selector: string; readonly name?: undefined } & Selection));
   readonly scale: { readonly kind: ScalableKind; readonly name: string; readonly namespace?: string; readonly replicas: number };
+  readonly patch: {
+    readonly apiVersion: string;
+    readonly kind: string;
+    readonly namespace?: string;
+    readonly type: PatchType;
+    /** An object for merge and strategic, JSON Patch operations for json (the rules have checked which). */
+    readonly patch: Readonly<Record<string, unknown>> | readonly unknown[];
+  } & ({ readonly name: string; readonly selector?: undefined } | ({ readonly selector: string; readonly name?: undefined } & Selection));
   readonly processKill: { readonly signal: SignalName } & (
     | { readonly process: string }
     /** An absolute path. */
@@ -574,6 +613,7 @@ export interface CheckParams {
     readonly namespace?: string;
     readonly jsonPath: string;
   } & ({ readonly equals: string; readonly matches?: undefined } | { readonly matches: string; readonly equals?: undefined });
+  readonly desiredStateHolds: { readonly kind?: string; readonly name?: string };
 }
 
 /** One spec.steadyState entry. */
@@ -678,6 +718,8 @@ export interface Scenario {
     readonly processes: readonly ProcessSpec[];
     /** undefined when the scenario leaves it out: the engine derives it from desiredState. */
     readonly steadyState?: readonly SteadyStateCheck[];
+    /** spec.derivedSteadyState; undefined: everything (desiredStateHolds included). */
+    readonly derivedSteadyState?: { readonly desiredStateHolds: boolean };
     /** In file order; the engine injects them in order of `at`, ties in file order. */
     readonly faults: readonly Fault[];
     readonly expect: Expectation;

@@ -16,6 +16,10 @@ export const FIXTURES = {
   deploymentPodKill: join(REPO_ROOT, 'test', 'fixtures', 'results', 'deployment-pod-kill.json'),
   /** fail-load-front-kill, 1 trial: FAIL on a crossed load threshold, recovered in time. */
   loadFrontKill: join(REPO_ROOT, 'test', 'fixtures', 'results', 'load-front-kill.json'),
+  /** fail-drift-replicas: 1 FAIL, spec.replicas drifted and restored by nobody. */
+  driftReplicas: join(REPO_ROOT, 'test', 'fixtures', 'results', 'drift-replicas.json'),
+  /** drift-pod-relabel: 2 PASS, each with an orphaned pod. */
+  driftPodRelabel: join(REPO_ROOT, 'test', 'fixtures', 'results', 'drift-pod-relabel.json'),
 } as const;
 
 /** A recorded run, read through the same validation `rebound report` uses. */
