@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import type { KubeClients } from '../cluster/kube.js';
 import type { ClusterHandle } from '../cluster/provider.js';
-import type { FaultKind, FaultParams } from '../scenario/schema.js';
+import type { RolloutFigures } from '../observe/rollout-tracker.js';
+import type { World } from '../observe/world.js';
+import type { FaultKind, FaultParams, Manifest } from '../scenario/schema.js';
 import type { RandomStream } from './random.js';
 import type { RevertStep } from './revert-step.js';
 
@@ -45,6 +47,25 @@ export interface FaultContext {
   readonly impairNodes: (nodes: readonly string[], at: number) => void;
   readonly restoreNodes: (nodes: readonly string[], at: number) => void;
   readonly log: Logger;
+  /** The scenario's desired state, as loaded (a rollout's previous version). */
+  readonly desiredState?: readonly Manifest[];
+  /** The run's picture of the cluster, and a subscription to its changes (stamped on arrival): what a rollout follows. */
+  readonly world?: World;
+  readonly onChange?: (listener: (at: number) => void) => () => void;
+}
+
+/** A rollout fault at work: when it (or its rollback) completed, and what it did. */
+export interface RolloutProgress {
+  readonly kind: 'Deployment' | 'StatefulSet' | 'DaemonSet';
+  readonly name: string;
+  readonly namespace: string;
+  /** The replicas the desired state declares for it, if it does. */
+  readonly replicas?: number;
+  /** Resolves with the monotonic time the rollout, or the rollback that its rollback setting awaits, completed. */
+  readonly completed: Promise<number>;
+  figures(): RolloutFigures;
+  /** Why the rollback could not be written, if it could not (a harness failure: ERROR). */
+  error(): string | undefined;
 }
 
 /** What a fault will do, decided at injection time (or shown by --dry-run). */
@@ -71,6 +92,8 @@ export interface ActiveFault {
   revert(): Promise<void>;
   /** What the injection changed exactly, when it is less than the plan's revertSteps (a node cordoned already). */
   readonly steps?: readonly RevertStep[];
+  /** A rollout fault's progress, which the trial waits for besides the steady state. */
+  readonly rollout?: RolloutProgress;
 }
 
 /** One fault kind: how targets are chosen, how it is injected. */

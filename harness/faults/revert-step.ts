@@ -15,6 +15,8 @@ export type RevertStep =
   | { readonly op: 'continueProcess'; readonly pid: number; readonly command: readonly string[] }
   | { readonly op: 'stopProcess'; readonly pid: number; readonly command: readonly string[] }
   | { readonly op: 'deleteObject'; readonly apiVersion: string; readonly kind: string; readonly namespace?: string; readonly name: string; readonly uid: string }
+  /** Server-side apply (field manager `rebound`) of these objects' previous version, as a GitOps revert would. */
+  | { readonly op: 'apply'; readonly objects: readonly Readonly<Record<string, unknown>>[] }
   /** A namespace the run created: deleted only while it carries the run's label (RUN_LABEL: runId). */
   | { readonly op: 'deleteNamespace'; readonly name: string; readonly runId: string };
 

@@ -19,6 +19,7 @@ import {
   type StatusCondition,
 } from './objects.js';
 import type { World } from './world.js';
+import { availableAtLeast, rolledOut } from './rollout-checks.js';
 
 /** Ready pods, endpoints and nodes, as counted by the checks (and by countsOf for the timeline). */
 export interface Counts {
@@ -289,6 +290,14 @@ export function conditionFor(check: SteadyStateCheck, namespace: string, manifes
       return endpointsReady({ ...check.params, namespace: check.params.namespace ?? namespace });
     case 'nodesReady':
       return nodesReady(check.params);
+    case 'availableAtLeast':
+    case 'rolledOut': {
+      const workloadNamespace = check.params.namespace ?? namespace;
+      const manifest = manifests.find((candidate) => declares(candidate, check.params.kind, check.params.name, workloadNamespace, namespace));
+      const replicas = manifest === undefined || check.params.kind === 'DaemonSet' ? undefined : specReplicas(manifest) ?? 1;
+      if (check.kind === 'rolledOut') return rolledOut(check.params.kind, check.params.name, workloadNamespace, replicas);
+      return availableAtLeast({ ...check.params, namespace: workloadNamespace, ...(replicas === undefined ? {} : { replicas }) });
+    }
     case 'http':
       return http(check.params);
     case 'object':
@@ -312,12 +321,23 @@ export function buildCondition(checks: readonly SteadyStateCheck[], namespace: s
 }
 
 /**
+ * A workload that a rollout fault of the scenario rolls out. The derived steady state checks it with availableAtLeast
+ * at its own maxUnavailable floor instead of workloadAvailable, which breaks during any rollout; that the rollout
+ * (or its rollback) completes is what the trial waits for besides the steady state.
+ */
+export interface RolloutTarget {
+  readonly kind: 'Deployment' | 'StatefulSet' | 'DaemonSet';
+  readonly name: string;
+  readonly namespace?: string;
+}
+
+/**
  * The default steady state of a desired state: every Deployment, StatefulSet and ReplicaSet available at the
  * replicas its manifest declares (1 when it omits them), every DaemonSet available on the nodes it targets, every
  * Service with a selector with at least one ready endpoint, every Pod ready, and every other object reporting a
  * Ready or Available condition having it True (see reportsReady for objects that do not report one yet).
  */
-export function deriveSteadyState(manifests: readonly KubernetesObject[], namespace: string): Condition {
+export function deriveSteadyState(manifests: readonly KubernetesObject[], namespace: string, rolling: readonly RolloutTarget[] = []): Condition {
   const conditions: Condition[] = [];
   for (const manifest of manifests) {
     if (!isIdentified(manifest)) continue;
@@ -326,6 +346,12 @@ export function deriveSteadyState(manifests: readonly KubernetesObject[], namesp
     const group = groupOf(manifest.apiVersion);
     if (group === 'apps' && isWorkloadKind(manifest.kind)) {
       const replicas = manifest.kind === 'DaemonSet' ? undefined : specReplicas(manifest) ?? 1;
+      const kind = manifest.kind;
+      if (kind !== 'ReplicaSet' && rolling.some((r) => r.kind === kind && r.name === name && (r.namespace ?? namespace) === objectNamespace)) {
+        // A workload a rollout fault rolls out: the trial judges what it promised while rolling (see RolloutTarget).
+        conditions.push(availableAtLeast({ kind, name, namespace: objectNamespace, floor: { derived: true }, ...(replicas === undefined ? {} : { replicas }) }));
+        continue;
+      }
       conditions.push(workloadAvailable({ kind: manifest.kind, name, namespace: objectNamespace, ...(replicas === undefined ? {} : { replicas }) }));
     } else if (group === '' && manifest.kind === 'Service') {
       if (hasSelector(manifest)) conditions.push(endpointsReady({ service: name, namespace: objectNamespace, min: 1 }));

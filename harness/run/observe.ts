@@ -33,7 +33,7 @@ import type { RunInterrupt } from './interrupt.js';
 import { Ledger } from './ledger.js';
 import { Observer } from './observer.js';
 import { ProcessSupervisor } from './processes.js';
-import { rolledOut } from './rollout.js';
+import { rolledOut } from '../observe/rollout-checks.js';
 import {
   describeCondition, RunAborted, ScenarioError, scenarioResult, waitSteady, watchPlan, WORKLOAD_KINDS, type VariantState,
 } from './runner.js';

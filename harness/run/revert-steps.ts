@@ -6,6 +6,8 @@
  */
 import type { KubeClients } from '../cluster/kube.js';
 import type { NetworkControl, NodeControl } from '../cluster/provider.js';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { serverSideApply } from '../cluster/apply.js';
 import { statusOf } from '../cluster/kube.js';
 import { removeTaint, setUnschedulable } from '../faults/node-spec.js';
 import { commandLine } from '../cluster/local/process.js';
@@ -34,7 +36,13 @@ export function describeStep(step: RevertStep): string {
     case 'stopProcess': return `stop process ${step.pid} (${step.command.join(' ')})`;
     case 'deleteObject': return `delete ${step.kind} ${step.namespace ? `${step.namespace}/` : ''}${step.name}`;
     case 'deleteNamespace': return `delete namespace ${step.name}`;
+    case 'apply': return `re-declare ${step.objects.map(describeObject).join(', ')} (server-side apply of the previous version)`;
   }
+}
+
+function describeObject(object: Readonly<Record<string, unknown>>): string {
+  const metadata = (object.metadata ?? {}) as { name?: string; namespace?: string };
+  return `${String(object.kind)} ${metadata.namespace ? `${metadata.namespace}/` : ''}${metadata.name ?? ''}`;
 }
 
 /** Whether `pid` still runs the command it ran when the step was written (a pid may be reused). */
@@ -97,6 +105,10 @@ export async function performStep(step: RevertStep, target: StepTarget): Promise
       const reference = { apiVersion: step.apiVersion, kind: step.kind, metadata: { name: step.name, ...(step.namespace ? { namespace: step.namespace } : {}) } };
       // The precondition leaves alone a same-named object someone else made meanwhile (409).
       return gone(target.kube.objects.delete(reference, undefined, undefined, undefined, undefined, undefined, { propagationPolicy: 'Background', preconditions: { uid: step.uid } }), [409]);
+    }
+    case 'apply': {
+      for (const object of step.objects) await serverSideApply(target.kube.objects, structuredClone(object) as KubernetesObject);
+      return;
     }
     case 'deleteNamespace': {
       let uid: string | undefined;

@@ -4,7 +4,7 @@ import { Discovery } from '../cluster/discovery.js';
 import { clientsFor, type KubeClients } from '../cluster/kube.js';
 import type { ClusterHandle } from '../cluster/provider.js';
 import { ReboundError } from '../errors.js';
-import { all, buildCondition, deriveSteadyState, type Condition, type Evaluation } from '../observe/conditions.js';
+import { all, buildCondition, deriveSteadyState, type Condition, type Evaluation, type RolloutTarget } from '../observe/conditions.js';
 import { SettleWatcher } from '../observe/detector.js';
 import { FailureKeepingReporters, report, type Reporter } from '../report/reporter.js';
 import {
@@ -18,7 +18,7 @@ import { logTail } from '../util/log-tail.js';
 import type { World } from '../observe/world.js';
 import { applyDesiredState } from './desired-state.js';
 import { snapshot } from './evidence.js';
-import { rolledOut } from './rollout.js';
+import { rolledOut } from '../observe/rollout-checks.js';
 import { fingerprint } from './environment.js';
 import { Ledger } from './ledger.js';
 import type { Journal } from './journal.js';
@@ -221,7 +221,7 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
     }
     const declared = applied.map((a) => a.manifest.object as never);
     const steadyState = expandSteadyState(spec.steadyState, builtinVariables(options.cluster, namespace));
-    state.condition = steadyState ? buildCondition(steadyState, namespace, declared) : deriveSteadyState(declared, namespace);
+    state.condition = steadyState ? buildCondition(steadyState, namespace, declared) : deriveSteadyState(declared, namespace, rolloutTargets(spec.faults));
     state.rolledOut = all(applied.flatMap(({ manifest }) => {
       if (!WORKLOAD_KINDS.has(manifest.kind) || manifest.apiVersion !== 'apps/v1') return [];
       const replicas = (manifest.object.spec as { replicas?: unknown } | undefined)?.replicas;
@@ -330,6 +330,11 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
     results.push(result);
   }
   return results;
+}
+
+/** The workloads the scenario's rollout faults roll out (the derived steady state judges them by availableAtLeast). */
+function rolloutTargets(faults: Scenario['spec']['faults']): RolloutTarget[] {
+  return faults.flatMap((fault) => (fault.kind === 'rollout' ? [{ kind: fault.params.kind, name: fault.params.name, ...(fault.params.namespace ? { namespace: fault.params.namespace } : {}) }] : []));
 }
 
 /** `200 requests/s over 1 target` or `k6 script load.js`, for the live output. */

@@ -17,6 +17,7 @@ import { liveStateOf } from './live-state.js';
 import type { Observer } from './observer.js';
 import { unattended, type Operator } from './operator.js';
 import { nodeLossResults, replacementResults, restartResults, timelineResult } from './trial-results.js';
+import { incompleteRollouts, lateRollouts, rolloutResults, type TrialRollout } from './rollout-results.js';
 
 /** What one trial needs. */
 export interface TrialContext {
@@ -90,7 +91,10 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
     recoveryWithinMs: expect.recoveryWithin.toMilliseconds(),
     settleMs: expect.settle.toMilliseconds(),
     faults: context.observed ? 1 : scenario.spec.faults.length,
+    // A rollout fault's rollout (or rollback) must complete too: a gate each.
+    gates: context.observed ? 0 : scenario.spec.faults.filter((f) => f.kind === 'rollout').length,
   });
+  const rollouts: TrialRollout[] = [];
   const faults: FaultResult[] = [];
   const active: ActiveFault[] = [];
   observer.resetTrial();
@@ -175,6 +179,9 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
           observer.timeline.mark(at, 'reverted', `nodes back: ${nodes.join(', ')}`);
         },
         log: context.log.child({ fault: fault.index, kind: fault.kind }),
+        desiredState: scenario.spec.desiredState,
+        world: observer.world,
+        onChange: (listener) => observer.subscribe((at) => listener(at)),
       };
       const handler = bind(fault);
       let result: FaultResult = { index: fault.index, kind: fault.kind, atMs: fault.at.toMilliseconds(), injectedAt: null, summary: '', targets: [], error: null };
@@ -227,6 +234,11 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
         }
         active.push(injected);
         change.commit(() => injected.revert(), injected.steps);
+        if (injected.rollout) {
+          const gate = rollouts.length;
+          rollouts.push({ fault: fault.index, progress: injected.rollout });
+          void injected.rollout.completed.then((at) => { detector.passed(gate, at); nudge(); });
+        }
         // The first watch event the fault caused may have arrived before the API server's answer.
         const first = injecting.firstEvent !== undefined ? Math.min(injecting.firstEvent, injected.ackAt) : injected.ackAt;
         // Both moments go to the detector: the earliest is injectedAt, the acknowledgement bounds the settle window.
@@ -350,13 +362,20 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   } else if (status === 'failed' && outage.error !== undefined) {
     verdict = 'ERROR';
     reason = outage.error;
+  } else if (rollouts.some((r) => r.progress.error() !== undefined)) {
+    verdict = 'ERROR';
+    reason = rollouts.flatMap((r) => r.progress.error() ?? []).join('; ');
   } else if (status === 'failed') {
     verdict = 'FAIL';
     const current = observer.current().evaluation;
-    reason = `no recovery within ${expect.recoveryWithin.toString()} (+${expect.settle.toString()} settle): ${current.holds ? 'the steady state came back too late' : current.detail}`;
+    const incomplete = current.holds ? incompleteRollouts(rollouts) : undefined;
+    reason = `no recovery within ${expect.recoveryWithin.toString()} (+${expect.settle.toString()} settle): ${incomplete ?? (current.holds ? 'the steady state came back too late' : current.detail)}`;
   } else if (failures.length > 0) {
     verdict = 'FAIL';
     reason = failures.join('; ');
+  } else if (lateRollouts(rollouts, scenario) !== undefined) {
+    verdict = 'FAIL';
+    reason = lateRollouts(rollouts, scenario) ?? null;
   } else if (measured.undisrupted && expect.mustBreak) {
     verdict = 'ERROR';
     reason = 'the fault did not bite: the steady state never broke (expect.mustBreak is true)';
@@ -384,6 +403,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   }
   const nodeLoss = nodeLossResults(observer.nodeLoss);
   const restarts = restartResults(observer.restarts);
+  const rolloutFigures = rolloutResults(rollouts, scenario, observer);
   markPhases(observer);
   const timeline = timelineResult(observer.timeline, context.t0);
   // What the room typed since the last trial (while this one waited for its steady state, too) is this trial's.
@@ -404,6 +424,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
     replacements: replacementResults(observer.replacements),
     ...(nodeLoss.length > 0 ? { nodeLoss } : {}),
     ...(restarts.length > 0 ? { restarts } : {}),
+    ...(rolloutFigures.length > 0 ? { rollouts: rolloutFigures } : {}),
     ...(load ? { load } : {}),
     ...(recovered && verdict === 'PASS' && outage.recoveryUncertaintyMs > 0 ? { recoveryUncertaintyMs: Math.round(outage.recoveryUncertaintyMs) } : {}),
     ...(outage.during.length > 0 ? {

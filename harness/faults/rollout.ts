@@ -1,0 +1,201 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { serverSideApply } from '../cluster/apply.js';
+import { statusOf } from '../cluster/kube.js';
+import { RolloutTracker } from '../observe/rollout-tracker.js';
+import type { Manifest, RolloutParams } from '../scenario/schema.js';
+import { monotonicNow } from '../util/clock.js';
+import { allowedNamespace } from './candidates.js';
+import { FaultError } from './errors.js';
+import type { ActiveFault, FaultContext, FaultHandler, RolloutProgress } from './fault.js';
+
+type Body = Record<string, unknown>;
+
+/** Kinds that have no namespace; everything else a rollout file holds goes to the scenario's namespace by default. */
+const CLUSTER_SCOPED = new Set(['Namespace', 'Node', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PersistentVolume', 'StorageClass', 'PriorityClass']);
+
+function placed(manifest: Manifest, namespace: string): Body {
+  const object = structuredClone(manifest.object) as Body;
+  if (CLUSTER_SCOPED.has(manifest.kind)) return object;
+  return { ...object, metadata: { ...(object.metadata as Body), namespace: manifest.namespace ?? namespace } };
+}
+
+function sameObject(a: Manifest, b: Manifest, namespace: string): boolean {
+  return a.apiVersion.split('/').slice(0, -1).join('/') === b.apiVersion.split('/').slice(0, -1).join('/')
+    && a.kind === b.kind && a.name === b.name && (a.namespace ?? namespace) === (b.namespace ?? namespace);
+}
+
+interface Container { name?: unknown; image?: unknown; env?: unknown }
+
+/** The declared workload with `set` applied: new images, environment variables and pod template annotations. */
+export function withChanges(previous: Body, change: Extract<RolloutParams['change'], { kind: 'set' }>, label: string): Body {
+  const next = structuredClone(previous);
+  const template = ((next.spec as Body | undefined)?.template ?? {}) as Body;
+  const podSpec = (template.spec ?? {}) as Body;
+  const containers = [...(Array.isArray(podSpec.containers) ? podSpec.containers : []), ...(Array.isArray(podSpec.initContainers) ? podSpec.initContainers : [])] as Container[];
+  const find = (name: string): Container => {
+    const found = containers.find((c) => c.name === name);
+    if (found === undefined) {
+      throw new FaultError(`rollout: ${label} has no container \`${name}\` (its containers: ${containers.map((c) => String(c.name)).join(', ') || 'none'})`);
+    }
+    return found;
+  };
+  for (const [name, image] of Object.entries(change.image)) find(name).image = image;
+  for (const [name, variables] of Object.entries(change.env)) {
+    const container = find(name);
+    const env = (Array.isArray(container.env) ? container.env : []) as { name: string; value?: string }[];
+    for (const [variable, value] of Object.entries(variables)) {
+      const existing = env.find((e) => e.name === variable);
+      if (existing) {
+        // A value replaces a valueFrom: the new version says what the variable is.
+        for (const key of Object.keys(existing)) if (key !== 'name') delete (existing as Record<string, unknown>)[key];
+        existing.value = value;
+      } else {
+        env.push({ name: variable, value });
+      }
+    }
+    container.env = env;
+  }
+  if (Object.keys(change.annotations).length > 0) {
+    const metadata = (template.metadata ?? {}) as Body;
+    metadata.annotations = { ...(metadata.annotations as Body | undefined), ...change.annotations };
+    template.metadata = metadata;
+  }
+  return next;
+}
+
+/** The previous and the new version of what the rollout changes, as bodies to apply. */
+export function versionsOf(desiredState: readonly Manifest[], params: RolloutParams, namespace: string, scenarioNamespace: string): { previous: Body[]; next: Body[]; replicas?: number } {
+  const label = `${params.kind} ${params.name}`;
+  const declared = desiredState.find((m) => m.kind === params.kind && m.apiVersion === 'apps/v1' && m.name === params.name && (m.namespace ?? scenarioNamespace) === namespace);
+  if (declared === undefined) {
+    throw new FaultError(`rollout: ${label} is not declared in spec.desiredState; a rollout applies a new version of what the desired state declares`);
+  }
+  const declaredReplicas = (declared.object.spec as Body | undefined)?.replicas;
+  const replicas = params.kind === 'DaemonSet' ? undefined : typeof declaredReplicas === 'number' ? declaredReplicas : 1;
+  if (params.change.kind === 'set') {
+    const previous = placed(declared, scenarioNamespace);
+    return { previous: [previous], next: [withChanges(previous, params.change, label)], ...(replicas === undefined ? {} : { replicas }) };
+  }
+  const previous = params.change.manifests.map((manifest) => {
+    const before = desiredState.find((m) => sameObject(m, manifest, scenarioNamespace));
+    if (before === undefined) throw new FaultError(`rollout: ${manifest.kind} ${manifest.name} of ${params.change.kind === 'file' ? params.change.file : ''} is not in spec.desiredState`);
+    return placed(before, scenarioNamespace);
+  });
+  return { previous, next: params.change.manifests.map((m) => placed(m, scenarioNamespace)), ...(replicas === undefined ? {} : { replicas }) };
+}
+
+function describeChange(params: RolloutParams): string {
+  if (params.change.kind === 'file') return `the version in ${params.change.file.split('/').slice(-2).join('/')}`;
+  const parts = [
+    ...Object.entries(params.change.image).map(([c, image]) => `${c} image ${image}`),
+    ...Object.entries(params.change.env).map(([c, env]) => `${c} env ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(',')}`),
+    ...Object.entries(params.change.annotations).map(([k, v]) => `annotation ${k}=${v}`),
+  ];
+  return parts.join('; ');
+}
+
+function isWorkload(body: Body, params: RolloutParams): boolean {
+  return body.kind === params.kind && (body.metadata as Body | undefined)?.name === params.name;
+}
+
+/**
+ * rollout: applies a new version of part of the desired state with server-side apply (field manager `rebound`), as a
+ * release would. Its rollback re-declares the previous version the same way (as a GitOps revert would), when the
+ * Deployment stalls at its progress deadline (onStall), after a time (after), or never; revert, between trials and at
+ * cleanup, is the same re-declaration. The trial waits for the rollout, or the rollback its setting awaits, to
+ * complete (RolloutProgress.completed) besides the steady state.
+ */
+export const rollout: FaultHandler<'rollout'> = {
+  kind: 'rollout',
+  plan: async (context, params) => {
+    const namespace = allowedNamespace(context, params.namespace);
+    const { previous, next } = versionsOf(context.desiredState ?? [], params, namespace, context.namespace);
+    let uid: string | undefined;
+    try {
+      uid = (await context.kube.objects.read({ apiVersion: 'apps/v1', kind: params.kind, metadata: { name: params.name, namespace } })).metadata?.uid;
+    } catch (error) {
+      if (statusOf(error) === 404) throw new FaultError(`rollout: no ${params.kind} ${params.name} in ${namespace}`);
+      throw error;
+    }
+    return {
+      targets: [{ kind: params.kind, name: params.name, namespace, ...(uid ? { uid } : {}) }],
+      summary: `roll out ${params.kind} ${params.name} (${describeChange(params)}; ${next.length} object${next.length === 1 ? '' : 's'}), rollback ${params.rollback.kind === 'after' ? `after ${params.rollback.after.toString()}` : params.rollback.kind}`,
+      revertSteps: [{ op: 'apply', objects: previous }],
+    };
+  },
+  inject: async (context, params, plan) => {
+    const namespace = allowedNamespace(context, params.namespace);
+    const { previous, next, replicas } = versionsOf(context.desiredState ?? [], params, namespace, context.namespace);
+    const { world, onChange } = context;
+    if (world === undefined || onChange === undefined) throw new FaultError('rollout: needs the run\'s picture of the cluster to follow the rollout');
+    const tracker = new RolloutTracker(params.kind, params.name, namespace, replicas);
+    tracker.begin(monotonicNow(), world);
+    let generation = 0;
+    // The workload last: the other objects of a release (a ConfigMap it reads) are in place when its pods change.
+    for (const body of [...next.filter((b) => !isWorkload(b, params)), ...next.filter((b) => isWorkload(b, params))]) {
+      const stored = await serverSideApply(context.kube.objects, body as KubernetesObject);
+      if (isWorkload(body, params)) generation = stored.metadata?.generation ?? 0;
+    }
+    const ackAt = monotonicNow();
+    context.acknowledged(ackAt);
+    tracker.applied(ackAt, generation);
+    let rollbackError: string | undefined;
+    let rollingBack: Promise<void> | undefined;
+    let finished = false;
+    let resolveCompleted: (at: number) => void = () => undefined;
+    const completed = new Promise<number>((resolve) => { resolveCompleted = resolve; });
+    const writeBack = async (): Promise<number> => {
+      let stored = 0;
+      for (const body of previous) {
+        const object = await serverSideApply(context.kube.objects, structuredClone(body) as KubernetesObject);
+        if (isWorkload(body, params)) stored = object.metadata?.generation ?? 0;
+      }
+      return stored;
+    };
+    const rollback = (why: string): void => {
+      if (rollingBack !== undefined || finished) return;
+      context.log.info({ why }, 'rollout: re-declaring the previous version');
+      rollingBack = writeBack().then((stored) => {
+        tracker.rollingBack(monotonicNow(), stored);
+        check(monotonicNow());
+      }, (error: unknown) => {
+        rollbackError = `the rollback of ${params.kind} ${params.name} could not be written: ${error instanceof Error ? error.message : String(error)}`;
+      });
+    };
+    // The rollback setting says which completion the trial waits for: the rollout's, or the rollback's.
+    const check = (at: number): void => {
+      tracker.observe(at, world);
+      const figures = tracker.figures();
+      if (params.rollback.kind === 'onStall' && figures.stalledAt !== null) rollback('the rollout stalled at its progress deadline');
+      const done = params.rollback.kind === 'after' ? figures.rolledBackAt : figures.rolledBackAt ?? (figures.rollbackAt === null ? figures.completedAt : null);
+      if (done !== null) resolveCompleted(done);
+    };
+    const unsubscribe = onChange(check);
+    const timer = params.rollback.kind === 'after'
+      ? setTimeout(() => rollback(`rollback after ${params.rollback.kind === 'after' ? params.rollback.after.toString() : ''}`), params.rollback.after.toMilliseconds())
+      : undefined;
+    check(ackAt);
+    const progress: RolloutProgress = {
+      kind: params.kind, name: params.name, namespace, ...(replicas === undefined ? {} : { replicas }),
+      completed,
+      figures: () => tracker.figures(),
+      error: () => rollbackError,
+    };
+    const active: ActiveFault = {
+      plan,
+      ackAt,
+      done: Promise.resolve(undefined),
+      steps: [{ op: 'apply', objects: previous }],
+      rollout: progress,
+      revert: async () => {
+        finished = true;
+        unsubscribe();
+        if (timer) clearTimeout(timer);
+        await rollingBack;
+        // Idempotent: the previous version declared again, whether or not the rollback already did.
+        await writeBack();
+      },
+    };
+    return active;
+  },
+};
