@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import {
-  environmentLine, formatDuration, formatPhase, formatSeconds, loadLines, millisBetween, operatorLines, reasonsOf, scenarioFigures, trialsPassed, verdictCounts,
+  environmentLine, formatDuration, formatPhase, formatSeconds, loadLines, millisBetween, operatorLines, reasonsOf, rolloutLines, scenarioFigures, trialsPassed, verdictCounts,
 } from './figures.js';
 import type { Reporter } from './reporter.js';
 import type { RunResult, Verdict } from './result.js';
@@ -55,6 +55,16 @@ export function renderMarkdown(result: RunResult): string {
       if (!trial.load) continue;
       const [first, ...rest] = loadLines(trial.load);
       lines.push(`- trial ${trial.trial} (${trial.verdict}): ${cell(first ?? '')}`, ...rest.map((line) => `  - ${cell(line)}`));
+    }
+  }
+  // What the rollout faults did, trial by trial: revisions, stall, rollback time, lowest availability.
+  for (const scenario of result.scenarios.filter((s) => s.trials.some((t) => (t.rollouts ?? []).length > 0))) {
+    lines.push('', `### Rollouts: ${cell(scenario.name)}`, '');
+    for (const trial of scenario.trials) {
+      for (const rollout of trial.rollouts ?? []) {
+        const [first, ...rest] = rolloutLines(rollout);
+        lines.push(`- trial ${trial.trial} (${trial.verdict}): ${cell(first ?? '')}`, ...rest.map((line) => `  - ${cell(line)}`));
+      }
     }
   }
   // What the people running `run --interactive` decided and typed, trial by trial.
