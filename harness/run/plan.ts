@@ -137,7 +137,7 @@ export async function printPlan(args: RunArgs, scenarios: readonly Scenario[], s
     for (const fault of [...spec.faults].sort((a, b) => a.at.toMilliseconds() - b.at.toMilliseconds() || a.index - b.index)) {
       let targets = 'targets chosen at injection';
       const context = cluster.kube
-        ? planningContext(cluster.kube, cluster, spec.namespace ?? namespace, spec.allowNamespaces, RandomStream.derive(seed, scenario.metadata.name, 1, fault.index))
+        ? { ...planningContext(cluster.kube, cluster, spec.namespace ?? namespace, spec.allowNamespaces, RandomStream.derive(seed, scenario.metadata.name, 1, fault.index)), desiredState: spec.desiredState }
         : undefined;
       if (context && (spec.namespace !== undefined || NODE_FAULTS.has(fault.kind))) {
         try {

@@ -1,0 +1,135 @@
+/**
+ * Rollouts on the embedded cluster: a good version rolled out without crossing the availability floor, a bad version
+ * (pods that never become ready) contained at its progress deadline and rolled back, and the same bad version with
+ * maxUnavailable 100% taking availability down. The rollback is checked against the API server's audit log: rebound's
+ * re-declaration of the previous version, and the removal of the new revision's pods that it caused.
+ */
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { clusterDir } from '../../harness/cluster/local/state.js';
+import type { RolloutResult, ScenarioResult } from '../../harness/report/result.js';
+import { readResults, rebound } from '../support/cli.js';
+import { TEST_CLUSTER, testCluster } from '../support/cluster.js';
+
+/** The user of the local cluster's admin kubeconfig, which rebound uses here (pki.ts). */
+const ADMIN = 'rebound-admin';
+
+interface AuditEvent {
+  readonly user?: { username?: string };
+  readonly verb?: string;
+  readonly requestURI?: string;
+  readonly objectRef?: { resource?: string; subresource?: string; name?: string; namespace?: string };
+  readonly stageTimestamp?: string;
+  readonly responseStatus?: { code?: number };
+}
+
+function auditLog(): string {
+  return join(clusterDir(TEST_CLUSTER), 'logs', 'audit.log');
+}
+
+/** The audit events (writes) after `offset` bytes of the log. */
+function auditSince(offset: number): AuditEvent[] {
+  return readFileSync(auditLog(), 'utf8').slice(offset).split('\n').filter(Boolean).map((line) => JSON.parse(line) as AuditEvent);
+}
+
+describe('rollouts on the local cluster (integration)', function () {
+  this.timeout(10 * 60_000);
+  let out: string;
+
+  before(async () => {
+    await testCluster();
+    out = mkdtempSync(join(tmpdir(), 'rebound-rollout-'));
+  });
+
+  after(() => rmSync(out, { recursive: true, force: true }));
+
+  /** Runs an example; returns its scenario result and the audit events of the run. */
+  async function runExample(name: string): Promise<{ scenario: ScenarioResult; audit: AuditEvent[]; code: number; why: string }> {
+    const offset = statSync(auditLog()).size;
+    const dir = join(out, name);
+    const result = await rebound(['run', join('scenarios', `${name}.yaml`), '--cluster', TEST_CLUSTER, '--out', dir, '--seed', '7']);
+    const scenario = readResults(dir).scenarios[0] as ScenarioResult;
+    return { scenario, audit: auditSince(offset), code: result.code, why: `${scenario.verdict}: ${scenario.reason ?? ''}\n${result.stderr.slice(-3000)}` };
+  }
+
+  const rolloutOf = (scenario: ScenarioResult, trial = 0): RolloutResult => {
+    const rollout = scenario.trials[trial]?.rollouts?.[0];
+    expect(rollout, `trial ${trial + 1} reports its rollout`).to.not.equal(undefined);
+    return rollout as RolloutResult;
+  };
+
+  it('a good version rolls out without the availability floor ever crossed: PASS', async () => {
+    const { scenario, audit, code, why } = await runExample('rollout-good');
+    expect(scenario.verdict, why).to.equal('PASS');
+    expect(code, why).to.equal(0);
+    expect(scenario.steadyState.join('\n'), 'derived: availableAtLeast for the rolled-out Deployment').to.contain('availableAtLeast Deployment/rollout-web');
+    expect(scenario.steadyState.join('\n')).to.not.contain('workloadAvailable Deployment/rollout-web');
+    for (const [index, trial] of scenario.trials.entries()) {
+      const rollout = rolloutOf(scenario, index);
+      expect(trial.undisrupted, `trial ${trial.trial} never broke`).to.equal(true);
+      expect(rollout.floor, 'floor: 4 replicas - maxUnavailable 25%').to.equal(3);
+      expect(rollout.lowestAvailable ?? -1, 'never below the floor').to.be.at.least(3);
+      expect(rollout.oldRevision).to.be.a('string');
+      expect(rollout.newRevision).to.be.a('string').and.not.equal(rollout.oldRevision);
+      expect(rollout.newReplicaSet).to.equal(`rollout-web-${rollout.newRevision ?? ''}`);
+      expect(rollout.completedAt, 'completed').to.be.a('string');
+      expect(rollout.rolloutTimeMs ?? 0).to.be.above(0).and.below(15_000);
+      expect(rollout.rollback, 'rollback: never').to.equal(null);
+      expect(rollout.stalledAt).to.equal(null);
+      const last = rollout.revisions.at(-1);
+      expect([last?.old, last?.new], 'all on the new revision at the end').to.deep.equal([0, 4]);
+    }
+    // rebound applied the new version once per trial and the previous one once per revert (between trials, cleanup).
+    const applies = audit.filter((e) => e.user?.username === ADMIN && e.verb === 'patch' && e.objectRef?.resource === 'deployments' && e.objectRef.name === 'rollout-web');
+    expect(applies.length, 'desired state + 2 x (rollout + revert)').to.equal(5);
+  });
+
+  it('a bad version is contained at its progress deadline and rolled back, timed from the rollback write: PASS', async () => {
+    const { scenario, audit, code, why } = await runExample('rollout-bad-rollback');
+    expect(scenario.verdict, why).to.equal('PASS');
+    expect(code, why).to.equal(0);
+    const trial = scenario.trials[0];
+    const rollout = rolloutOf(scenario);
+    expect(trial?.undisrupted, 'availability held: the steady state never broke').to.equal(true);
+    expect(rollout.lowestAvailable ?? -1, 'never below the floor').to.be.at.least(3);
+    expect(rollout.revisions.every((r) => r.new === 0), 'the new version never had a ready pod').to.equal(true);
+    expect(rollout.completedAt, 'the bad version never completed').to.equal(null);
+    const started = Date.parse(rollout.startedAt);
+    expect(rollout.stalledAt, 'stalled').to.be.a('string');
+    expect(Date.parse(rollout.stalledAt as string) - started, 'not before progressDeadlineSeconds').to.be.at.least(5000);
+    const rollback = rollout.rollback;
+    expect(rollback?.timeMs ?? 0, 'rollback time').to.be.above(0);
+    expect(Date.parse(rollback?.startedAt ?? '')).to.be.at.least(Date.parse(rollout.stalledAt as string));
+    // The audit log: rebound's writes of the Deployment were the desired state, the bad version, the rollback and the
+    // cleanup's revert; the rollback's write is when the report says the rollback started.
+    const applies = audit.filter((e) => e.user?.username === ADMIN && e.verb === 'patch' && e.objectRef?.resource === 'deployments' && e.objectRef.name === 'rollout-web');
+    expect(applies.length, applies.map((e) => e.stageTimestamp).join(', ')).to.equal(4);
+    const rollbackWrite = Date.parse(applies[2]?.stageTimestamp ?? '');
+    expect(Date.parse(rollback?.startedAt ?? '') - rollbackWrite, 'rollback write vs audit log (ms)').to.be.within(-5, 100);
+    expect(Date.parse(applies[1]?.stageTimestamp ?? '') - started, 'rollout write vs audit log (ms)').to.be.within(-100, 5);
+    // Every replica back on the old revision means the new revision's pods were deleted by the controllers, after
+    // the rollback write and before the report says the rollback completed.
+    const newPodDeletes = audit.filter((e) => e.verb === 'delete' && e.objectRef?.resource === 'pods'
+      && (e.objectRef.name ?? '').startsWith(`rollout-web-${rollout.newRevision ?? '?'}-`) && e.user?.username !== ADMIN);
+    expect(newPodDeletes.length, 'the new revision\'s pods deleted').to.be.above(0);
+    const firstDelete = Math.min(...newPodDeletes.map((e) => Date.parse(e.stageTimestamp ?? '')));
+    expect(firstDelete, 'deleted after the rollback write').to.be.at.least(rollbackWrite);
+    expect(Date.parse(rollback?.completedAt ?? ''), 'completed after the controller scaled the new revision down').to.be.at.least(firstDelete);
+  });
+
+  it('a bad version with maxUnavailable 100% takes availability below the floor: FAIL', async () => {
+    const { scenario, code, why } = await runExample('fail-rollout-unavailable');
+    expect(scenario.verdict, why).to.equal('FAIL');
+    expect(code, why).to.equal(1);
+    const trial = scenario.trials[0];
+    const rollout = rolloutOf(scenario);
+    expect(trial?.reason ?? '').to.match(/more than maxDisruption 1s/);
+    expect(rollout.floor, 'the explicit floor').to.equal(3);
+    expect(rollout.lowestAvailable, 'every old pod went at once').to.equal(0);
+    expect(trial?.brokenAt).to.be.a('string');
+    expect(trial?.longestBreakMs ?? 0, 'broken until the rollback after the progress deadline').to.be.above(5000);
+    expect(rollout.rollback?.timeMs ?? 0).to.be.above(0);
+  });
+});
