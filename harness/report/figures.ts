@@ -180,7 +180,7 @@ export function loadLines(load: LoadResult): string[] {
  */
 export function rolloutLines(rollout: RolloutResult): string[] {
   const revision = (hash: string | null, replicaSet: string | null): string => replicaSet ?? hash ?? '?';
-  const lines = [`rollout of ${rollout.kind} ${rollout.name}: ${revision(rollout.oldRevision, rollout.oldReplicaSet)} -> ${revision(rollout.newRevision, rollout.newReplicaSet)}`];
+  const lines = [`rollout of ${rollout.kind} ${rollout.name}: ${revision(rollout.oldRevision, rollout.oldReplicaSet)} → ${revision(rollout.newRevision, rollout.newReplicaSet)}`];
   const since = (at: string | null): string => formatPhase(millisBetween(rollout.startedAt, at) ?? 0);
   if (rollout.completedAt !== null) lines.push(`completed in ${formatPhase(rollout.rolloutTimeMs ?? 0)}`);
   if (rollout.stalledAt !== null) lines.push(`stalled (Progressing=False, ProgressDeadlineExceeded) ${since(rollout.stalledAt)} after it started`);

@@ -13,7 +13,7 @@ const base: RolloutResult = {
 describe('report: rollout lines', () => {
   it('says the revisions, the stall, the rollback and its time, and the lowest availability against the floor', () => {
     expect(rolloutLines(base)).to.deep.equal([
-      'rollout of Deployment web: web-aaa -> web-bbb',
+      'rollout of Deployment web: web-aaa → web-bbb',
       'stalled (Progressing=False, ProgressDeadlineExceeded) 6.00s after it started',
       'rolled back: written 6.01s after it started, every replica back on the old revision 390ms later',
       'lowest availability 3, floor 3 (4 replicas - maxUnavailable 25% (1))',
