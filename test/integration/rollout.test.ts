@@ -4,13 +4,17 @@
  * maxUnavailable 100% taking availability down. The rollback is checked against the API server's audit log: rebound's
  * re-declaration of the previous version, and the removal of the new revision's pods that it caused.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { clusterDir } from '../../harness/cluster/local/state.js';
+import * as k8s from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
+import { clientsFor, statusOf } from '../../harness/cluster/kube.js';
+import { clusterDir, readState } from '../../harness/cluster/local/state.js';
 import type { RolloutResult, ScenarioResult } from '../../harness/report/result.js';
-import { readResults, rebound } from '../support/cli.js';
+import { readResults, REPO, rebound } from '../support/cli.js';
 import { TEST_CLUSTER, testCluster } from '../support/cluster.js';
 
 /** The user of the local cluster's admin kubeconfig, which rebound uses here (pki.ts). */
@@ -131,5 +135,47 @@ describe('rollouts on the local cluster (integration)', function () {
     expect(trial?.brokenAt).to.be.a('string');
     expect(trial?.longestBreakMs ?? 0, 'broken until the rollback after the progress deadline').to.be.above(5000);
     expect(rollout.rollback?.timeMs ?? 0).to.be.above(0);
+  });
+
+  it('a run killed with the bad version out leaves recover what to undo: it re-declares the previous version', async () => {
+    const state = readState(TEST_CLUSTER);
+    if (!state) throw new Error('the test cluster has no state');
+    const kube = clientsFor(state.kubeconfig);
+    const namespace = 'rebound-rollout-killed';
+    // The namespace and the Deployment exist before the run (another tool made them), so recover leaves them in place
+    // and the Deployment can be read back after it.
+    await kube.core.createNamespace({ body: { metadata: { name: namespace } } }).catch((error: unknown) => { if (statusOf(error) !== 409) throw error; });
+    const text = readFileSync(join(REPO, 'scenarios', 'manifests', 'rollout-web.yaml'), 'utf8').replace('${MAX_UNAVAILABLE}', '25%');
+    for (const document of parseAllDocuments(text)) {
+      const object = document.toJS() as k8s.KubernetesObject;
+      await kube.objects.patch({ ...object, metadata: { ...object.metadata, namespace } }, undefined, undefined, 'test-setup', true, k8s.PatchStrategy.ServerSideApply);
+    }
+    const deployment = () => kube.apps.readNamespacedDeployment({ name: 'rollout-web', namespace });
+    try {
+      const output = await new Promise<string>((resolve, reject) => {
+        const child = spawn(process.execPath, [join(REPO, 'bin', 'rebound.js'), 'run', 'test/fixtures/rollout/killed.yaml', '--cluster', TEST_CLUSTER, '--out', join(out, 'killed')],
+          { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+        let said = '';
+        const watch = (chunk: Buffer): void => {
+          said += chunk.toString();
+          if (/trial 1: rollout at \+/.test(said)) child.kill('SIGKILL');
+        };
+        child.stdout.on('data', watch);
+        child.stderr.on('data', watch);
+        const guard = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no exit; output:\n${said.slice(-3000)}`)); }, 5 * 60_000);
+        child.on('exit', () => { clearTimeout(guard); resolve(said); });
+      });
+      const left = (await deployment()).spec?.template;
+      expect(left?.spec?.containers[0]?.image, output.slice(-2000)).to.equal('registry.rebound.local/app:v2-broken');
+      const recovered = await rebound(['recover', '--cluster', TEST_CLUSTER]);
+      expect(recovered.code, recovered.stderr).to.equal(0);
+      expect(`${recovered.stdout}${recovered.stderr}`).to.match(/re-declare Deployment rebound-rollout-killed\/rollout-web \(server-side apply of the previous version\)/);
+      const back = (await deployment()).spec?.template;
+      expect(back?.spec?.containers[0]?.image).to.equal('registry.rebound.local/app:v1');
+      expect(back?.spec?.containers[0]?.env ?? [], 'the variable the bad version added is gone').to.deep.equal([]);
+      expect(back?.metadata?.annotations?.['rebound.dev/never-ready'], 'the annotation the bad version added is gone').to.equal(undefined);
+    } finally {
+      await kube.core.deleteNamespace({ name: namespace }).catch(() => undefined);
+    }
   });
 });
