@@ -5,7 +5,7 @@
  * re-declaration of the previous version, and the removal of the new revision's pods that it caused.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -177,5 +177,39 @@ describe('rollouts on the local cluster (integration)', function () {
     } finally {
       await kube.core.deleteNamespace({ name: namespace }).catch(() => undefined);
     }
+  });
+
+  it('FAILs a rollout late for rolloutWithin, and one that never completes, naming it; an unknown container is an ERROR', async () => {
+    const dir = join(out, 'variants');
+    mkdirSync(join(dir, 'manifests'), { recursive: true });
+    cpSync(join(REPO, 'scenarios', 'manifests', 'rollout-web.yaml'), join(dir, 'manifests', 'rollout-web.yaml'));
+    const scenario = (name: string, set: string, rollback: string, expect: string): string => {
+      const file = join(dir, `${name}.yaml`);
+      writeFileSync(file, [
+        'apiVersion: rebound.dev/v1alpha1', 'kind: Scenario', `metadata: { name: ${name} }`, 'spec:', '  variables: { MAX_UNAVAILABLE: 25% }',
+        '  desiredState: [ { file: manifests/rollout-web.yaml } ]',
+        `  faults: [ { rollout: { name: rollout-web, set: ${set}, rollback: ${rollback} } } ]`, `  expect: ${expect}`, '',
+      ].join('\n'));
+      return file;
+    };
+    const bad = '{ annotations: { rebound.dev/never-ready: "true" } }';
+    const files = [
+      scenario('late', bad, 'onStall', '{ recoveryWithin: 30s, rolloutWithin: 3s }'),
+      scenario('never', bad, 'never', '{ recoveryWithin: 10s }'),
+      scenario('unknown', '{ image: { api: registry.rebound.local/app:v2 } }', 'never', '{ recoveryWithin: 10s }'),
+    ];
+    const result = await rebound(['run', ...files, '--cluster', TEST_CLUSTER, '--out', join(dir, 'out')]);
+    const scenarios = readResults(join(dir, 'out')).scenarios;
+    const why = `${scenarios.map((s) => `${s.name} ${s.verdict}: ${s.reason ?? ''}`).join('\n')}\n${result.stderr.slice(-3000)}`;
+    expect(result.code, why).to.equal(2);
+    const [late, never, unknown] = scenarios;
+    expect(late?.verdict, why).to.equal('FAIL');
+    expect(late?.trials[0]?.reason, why).to.match(/^the rollout of Deployment\/rollout-web was not complete within rolloutWithin 3s \(it took \d+\.\d\d s\)$/);
+    expect(late?.trials[0]?.rollouts?.[0]?.rollback?.timeMs ?? 0, 'it was rolled back, late').to.be.above(0);
+    expect(never?.verdict, why).to.equal('FAIL');
+    expect(never?.trials[0]?.reason, why).to.match(/^no recovery within 10s \(\+1s settle\): the rollout of Deployment\/rollout-web: it stalled at its progress deadline \(rolledOut Deployment\/rollout-web: .*Progressing False \(ProgressDeadlineExceeded\)\)$/);
+    expect(never?.trials[0]?.undisrupted === false && never.trials[0].brokenAt === null, 'the steady state itself never broke').to.equal(true);
+    expect(unknown?.verdict, why).to.equal('ERROR');
+    expect(unknown?.reason, why).to.contain('rollout: Deployment rollout-web has no container `api` (its containers: web)');
   });
 });
