@@ -64,24 +64,35 @@ export function withChanges(previous: Body, change: Extract<RolloutParams['chang
 }
 
 /** The previous and the new version of what the rollout changes, as bodies to apply. */
-export function versionsOf(desiredState: readonly Manifest[], params: RolloutParams, namespace: string, scenarioNamespace: string): { previous: Body[]; next: Body[]; replicas?: number } {
+export function versionsOf(desiredState: readonly Manifest[], params: RolloutParams, namespace: string, scenarioNamespace: string): { previous: Body[]; next: Body[]; replicas?: number; previousReplicas?: number } {
   const label = `${params.kind} ${params.name}`;
   const declared = desiredState.find((m) => m.kind === params.kind && m.apiVersion === 'apps/v1' && m.name === params.name && (m.namespace ?? scenarioNamespace) === namespace);
   if (declared === undefined) {
     throw new FaultError(`rollout: ${label} is not declared in spec.desiredState; a rollout applies a new version of what the desired state declares`);
   }
-  const declaredReplicas = (declared.object.spec as Body | undefined)?.replicas;
-  const replicas = params.kind === 'DaemonSet' ? undefined : typeof declaredReplicas === 'number' ? declaredReplicas : 1;
+  // The replicas each version declares (1 when it omits them): what "rolled out" and "rolled back" count to.
+  const replicasOf = (object: Body): number | undefined => {
+    const declaredReplicas = (object.spec as Body | undefined)?.replicas;
+    return params.kind === 'DaemonSet' ? undefined : typeof declaredReplicas === 'number' ? declaredReplicas : 1;
+  };
+  const previousReplicas = replicasOf(declared.object as Body);
+  const counts = (next: Body[]) => {
+    const workload = next.find((b) => isWorkload(b, params));
+    const replicas = workload === undefined ? previousReplicas : replicasOf(workload);
+    return { ...(replicas === undefined ? {} : { replicas }), ...(previousReplicas === undefined ? {} : { previousReplicas }) };
+  };
   if (params.change.kind === 'set') {
     const previous = placed(declared, scenarioNamespace);
-    return { previous: [previous], next: [withChanges(previous, params.change, label)], ...(replicas === undefined ? {} : { replicas }) };
+    const next = [withChanges(previous, params.change, label)];
+    return { previous: [previous], next, ...counts(next) };
   }
   const previous = params.change.manifests.map((manifest) => {
     const before = desiredState.find((m) => sameObject(m, manifest, scenarioNamespace));
     if (before === undefined) throw new FaultError(`rollout: ${manifest.kind} ${manifest.name} of ${params.change.kind === 'file' ? params.change.file : ''} is not in spec.desiredState`);
     return placed(before, scenarioNamespace);
   });
-  return { previous, next: params.change.manifests.map((m) => placed(m, scenarioNamespace)), ...(replicas === undefined ? {} : { replicas }) };
+  const next = params.change.manifests.map((m) => placed(m, scenarioNamespace));
+  return { previous, next, ...counts(next) };
 }
 
 function describeChange(params: RolloutParams): string {
@@ -125,10 +136,10 @@ export const rollout: FaultHandler<'rollout'> = {
   },
   inject: async (context, params, plan) => {
     const namespace = allowedNamespace(context, params.namespace);
-    const { previous, next, replicas } = versionsOf(context.desiredState ?? [], params, namespace, context.namespace);
+    const { previous, next, replicas, previousReplicas } = versionsOf(context.desiredState ?? [], params, namespace, context.namespace);
     const { world, onChange } = context;
     if (world === undefined || onChange === undefined) throw new FaultError('rollout: needs the run\'s picture of the cluster to follow the rollout');
-    const tracker = new RolloutTracker(params.kind, params.name, namespace, replicas);
+    const tracker = new RolloutTracker(params.kind, params.name, namespace, replicas, previousReplicas);
     tracker.begin(monotonicNow(), world);
     let generation = 0;
     // The workload last: the other objects of a release (a ConfigMap it reads) are in place when its pods change.
@@ -176,7 +187,7 @@ export const rollout: FaultHandler<'rollout'> = {
       : undefined;
     check(ackAt);
     const progress: RolloutProgress = {
-      kind: params.kind, name: params.name, namespace, ...(replicas === undefined ? {} : { replicas }),
+      kind: params.kind, name: params.name, namespace, ...(previousReplicas === undefined ? {} : { replicas: previousReplicas }),
       completed,
       figures: () => tracker.figures(),
       error: () => rollbackError,

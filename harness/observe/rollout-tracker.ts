@@ -74,8 +74,10 @@ export class RolloutTracker {
     readonly kind: RolloutKind,
     readonly name: string,
     readonly namespace: string,
-    /** The replicas the desired state declares (undefined: the live spec's). */
+    /** The replicas the new version declares (undefined: the live spec's). */
     private readonly replicas: number | undefined,
+    /** The replicas the previous version declares, which a rollback counts to (default: the new version's). */
+    private readonly previousReplicas: number | undefined = replicas,
   ) {}
 
   /** Before the new version is written: the revisions the workload's pods run now are the old ones. */
@@ -128,7 +130,8 @@ export class RolloutTracker {
     if (last === undefined || last.old !== oldReady || last.new !== newReady) this.samples.push({ at, old: oldReady, new: newReady });
     if (this.kind === 'Deployment' && this.stalledAt === null && this.rollbackGeneration === undefined && stalled(workload, this.generation)) this.stalledAt = at;
     const minGeneration = this.rollbackGeneration ?? this.generation;
-    const done = rolledOut(this.kind, this.name, this.namespace, this.replicas, minGeneration).evaluate(world);
+    const replicas = this.rollbackGeneration === undefined ? this.replicas : this.previousReplicas;
+    const done = rolledOut(this.kind, this.name, this.namespace, replicas, minGeneration).evaluate(world);
     if (done.holds) {
       if (this.rollbackGeneration !== undefined) this.rolledBackAt ??= at;
       else this.completedAt ??= at;

@@ -615,6 +615,10 @@ const rollouts: Rule = ({ document, faults, checks, report }) => {
     }
     const after = isRecord(params.rollback) ? text(params.rollback, 'after') : undefined;
     if (after !== undefined && Duration.parse(after).toMilliseconds() === 0) report([...fault.path, 'rollback', 'after'], 'must be longer than 0s');
+    const recoveryWithin = Duration.parse(document.spec.expect.recoveryWithin);
+    if (after !== undefined && Duration.parse(after).toMilliseconds() >= recoveryWithin.toMilliseconds()) {
+      report([...fault.path, 'rollback', 'after'], `the rollback comes after ${Duration.parse(after)}, not before expect.recoveryWithin (${recoveryWithin}) ends: the trial waits for it, so it could never recover`);
+    }
   }
   for (const check of checks.filter((c) => c.kind === 'availableAtLeast')) {
     if (has(check.params, 'min') && has(check.params, 'percent')) report([...check.path, 'percent'], 'give min or percent, not both', { at: 'key' });

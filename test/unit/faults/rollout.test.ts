@@ -50,4 +50,17 @@ describe('faults: rollout versions', () => {
     expect(JSON.stringify(next[0])).to.contain('app:v2');
     expect(() => versionsOf([], params, 'ns', 'ns')).to.throw('rollout: Deployment web is not declared in spec.desiredState');
   });
+
+  it('takes a file\'s version as the new one, counting its replicas for the rollout and the declared ones for the rollback', () => {
+    const scaledUp = web();
+    (scaledUp.spec as { replicas: number }).replicas = 6;
+    const params: RolloutParams = {
+      kind: 'Deployment', name: 'web', rollback: { kind: 'onStall' },
+      change: { kind: 'file', file: '/x/web-v2.yaml', manifests: [manifest(scaledUp)] },
+    };
+    const versions = versionsOf([manifest(web())], params, 'ns', 'ns');
+    expect([versions.replicas, versions.previousReplicas]).to.deep.equal([6, 4]);
+    expect((versions.next[0]?.spec as { replicas: number }).replicas).to.equal(6);
+    expect((versions.previous[0]?.spec as { replicas: number }).replicas).to.equal(4);
+  });
 });

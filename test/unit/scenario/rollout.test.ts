@@ -57,8 +57,10 @@ describe('scenario: rollout fault and rollout checks', () => {
   it('refuses rollback onStall where there is no progress deadline, and an unknown rollback', async () => {
     expect(await errorsOf(rolloutScenario({ kind: 'StatefulSet', name: 'web', set: { image: { web: 'x' } }, rollback: 'onStall' })))
       .to.deep.equal(["spec.faults[0].rollout.rollback: rollback: onStall waits for a Deployment's progress deadline; a StatefulSet has none (hint: use rollback: { after: 30s })"]);
+    expect(await errorsOf(rolloutScenario({ name: 'web', set: { image: { web: 'x' } }, rollback: { after: '30s' } })))
+      .to.deep.equal(['spec.faults[0].rollout.rollback.after: the rollback comes after 30s, not before expect.recoveryWithin (30s) ends: the trial waits for it, so it could never recover']);
     const errors = await errorsOf(rolloutScenario({ name: 'web', set: { image: { web: 'x' } }, rollback: 'sometimes' }));
-    expect(errors.join('\n')).to.contain('spec.faults[0].rollout.rollback');
+    expect(errors).to.deep.equal(['spec.faults[0].rollout.rollback: must be `onStall` or `never`, or a map with `after` (got "sometimes")']);
   });
 
   it('places a rollout file object the desired state does not declare at its line, and a file without the workload', async () => {
