@@ -179,7 +179,7 @@ describe('rollouts on the local cluster (integration)', function () {
     }
   });
 
-  it('FAILs a rollout late for rolloutWithin, and one that never completes, naming it; an unknown container is an ERROR', async () => {
+  it('FAILs a rollout late for rolloutWithin, and one that never completes; an unknown container is an ERROR; a file and a StatefulSet roll out', async () => {
     const dir = join(out, 'variants');
     mkdirSync(join(dir, 'manifests'), { recursive: true });
     cpSync(join(REPO, 'scenarios', 'manifests', 'rollout-web.yaml'), join(dir, 'manifests', 'rollout-web.yaml'));
@@ -198,7 +198,20 @@ describe('rollouts on the local cluster (integration)', function () {
       scenario('never', bad, 'never', '{ recoveryWithin: 10s }'),
       scenario('unknown', '{ image: { api: registry.rebound.local/app:v2 } }', 'never', '{ recoveryWithin: 10s }'),
     ];
-    const result = await rebound(['run', ...files, '--cluster', TEST_CLUSTER, '--out', join(dir, 'out')]);
+    // A new version from a file (${VAR}s substituted), rolled back after a time.
+    writeFileSync(join(dir, 'web-v2.yaml'), readFileSync(join(dir, 'manifests', 'rollout-web.yaml'), 'utf8')
+      .replace('        - name: web\n', '        - name: web\n          env: [ { name: VERSION, value: "${NEXT}" } ]\n'));
+    const fromFile = scenario('from-file', '{}', '{ after: 3s }', '{ recoveryWithin: 30s }')
+    writeFileSync(fromFile, readFileSync(fromFile, 'utf8').replace('set: {}', 'file: web-v2.yaml').replace('MAX_UNAVAILABLE: 25%', 'MAX_UNAVAILABLE: 25%, NEXT: v2'));
+    // A StatefulSet: one member at a time, its floor replicas - 1.
+    cpSync(join(REPO, 'scenarios', 'manifests', 'redis-statefulset.yaml'), join(dir, 'manifests', 'redis.yaml'));
+    const statefulSet = join(dir, 'statefulset.yaml');
+    writeFileSync(statefulSet, [
+      'apiVersion: rebound.dev/v1alpha1', 'kind: Scenario', 'metadata: { name: statefulset }', 'spec:',
+      '  desiredState: [ { file: manifests/redis.yaml } ]',
+      '  faults: [ { rollout: { kind: StatefulSet, name: redis, set: { env: { redis: { VERSION: v2 } } } } } ]', '  expect: { recoveryWithin: 30s }', '',
+    ].join('\n'));
+    const result = await rebound(['run', ...files, fromFile, statefulSet, '--cluster', TEST_CLUSTER, '--out', join(dir, 'out')]);
     const scenarios = readResults(join(dir, 'out')).scenarios;
     const why = `${scenarios.map((s) => `${s.name} ${s.verdict}: ${s.reason ?? ''}`).join('\n')}\n${result.stderr.slice(-3000)}`;
     expect(result.code, why).to.equal(2);
@@ -211,5 +224,18 @@ describe('rollouts on the local cluster (integration)', function () {
     expect(never?.trials[0]?.undisrupted === false && never.trials[0].brokenAt === null, 'the steady state itself never broke').to.equal(true);
     expect(unknown?.verdict, why).to.equal('ERROR');
     expect(unknown?.reason, why).to.contain('rollout: Deployment rollout-web has no container `api` (its containers: web)');
+    const [, , , file, sts] = scenarios;
+    expect(file?.verdict, why).to.equal('PASS');
+    const filed = file?.trials[0]?.rollouts?.[0];
+    expect(filed?.completedAt, 'the file\'s version rolled out').to.be.a('string');
+    expect(Date.parse(filed?.rollback?.startedAt ?? '') - Date.parse(filed?.startedAt ?? ''), 'rolled back after 3s').to.be.within(3000, 3500);
+    expect(filed?.rollback?.timeMs ?? 0).to.be.above(0);
+    expect(sts?.verdict, why).to.equal('PASS');
+    expect(sts?.steadyState.join('\n')).to.contain('availableAtLeast StatefulSet/redis');
+    const member = sts?.trials[0]?.rollouts?.[0];
+    expect([member?.floor, member?.floorReason]).to.deep.equal([2, '3 replicas - maxUnavailable 1 (1)']);
+    expect(member?.lowestAvailable ?? -1, 'one member at a time').to.be.at.least(2);
+    expect(member?.newRevision).to.be.a('string').and.not.equal(member?.oldRevision);
+    expect(member?.revisions.at(-1), 'all on the new revision').to.deep.include({ old: 0, new: 3 });
   });
 });
