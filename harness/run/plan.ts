@@ -11,7 +11,7 @@ import type { ExitCode } from '../errors.js';
 import type { FaultContext } from '../faults/fault.js';
 import { RandomStream } from '../faults/random.js';
 import { bind, NODE_LOSS_FAULTS } from '../faults/registry.js';
-import type { Fault, NodeTargets, Scenario } from '../scenario/schema.js';
+import type { Fault, Manifest, NodeTargets, Scenario } from '../scenario/schema.js';
 import type { ContextAllowance } from '../cluster/context-guard.js';
 import { Discovery } from '../cluster/discovery.js';
 import { guardedContext } from '../cluster/providers/kubeconfig.js';
@@ -122,6 +122,7 @@ export async function printPlan(args: RunArgs, scenarios: readonly Scenario[], s
     print('  steady state:');
     if (spec.steadyState) for (const check of spec.steadyState) print(`    ${checkLine(check)}`);
     else print('    derived from the desired state (workloads available at their declared replicas, services with ready endpoints, Ready/Available conditions True)');
+    if (!spec.steadyState && spec.faults.some((f) => f.kind === 'rollout')) print('    workloads a rollout fault rolls out: availableAtLeast at their own maxUnavailable floor');
     const load = spec.load;
     if (load) {
       const driver = load.driver;
@@ -152,7 +153,9 @@ export async function printPlan(args: RunArgs, scenarios: readonly Scenario[], s
         const candidates = context ? await candidateNodes(context, fault).catch((error: unknown) => `unknown (${error instanceof Error ? error.message : String(error)})`) : `the ready nodes matching ${describeNodeTargets(fault.kind, fault.params as NodeTargets)}`;
         nodes.push(`${fault.kind}: ${candidates}`);
       }
-      print(`    +${fault.at.toString()} ${fault.kind} ${JSON.stringify(fault.params, (_k, v: unknown) => (typeof v === 'object' && v !== null && 'toMilliseconds' in v ? String(v) : v))}: ${targets}`);
+      // A rollout file's manifests are named, not printed whole.
+      const shown = (key: string, v: unknown): unknown => (key === 'manifests' && Array.isArray(v) ? (v as Manifest[]).map((m) => `${m.kind} ${m.name}`) : v);
+      print(`    +${fault.at.toString()} ${fault.kind} ${JSON.stringify(fault.params, (k, v: unknown) => (typeof v === 'object' && v !== null && 'toMilliseconds' in v ? String(v) : shown(k, v)))}: ${targets}`);
       const provider = cluster.provider;
       if (NODE_LOSS_FAULTS.includes(fault.kind) && provider !== 'kubeconfig') {
         const seconds = provider === 'kind' ? leastKindNodeRecoverySeconds(args.failureDetection ?? 'fast') : leastNodeRecoverySeconds();
