@@ -16,6 +16,8 @@ export const FIXTURES = {
   deploymentPodKill: join(REPO_ROOT, 'test', 'fixtures', 'results', 'deployment-pod-kill.json'),
   /** fail-load-front-kill, 1 trial: FAIL on a crossed load threshold, recovered in time. */
   loadFrontKill: join(REPO_ROOT, 'test', 'fixtures', 'results', 'load-front-kill.json'),
+  /** fail-rollout-unavailable, 1 trial: FAIL, a bad version stalled and rolled back, availability below its floor. */
+  rolloutUnavailable: join(REPO_ROOT, 'test', 'fixtures', 'results', 'rollout-unavailable.json'),
 } as const;
 
 /** A recorded run, read through the same validation `rebound report` uses. */
