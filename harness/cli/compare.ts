@@ -1,5 +1,5 @@
 import type { Command } from './command.js';
-import { print, progress } from './output.js';
+import { print, progress } from '../util/output.js';
 
 interface CompareArgs {
   baseline: string;

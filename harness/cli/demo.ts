@@ -1,5 +1,5 @@
 import type { Command } from './command.js';
-import { print } from './output.js';
+import { print } from '../util/output.js';
 
 interface DemoArgs {
   keepCluster: boolean;

@@ -1,8 +1,8 @@
 import { UsageError } from '../errors.js';
-import type { LabelSelector } from '../scenario/rules.js';
+import type { LabelSelector } from '../util/label-selector.js';
 import type { ValidationIssue } from '../scenario/issues.js';
 import type { Command } from './command.js';
-import { print, progress } from './output.js';
+import { print, progress } from '../util/output.js';
 
 interface ListArgs {
   paths: string[];

@@ -1,20 +1,5 @@
+import type { ObserveArgs } from '../run/args.js';
 import type { Command } from './command.js';
-
-/** The options of `rebound observe`. */
-export interface ObserveArgs {
-  scenario: string;
-  namespace?: string;
-  cluster?: string;
-  kubeconfig?: string;
-  context?: string;
-  allowContext: string[];
-  out?: string;
-  trials?: number;
-  duration?: string;
-  var: string[];
-  reporter?: string[];
-  logLevel: string;
-}
 
 /** `rebound observe <scenario>`: measure breaks someone else causes, by the same rules as run. */
 export const observeCommand: Command<ObserveArgs> = {
@@ -41,7 +26,7 @@ export const observeCommand: Command<ObserveArgs> = {
   run: async (args) => {
     // As run: listening for Ctrl-C before the engine's modules load, so a signal is never lost.
     const { RunInterrupt } = await import('../run/interrupt.js');
-    const { progress } = await import('./output.js');
+    const { progress } = await import('../util/output.js');
     const interrupt = new RunInterrupt(progress, 'ending the observation: a trial under way is ABORTED; writing the reports');
     const { executeObserve } = await import('../run/observe-command.js');
     return executeObserve(args, interrupt);

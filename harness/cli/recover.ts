@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { Command } from './command.js';
-import { print, progress } from './output.js';
+import { print, progress } from '../util/output.js';
 
 interface RecoverArgs {
   provider?: 'local' | 'kind' | 'kubeconfig';
@@ -29,12 +29,10 @@ export const recoverCommand: Command<RecoverArgs> = {
     .example('$0 recover --kubeconfig ~/.kube/config --context staging', 'a shared cluster: also what runs on other machines left'),
   run: async (given) => {
     // The cluster of the config files (as `run` takes it from the folder it runs in) when none is named here.
-    const { loadUserConfig } = await import('../config/user-config.js');
+    const { loadUserConfig, namesCluster, withClusterChoice } = await import('../config/user-config.js');
     const config = loadUserConfig([process.cwd()]);
-    const named = given.provider !== undefined || given.cluster !== undefined || given.kubeconfig !== undefined || given.context !== undefined;
-    const { provider: defaultProvider, cluster, kubeconfig, context } = config.defaults;
-    const args: RecoverArgs = named ? given : { ...given, provider: defaultProvider, cluster, kubeconfig, context };
-    if (!named) for (const file of config.files) progress(`config: ${file}`);
+    const args = withClusterChoice(given, config);
+    if (!namesCluster(given)) for (const file of config.files) progress(`config: ${file}`);
     const { journalIdentity } = await import('../run/journal.js');
     const { recover } = await import('../run/recover.js');
     const { clientsFor, loadKubeconfig } = await import('../cluster/kube.js');

@@ -25,7 +25,7 @@ export const reportCommand: Command<ReportArgs> = {
     const { readRunResultFile } = await import('../report/load.js');
     const { createReporters } = await import('../report/registry.js');
     const { report } = await import('../report/reporter.js');
-    const { progress } = await import('./output.js');
+    const { progress } = await import('../util/output.js');
     const { statSync } = await import('node:fs');
     const { join } = await import('node:path');
     // A run's folder means its results.json, as for compare.

@@ -1,35 +1,6 @@
 import { UsageError } from '../errors.js';
+import type { RunArgs } from '../run/args.js';
 import type { Command } from './command.js';
-
-/** The options of `rebound run`. */
-export interface RunArgs {
-  paths: string[];
-  provider?: 'local' | 'kind' | 'kubeconfig';
-  cluster?: string;
-  nodes?: number;
-  failureDetection?: 'fast' | 'kubernetes';
-  containerRuntime?: 'docker' | 'podman';
-  kubeconfig?: string;
-  context?: string;
-  allowContext: string[];
-  out?: string;
-  trials?: number;
-  seed?: number;
-  var: string[];
-  selector?: string;
-  dryRun: boolean;
-  keepCluster: boolean;
-  logLevel: string;
-  matrix?: string[];
-  baseline?: string;
-  updateBaseline?: boolean;
-  maxRegression?: string;
-  alpha?: number;
-  reporter?: string[];
-  k6?: string;
-  clusterLedger?: boolean;
-  interactive?: boolean;
-}
 
 /** `rebound run <files|dirs...>`: apply, break, measure recovery, undo, and give verdicts. */
 export const runCommand: Command<RunArgs> = {
@@ -67,7 +38,7 @@ export const runCommand: Command<RunArgs> = {
   run: async (args) => {
     // Listening for Ctrl-C before the engine's modules load (they take a moment): a signal is never lost.
     const { RunInterrupt } = await import('../run/interrupt.js');
-    const { progress } = await import('./output.js');
+    const { progress } = await import('../util/output.js');
     const interrupt = new RunInterrupt(progress);
     if (!args.interactive) {
       const { executeRun } = await import('../run/command.js');

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { Command } from './command.js';
-import { print, progress } from './output.js';
+import { print, progress } from '../util/output.js';
 
 interface SchemaArgs {
   out?: string;

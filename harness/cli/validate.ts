@@ -1,6 +1,6 @@
 import type { ValidationIssue } from '../scenario/issues.js';
 import type { Command } from './command.js';
-import { print, progress } from './output.js';
+import { print, progress } from '../util/output.js';
 
 interface ValidateArgs {
   paths: string[];

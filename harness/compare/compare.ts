@@ -28,8 +28,9 @@
  * The run as a whole: `regressed` if any scenario regressed; else `inconclusive` if nothing could be compared or any
  * scenario was inconclusive; else `improved` if any improved; else `unchanged`.
  */
-import type { RunResult, ScenarioResult, TrialResult, Verdict, Environment } from '../report/result.js';
-import { summarize } from '../run/stats.js';
+import type { Verdict, Environment } from '../report/result.js';
+import { summarize } from '../util/stats.js';
+import type { ComparableRun, ComparableScenario, ComparableTrial, ComparisonVerdict } from './comparable.js';
 import { compareDisruptionLoad, type LoadComparison } from './disruption-load.js';
 import { environmentWarnings } from './environment.js';
 import { bracket, pClause, percentText, pText, times } from './format.js';
@@ -43,26 +44,10 @@ import {
   type MannWhitneyResult,
 } from './statistics.js';
 
+export type { ComparableRun, ComparableScenario, ComparableTrial, ComparisonVerdict } from './comparable.js';
+
 /** The version of the compare.json layout: add fields freely, a rename or removal bumps it. */
 export const COMPARISON_SCHEMA_VERSION = 1;
-
-/** What a comparison says about a scenario, or about the whole run. */
-export type ComparisonVerdict = 'regressed' | 'improved' | 'unchanged' | 'inconclusive';
-
-/** The parts of a trial a comparison reads: its recovery and, under load, what the disruption cost the clients. */
-export type ComparableTrial = Pick<TrialResult, 'trial' | 'verdict' | 'recoveryTimeMs' | 'undisrupted'> & {
-  readonly load?: { readonly errorBudget: { readonly failed: number; readonly p95Ms: number | null } | null };
-};
-
-/** The parts of a scenario's result a comparison reads. */
-export interface ComparableScenario extends Pick<ScenarioResult, 'name' | 'verdict' | 'expect' | 'steadyState'> {
-  readonly trials: readonly ComparableTrial[];
-}
-
-/** The parts of a RunResult a comparison reads; every RunResult is one. */
-export interface ComparableRun extends Pick<RunResult, 'startedAt' | 'verdict' | 'environment' | 'vars'> {
-  readonly scenarios: readonly ComparableScenario[];
-}
 
 /** How to compare. */
 export interface CompareOptions {

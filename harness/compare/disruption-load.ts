@@ -7,7 +7,7 @@
  * reach alpha, `unchanged` otherwise.
  */
 import { median } from 'simple-statistics';
-import type { ComparableScenario, ComparisonVerdict } from './compare.js';
+import type { ComparableScenario, ComparisonVerdict } from './comparable.js';
 import { pClause, percentText } from './format.js';
 import { mannWhitneyU, minimumSampleSize, smallestPValue, type MannWhitneyResult } from './statistics.js';
 

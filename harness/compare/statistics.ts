@@ -10,8 +10,8 @@
  * either: the resampling loop is a few lines over rebound's own seeded RandomStream.
  */
 import { errorFunction, median, wilcoxonRankSum } from 'simple-statistics';
-import { RandomStream } from '../faults/random.js';
-import { percentile } from '../run/stats.js';
+import { RandomStream } from '../util/random.js';
+import { percentile } from '../util/stats.js';
 
 /** How a p-value was obtained: the exact null distribution of U, or the normal approximation. */
 export type MannWhitneyMethod = 'exact' | 'normal';

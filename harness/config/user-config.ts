@@ -170,8 +170,7 @@ export function loadUserConfig(scenarioPaths: readonly string[]): UserConfig {
     if (config.allowContexts) allowances.push({ patterns: config.allowContexts, from: file });
     const given = config.defaults ?? {};
     // Which cluster to use is one setting: a file that names any part of it replaces all of an earlier file's.
-    const namesCluster = CLUSTER_FIELDS.some((field) => given[field] !== undefined);
-    const kept = namesCluster ? Object.fromEntries(Object.entries(defaults).filter(([field]) => !(CLUSTER_FIELDS as readonly string[]).includes(field))) : defaults;
+    const kept = namesCluster(given) ? Object.fromEntries(Object.entries(defaults).filter(([field]) => !(CLUSTER_FIELDS as readonly string[]).includes(field))) : defaults;
     defaults = {
       ...kept,
       ...given,
@@ -181,4 +180,36 @@ export function loadUserConfig(scenarioPaths: readonly string[]): UserConfig {
     };
   }
   return { files, allowances, defaults };
+}
+
+/** The parts of a command line that choose the cluster. */
+export interface ClusterChoice {
+  readonly provider?: 'local' | 'kind' | 'kubeconfig';
+  readonly cluster?: string;
+  readonly kubeconfig?: string;
+  readonly context?: string;
+}
+
+/** True when any part of the cluster choice is given. */
+export function namesCluster(choice: ClusterChoice): boolean {
+  return CLUSTER_FIELDS.some((field) => choice[field] !== undefined);
+}
+
+/**
+ * The cluster is one choice: the config files' (provider, cluster, kubeconfig, context) applies only when the
+ * command line names no part of it, so a --cluster given never mixes with a kubeconfig from a file.
+ */
+export function withClusterChoice<T extends ClusterChoice>(given: T, config: UserConfig): T {
+  if (namesCluster(given)) return given;
+  const chosen: { -readonly [K in keyof ClusterChoice]: ClusterChoice[K] } = {};
+  for (const field of CLUSTER_FIELDS) {
+    const value = config.defaults[field];
+    if (value !== undefined) Object.assign(chosen, { [field]: value });
+  }
+  return { ...given, ...chosen };
+}
+
+/** The contexts a command may touch besides test clusters' on this machine: --allow-context's and the config files'. */
+export function allowancesOf(allowContext: readonly string[], config: UserConfig): ContextAllowance[] {
+  return [...(allowContext.length > 0 ? [{ patterns: [...allowContext], from: '--allow-context' }] : []), ...config.allowances];
 }

@@ -2,13 +2,13 @@ import type * as k8s from '@kubernetes/client-node';
 import { isNodeReady } from '../cluster/kube.js';
 import type { NodeTargets } from '../scenario/schema.js';
 import { FaultError } from './errors.js';
-import type { FaultContext, Target } from './fault.js';
+import type { PlanContext, Target } from './fault.js';
 
 /**
  * The namespace a fault may act in: the scenario's, or one of spec.allowNamespaces; kube-system never, whatever
  * the scenario says.
  */
-export function allowedNamespace(context: FaultContext, namespace: string | undefined): string {
+export function allowedNamespace(context: PlanContext, namespace: string | undefined): string {
   const wanted = namespace ?? context.namespace;
   if (wanted === 'kube-system') throw new FaultError('faults never touch kube-system');
   if (wanted !== context.namespace && !context.allowNamespaces.includes(wanted)) {
@@ -18,7 +18,7 @@ export function allowedNamespace(context: FaultContext, namespace: string | unde
 }
 
 /** Running pods that are not terminating, matching a label selector: the candidates of a pod fault. */
-export async function runningPods(context: FaultContext, selector: string, namespace: string | undefined): Promise<k8s.V1Pod[]> {
+export async function runningPods(context: PlanContext, selector: string, namespace: string | undefined): Promise<k8s.V1Pod[]> {
   const ns = allowedNamespace(context, namespace);
   const list = await context.kube.core.listNamespacedPod({ namespace: ns, labelSelector: selector });
   return list.items.filter((pod) => pod.status?.phase === 'Running' && pod.metadata?.deletionTimestamp === undefined);
@@ -56,7 +56,7 @@ function namedBySelector(node: k8s.V1Node, selector: string | undefined): boolea
  * Ready nodes matching a node fault's `selector` (node labels) and/or `nodesOf` (nodes hosting running pods that
  * match that pod selector): the candidates of a node fault. Control-plane nodes only when the selector names them.
  */
-export async function readyNodes(context: FaultContext, targets: NodeTargets): Promise<k8s.V1Node[]> {
+export async function readyNodes(context: PlanContext, targets: NodeTargets): Promise<k8s.V1Node[]> {
   const list = await context.kube.core.listNode(targets.selector ? { labelSelector: targets.selector } : {});
   let nodes = list.items.filter(isNodeReady)
     .filter((node) => node.metadata?.labels?.[CONTROL_PLANE_LABEL] === undefined || namedBySelector(node, targets.selector));

@@ -12,8 +12,8 @@ import { chooseTargets } from './select.js';
 export const containerKill: FaultHandler<'containerKill'> = {
   kind: 'containerKill',
   plan: async (context, params) => {
-    if (!context.cluster.containerControl) {
-      throw new FaultError(`containerKill needs a provider with real containers; the ${context.cluster.provider} provider has none (use --provider kind)`);
+    if (!context.capabilities.containers) {
+      throw new FaultError(`containerKill needs a provider with real containers; the ${context.capabilities.provider} provider has none (use --provider kind)`);
     }
     const pods = await runningPods(context, params.selector, params.namespace);
     const chosen = chooseTargets(pods, params, context.random, `containerKill ${params.selector}`);

@@ -1,23 +1,13 @@
 import type { Logger } from 'pino';
 import type { KubeClients } from '../cluster/kube.js';
 import type { ClusterHandle } from '../cluster/provider.js';
-import type { RolloutFigures } from '../observe/rollout-tracker.js';
-import type { World } from '../observe/world.js';
-import type { FaultKind, FaultParams, Manifest } from '../scenario/schema.js';
-import type { RandomStream } from './random.js';
+import type { FaultKind, FaultParams, Manifest, Rollback } from '../scenario/schema.js';
+import type { RandomStream } from '../util/random.js';
 import type { RevertStep } from './revert-step.js';
 
-/** Something a fault acted on, as reports name it. */
-export interface Target {
-  readonly kind: string;
-  readonly name: string;
-  readonly namespace?: string;
-  readonly uid?: string;
-  /** For pods: the node they ran on. */
-  readonly node?: string;
-  /** For containerKill: the container of the pod. */
-  readonly container?: string;
-}
+/** Something a fault acted on, as reports name it: defined with the results, which list it. */
+export type { Target } from '../report/result.js';
+import type { Target } from '../report/result.js';
 
 /** Programs of spec.processes, as processKill reaches them. */
 export interface ProcessTable {
@@ -27,10 +17,34 @@ export interface ProcessTable {
   noteKill(name: string, signal: string): void;
 }
 
-/** What a fault may use while it is injected. */
-export interface FaultContext {
+/** What the provider can do beyond the Kubernetes API, as planning checks it (nothing is called). */
+export interface ProviderCapabilities {
+  readonly provider: ClusterHandle['provider'];
+  /** Stop, pause and restart nodes. */
+  readonly nodes: boolean;
+  /** Kill containers' processes. */
+  readonly containers: boolean;
+  /** Cut nodes' networks. */
+  readonly networks: boolean;
+}
+
+/** The capabilities of a cluster the run holds. */
+export function capabilitiesOf(cluster: ClusterHandle): ProviderCapabilities {
+  return {
+    provider: cluster.provider,
+    nodes: cluster.nodeControl !== undefined,
+    containers: cluster.containerControl !== undefined,
+    networks: cluster.networkControl !== undefined,
+  };
+}
+
+/**
+ * What planning a fault may use: it reads the cluster and chooses targets with the seeded stream, and changes
+ * nothing (`--dry-run` plans with it, with no cluster of its own to act on).
+ */
+export interface PlanContext {
   readonly kube: KubeClients;
-  readonly cluster: ClusterHandle;
+  readonly capabilities: ProviderCapabilities;
   /** The scenario's namespace: the default for selectors. */
   readonly namespace: string;
   /** Namespaces faults may touch besides the scenario's (spec.allowNamespaces). */
@@ -39,6 +53,13 @@ export interface FaultContext {
   readonly processes: ProcessTable;
   /** The folder of the scenario file (pid files are relative to it). */
   readonly scenarioDir: string;
+  /** The scenario's desired state, as loaded (a rollout's previous version). */
+  readonly desiredState?: readonly Manifest[];
+}
+
+/** What a fault may use while it is injected. */
+export interface FaultContext extends PlanContext {
+  readonly cluster: ClusterHandle;
   /** When a fault still at work (a drain waiting on a budget) must give up: injection + recoveryWithin. */
   readonly deadline: number;
   /** Call with the monotonic time of every change the cluster acknowledged (a delete, an eviction...). */
@@ -47,25 +68,6 @@ export interface FaultContext {
   readonly impairNodes: (nodes: readonly string[], at: number) => void;
   readonly restoreNodes: (nodes: readonly string[], at: number) => void;
   readonly log: Logger;
-  /** The scenario's desired state, as loaded (a rollout's previous version). */
-  readonly desiredState?: readonly Manifest[];
-  /** The run's picture of the cluster, and a subscription to its changes (stamped on arrival): what a rollout follows. */
-  readonly world?: World;
-  readonly onChange?: (listener: (at: number) => void) => () => void;
-}
-
-/** A rollout fault at work: when it (or its rollback) completed, and what it did. */
-export interface RolloutProgress {
-  readonly kind: 'Deployment' | 'StatefulSet' | 'DaemonSet';
-  readonly name: string;
-  readonly namespace: string;
-  /** The replicas the desired state declares for it, if it does. */
-  readonly replicas?: number;
-  /** Resolves with the monotonic time the rollout, or the rollback that its rollback setting awaits, completed. */
-  readonly completed: Promise<number>;
-  figures(): RolloutFigures;
-  /** Why the rollback could not be written, if it could not (a harness failure: ERROR). */
-  error(): string | undefined;
 }
 
 /** What a fault will do, decided at injection time (or shown by --dry-run). */
@@ -92,14 +94,29 @@ export interface ActiveFault {
   revert(): Promise<void>;
   /** What the injection changed exactly, when it is less than the plan's revertSteps (a node cordoned already). */
   readonly steps?: readonly RevertStep[];
-  /** A rollout fault's progress, which the trial waits for besides the steady state. */
-  readonly rollout?: RolloutProgress;
+  /** A rollout fault: what it wrote, and how to roll it back; the run follows its progress (run/rollout-follow.ts). */
+  readonly rollout?: RolloutHandle;
+}
+
+/** A rollout written to the cluster: the workload, the generation the new version was stored at, and its rollback. */
+export interface RolloutHandle {
+  readonly kind: 'Deployment' | 'StatefulSet' | 'DaemonSet';
+  readonly name: string;
+  readonly namespace: string;
+  /** The replicas the new and the previous version declare (undefined for a DaemonSet). */
+  readonly replicas?: number;
+  readonly previousReplicas?: number;
+  readonly generation: number;
+  readonly ackAt: number;
+  readonly policy: Rollback;
+  /** Re-declares the previous version (once; later calls give the same answer): when and at which generation. */
+  rollBack(): Promise<{ readonly at: number; readonly generation: number }>;
 }
 
 /** One fault kind: how targets are chosen, how it is injected. */
 export interface FaultHandler<K extends FaultKind> {
   readonly kind: K;
-  plan(context: FaultContext, params: FaultParams[K]): Promise<FaultPlan>;
+  plan(context: PlanContext, params: FaultParams[K]): Promise<FaultPlan>;
   inject(context: FaultContext, params: FaultParams[K], plan: FaultPlan): Promise<ActiveFault>;
 }
 

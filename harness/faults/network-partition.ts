@@ -3,11 +3,13 @@ import { FaultError } from './errors.js';
 import type { FaultContext, FaultHandler } from './fault.js';
 import { planNodes, takeDown, withNodeSteps } from './node-down.js';
 
+function noNetworks(provider: string): FaultError {
+  return new FaultError(`networkPartition needs a provider with real node networks; the ${provider} provider has none (use --provider kind)`);
+}
+
 function network(context: FaultContext): NetworkControl {
   const control = context.cluster.networkControl;
-  if (!control) {
-    throw new FaultError(`networkPartition needs a provider with real node networks; the ${context.cluster.provider} provider has none (use --provider kind)`);
-  }
+  if (!control) throw noNetworks(context.cluster.provider);
   return control;
 }
 
@@ -19,7 +21,9 @@ function network(context: FaultContext): NetworkControl {
  */
 export const networkPartition: FaultHandler<'networkPartition'> = {
   kind: 'networkPartition',
-  plan: async (context, params) => withNodeSteps(await planNodes(context, 'networkPartition', 'cut off', params, () => { network(context); }), 'networkReconnect'),
+  plan: async (context, params) => withNodeSteps(await planNodes(context, 'networkPartition', 'cut off', params, () => {
+    if (!context.capabilities.networks) throw noNetworks(context.capabilities.provider);
+  }), 'networkReconnect'),
   inject: (context, params, plan) => {
     const control = network(context);
     return takeDown(context, plan, (n) => control.disconnect(n), (n) => control.reconnect(n), params.duration);

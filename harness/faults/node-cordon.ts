@@ -1,12 +1,12 @@
 import { monotonicNow } from '../util/clock.js';
 import { describeNodeTargets, nodeTarget, readyNodes } from './candidates.js';
-import type { FaultContext, FaultHandler, FaultPlan } from './fault.js';
+import type { FaultHandler, FaultPlan, PlanContext } from './fault.js';
 import { addTaint, removeTaint, setUnschedulable } from './node-spec.js';
 import { chooseTargets } from './select.js';
 import type { NodeTargets } from '../scenario/schema.js';
 
 /** Chooses the Ready nodes a node-spec fault (cordon, taint, drain) acts on. */
-export async function planNodeSpec(context: FaultContext, kind: string, verb: string, params: NodeTargets): Promise<FaultPlan> {
+export async function planNodeSpec(context: PlanContext, kind: string, verb: string, params: NodeTargets): Promise<FaultPlan> {
   const chosen = chooseTargets(await readyNodes(context, params), params, context.random, describeNodeTargets(kind, params));
   const targets = chosen.map(nodeTarget);
   return { targets, summary: `${verb} ${targets.map((t) => `node ${t.name}`).join(', ')}` };

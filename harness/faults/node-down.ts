@@ -3,18 +3,24 @@ import type { NodeTargets } from '../scenario/schema.js';
 import { monotonicNow } from '../util/clock.js';
 import { describeNodeTargets, nodeTarget, readyNodes } from './candidates.js';
 import { FaultError } from './errors.js';
-import type { ActiveFault, FaultContext, FaultHandler, FaultPlan } from './fault.js';
+import type { ActiveFault, FaultContext, FaultHandler, FaultPlan, PlanContext } from './fault.js';
 import { chooseTargets } from './select.js';
 import type { NodeControl } from '../cluster/provider.js';
 
+function cannotControlNodes(kind: string, provider: string): FaultError {
+  return new FaultError(`${kind} needs a provider that controls nodes (local or kind); ${provider} cannot`);
+}
+
 function control(context: FaultContext, kind: string): NodeControl {
   const nodeControl = context.cluster.nodeControl;
-  if (!nodeControl) throw new FaultError(`${kind} needs a provider that controls nodes (local or kind); ${context.cluster.provider} cannot`);
+  if (!nodeControl) throw cannotControlNodes(kind, context.cluster.provider);
   return nodeControl;
 }
 
 /** Chooses the nodes of a node fault (after `check` confirms the provider can do it). */
-export async function planNodes(context: FaultContext, kind: string, verb: string, params: NodeTargets, check: () => void = () => { control(context, kind); }): Promise<FaultPlan> {
+export async function planNodes(context: PlanContext, kind: string, verb: string, params: NodeTargets, check: () => void = () => {
+  if (!context.capabilities.nodes) throw cannotControlNodes(kind, context.capabilities.provider);
+}): Promise<FaultPlan> {
   check();
   const nodes = await readyNodes(context, params);
   const chosen = chooseTargets(nodes, params, context.random, describeNodeTargets(kind, params));
@@ -42,9 +48,13 @@ export async function takeDown(
   const nodes = plan.targets.map((t) => t.name);
   const downed: string[] = [];
   let reverted = false;
+  // The duration's timer, cleared by an early revert (after a FAIL) so that it holds nothing up; `done` then never
+  // settles, and nothing waits for it any more (the trial awaits it only while the trial could still pass).
+  let timer: NodeJS.Timeout | undefined;
   const revert = async (): Promise<void> => {
     if (reverted) return;
     reverted = true;
+    clearTimeout(timer);
     for (const node of downed) await up(node);
     context.restoreNodes(downed, monotonicNow());
   };
@@ -63,7 +73,7 @@ export async function takeDown(
   let done: Promise<string | undefined> = Promise.resolve(undefined);
   if (duration) {
     done = new Promise((resolve) => {
-      setTimeout(() => {
+      timer = setTimeout(() => {
         revert().then(() => resolve(undefined), (error: unknown) => resolve(`could not bring nodes back: ${String(error)}`));
       }, duration.toMilliseconds());
     });

@@ -2,10 +2,10 @@ import { monotonicNow } from '../util/clock.js';
 import { sleep } from '../util/sleep.js';
 import type { PodTargets } from '../scenario/schema.js';
 import { podTarget, runningPods } from './candidates.js';
-import { settledFault, type FaultContext, type FaultHandler, type FaultPlan } from './fault.js';
+import { settledFault, type FaultContext, type FaultHandler, type FaultPlan, type PlanContext } from './fault.js';
 import { chooseTargets } from './select.js';
 
-async function planPods(context: FaultContext, kind: string, params: PodTargets): Promise<FaultPlan> {
+async function planPods(context: PlanContext, kind: string, params: PodTargets): Promise<FaultPlan> {
   const pods = await runningPods(context, params.selector, params.namespace);
   const chosen = chooseTargets(pods, params, context.random, `${kind} ${params.selector}`);
   const targets = chosen.map(podTarget);

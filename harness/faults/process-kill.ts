@@ -1,8 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import { commandLine } from '../cluster/local/process.js';
+import { commandLine } from '../util/command-line.js';
 import { monotonicNow } from '../util/clock.js';
 import { FaultError } from './errors.js';
-import type { FaultContext, FaultHandler, FaultPlan, Target } from './fault.js';
+import type { FaultHandler, FaultPlan, PlanContext, Target } from './fault.js';
 import type { FaultParams } from '../scenario/schema.js';
 
 type Params = FaultParams['processKill'];
@@ -23,7 +23,7 @@ function byCommand(pattern: string): { pid: number; command: string }[] {
   return found;
 }
 
-function targetsOf(context: FaultContext, params: Params): Target[] {
+function targetsOf(context: PlanContext, params: Params): Target[] {
   if ('process' in params) {
     const pid = context.processes.pidOf(params.process);
     if (pid === undefined) throw new FaultError(`process ${params.process} is not running, so it cannot be killed`);

@@ -1,6 +1,6 @@
 import type { Fault, FaultKind } from '../scenario/schema.js';
 import { deleteObject } from './delete-object.js';
-import type { ActiveFault, FaultContext, FaultHandler, FaultPlan } from './fault.js';
+import type { ActiveFault, FaultContext, FaultHandler, FaultPlan, PlanContext } from './fault.js';
 import { nodeCordon, nodeTaint } from './node-cordon.js';
 import { nodePause, nodeRestart, nodeStop } from './node-down.js';
 import { nodeDrain } from './node-drain.js';
@@ -22,14 +22,14 @@ export const NODE_LOSS_FAULTS: readonly FaultKind[] = ['nodeStop', 'nodePause', 
 
 /** One spec.faults entry bound to its handler: plan it, then inject what was planned. */
 export interface BoundFault {
-  plan(context: FaultContext): Promise<FaultPlan>;
+  plan(context: PlanContext): Promise<FaultPlan>;
   inject(context: FaultContext, plan: FaultPlan): Promise<ActiveFault>;
 }
 
 /** The handler of a fault with its parameters bound (the registry is keyed by kind, so the pairing is safe). */
 export function bind(fault: Fault): BoundFault {
   const handler = FAULTS[fault.kind] as FaultHandler<FaultKind> as {
-    plan(context: FaultContext, params: unknown): Promise<FaultPlan>;
+    plan(context: PlanContext, params: unknown): Promise<FaultPlan>;
     inject(context: FaultContext, params: unknown, plan: FaultPlan): Promise<ActiveFault>;
   };
   return {

@@ -1,12 +1,11 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { serverSideApply } from '../cluster/apply.js';
 import { statusOf } from '../cluster/kube.js';
-import { RolloutTracker } from '../observe/rollout-tracker.js';
 import type { Manifest, RolloutParams } from '../scenario/schema.js';
 import { monotonicNow } from '../util/clock.js';
 import { allowedNamespace } from './candidates.js';
 import { FaultError } from './errors.js';
-import type { ActiveFault, FaultContext, FaultHandler, RolloutProgress } from './fault.js';
+import type { FaultHandler, RolloutHandle } from './fault.js';
 
 type Body = Record<string, unknown>;
 
@@ -111,10 +110,9 @@ function isWorkload(body: Body, params: RolloutParams): boolean {
 
 /**
  * rollout: applies a new version of part of the desired state with server-side apply (field manager `rebound`), as a
- * release would. Its rollback re-declares the previous version the same way (as a GitOps revert would), when the
- * Deployment stalls at its progress deadline (onStall), after a time (after), or never; revert, between trials and at
- * cleanup, is the same re-declaration. The trial waits for the rollout, or the rollback its setting awaits, to
- * complete (RolloutProgress.completed) besides the steady state.
+ * release would. Its rollback (RolloutHandle.rollBack) re-declares the previous version the same way, as a GitOps
+ * revert would; the run calls it as the rollback setting says (run/rollout-follow.ts: when the Deployment stalls at
+ * its progress deadline, after a time, or never). Revert, between trials and at cleanup, is the same re-declaration.
  */
 export const rollout: FaultHandler<'rollout'> = {
   kind: 'rollout',
@@ -137,10 +135,6 @@ export const rollout: FaultHandler<'rollout'> = {
   inject: async (context, params, plan) => {
     const namespace = allowedNamespace(context, params.namespace);
     const { previous, next, replicas, previousReplicas } = versionsOf(context.desiredState ?? [], params, namespace, context.namespace);
-    const { world, onChange } = context;
-    if (world === undefined || onChange === undefined) throw new FaultError('rollout: needs the run\'s picture of the cluster to follow the rollout');
-    const tracker = new RolloutTracker(params.kind, params.name, namespace, replicas, previousReplicas);
-    tracker.begin(monotonicNow(), world);
     let generation = 0;
     // The workload last: the other objects of a release (a ConfigMap it reads) are in place when its pods change.
     for (const body of [...next.filter((b) => !isWorkload(b, params)), ...next.filter((b) => isWorkload(b, params))]) {
@@ -149,12 +143,6 @@ export const rollout: FaultHandler<'rollout'> = {
     }
     const ackAt = monotonicNow();
     context.acknowledged(ackAt);
-    tracker.applied(ackAt, generation);
-    let rollbackError: string | undefined;
-    let rollingBack: Promise<void> | undefined;
-    let finished = false;
-    let resolveCompleted: (at: number) => void = () => undefined;
-    const completed = new Promise<number>((resolve) => { resolveCompleted = resolve; });
     const writeBack = async (): Promise<number> => {
       let stored = 0;
       for (const body of previous) {
@@ -163,50 +151,36 @@ export const rollout: FaultHandler<'rollout'> = {
       }
       return stored;
     };
-    const rollback = (why: string): void => {
-      if (rollingBack !== undefined || finished) return;
-      context.log.info({ why }, 'rollout: re-declaring the previous version');
-      rollingBack = writeBack().then((stored) => {
-        tracker.rollingBack(monotonicNow(), stored);
-        check(monotonicNow());
-      }, (error: unknown) => {
-        rollbackError = `the rollback of ${params.kind} ${params.name} could not be written: ${error instanceof Error ? error.message : String(error)}`;
-      });
+    let rolledBack: Promise<{ at: number; generation: number }> | undefined;
+    const handle: RolloutHandle = {
+      kind: params.kind,
+      name: params.name,
+      namespace,
+      ...(replicas === undefined ? {} : { replicas }),
+      ...(previousReplicas === undefined ? {} : { previousReplicas }),
+      generation,
+      ackAt,
+      policy: params.rollback,
+      rollBack: () => {
+        rolledBack ??= (async () => {
+          context.log.info('rollout: re-declaring the previous version');
+          const stored = await writeBack();
+          return { at: monotonicNow(), generation: stored };
+        })();
+        return rolledBack;
+      },
     };
-    // The rollback setting says which completion the trial waits for: the rollout's, or the rollback's.
-    const check = (at: number): void => {
-      tracker.observe(at, world);
-      const figures = tracker.figures();
-      if (params.rollback.kind === 'onStall' && figures.stalledAt !== null) rollback('the rollout stalled at its progress deadline');
-      const done = params.rollback.kind === 'after' ? figures.rolledBackAt : figures.rolledBackAt ?? (figures.rollbackAt === null ? figures.completedAt : null);
-      if (done !== null) resolveCompleted(done);
-    };
-    const unsubscribe = onChange(check);
-    const timer = params.rollback.kind === 'after'
-      ? setTimeout(() => rollback(`rollback after ${params.rollback.kind === 'after' ? params.rollback.after.toString() : ''}`), params.rollback.after.toMilliseconds())
-      : undefined;
-    check(ackAt);
-    const progress: RolloutProgress = {
-      kind: params.kind, name: params.name, namespace, ...(previousReplicas === undefined ? {} : { replicas: previousReplicas }),
-      completed,
-      figures: () => tracker.figures(),
-      error: () => rollbackError,
-    };
-    const active: ActiveFault = {
+    return {
       plan,
       ackAt,
       done: Promise.resolve(undefined),
       steps: [{ op: 'apply', objects: previous }],
-      rollout: progress,
+      rollout: handle,
       revert: async () => {
-        finished = true;
-        unsubscribe();
-        if (timer) clearTimeout(timer);
-        await rollingBack;
+        await rolledBack?.catch(() => undefined);
         // Idempotent: the previous version declared again, whether or not the rollback already did.
         await writeBack();
       },
     };
-    return active;
   },
 };

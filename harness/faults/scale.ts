@@ -2,13 +2,13 @@ import { setHeaderOptions } from '@kubernetes/client-node';
 import { monotonicNow } from '../util/clock.js';
 import { allowedNamespace } from './candidates.js';
 import type { KubeClients } from '../cluster/kube.js';
-import type { FaultContext, FaultHandler } from './fault.js';
+import type { FaultHandler, PlanContext } from './fault.js';
 import type { WorkloadKind } from '../scenario/schema.js';
 import { FaultError } from './errors.js';
 
 const MERGE_PATCH = setHeaderOptions('Content-Type', 'application/merge-patch+json');
 
-async function readReplicas(context: FaultContext, kind: WorkloadKind, name: string, namespace: string): Promise<{ replicas: number; uid?: string }> {
+async function readReplicas(context: PlanContext, kind: WorkloadKind, name: string, namespace: string): Promise<{ replicas: number; uid?: string }> {
   const apps = context.kube.apps;
   const object = kind === 'Deployment' ? await apps.readNamespacedDeployment({ name, namespace })
     : kind === 'StatefulSet' ? await apps.readNamespacedStatefulSet({ name, namespace })

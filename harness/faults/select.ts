@@ -1,7 +1,7 @@
 import type * as k8s from '@kubernetes/client-node';
 import type { Selection } from '../scenario/schema.js';
 import { FaultError } from './errors.js';
-import type { RandomStream } from './random.js';
+import type { RandomStream } from '../util/random.js';
 
 /** creationTimestamp in ms: typed clients give a Date, generic ones a string. */
 function createdAt(object: k8s.KubernetesObject): number {

@@ -6,9 +6,9 @@
  * state ceasing to hold, whichever comes first. Pure bookkeeping over the world's changes, stamped by the caller.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { Target } from '../faults/fault.js';
-import { LabelSelector } from '../scenario/rules.js';
-import type { Fault } from '../scenario/schema.js';
+import type { Target } from '../report/result.js';
+import { LabelSelector } from '../util/label-selector.js';
+import { NODE_FAULT_KINDS, type Fault } from '../scenario/schema.js';
 import type { ObservedEvent } from './events.js';
 import { groupOf, isNode, isPod, isTerminating, nodeStatusReady, specReplicas } from './objects.js';
 import type { World } from './world.js';
@@ -35,7 +35,7 @@ interface Seen {
 }
 
 const POD_FAULTS = new Set<Fault['kind']>(['podKill', 'podDelete', 'containerKill']);
-const NODE_FAULTS = new Set<Fault['kind']>(['nodeStop', 'nodeRestart', 'nodePause', 'nodeDrain', 'nodeCordon', 'nodeTaint', 'networkPartition']);
+const NODE_FAULTS = new Set<Fault['kind']>(NODE_FAULT_KINDS);
 
 /** Fault kinds observe cannot see happen: their targets live outside the cluster. */
 export const UNOBSERVABLE_FAULTS: readonly Fault['kind'][] = ['processKill'];

@@ -5,7 +5,7 @@
  * builds the default one from the desired state when a scenario leaves steadyState out.
  */
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
-import { LabelSelector } from '../scenario/rules.js';
+import { LabelSelector } from '../util/label-selector.js';
 import type { CheckParams, Quantity, SteadyStateCheck, WorkloadKind } from '../scenario/schema.js';
 import { compileJsonPath } from './jsonpath.js';
 import {
@@ -21,27 +21,9 @@ import {
 import type { World } from './world.js';
 import { availableAtLeast, rolledOut } from './rollout-checks.js';
 
-/** Ready pods, endpoints and nodes, as counted by the checks (and by countsOf for the timeline). */
-export interface Counts {
-  readonly readyPods?: number;
-  readonly readyEndpoints?: number;
-  readonly readyNodes?: number;
-}
+import type { Condition, Counts } from './condition.js';
 
-/** One judgement of a condition: whether it holds, and why in words (e.g. "podsReady app=web: 2/3 ready"). */
-export interface Evaluation {
-  readonly holds: boolean;
-  readonly detail: string;
-  readonly counts?: Counts;
-}
-
-/** A steady-state check, judged from what the World holds. */
-export interface Condition {
-  describe(): string;
-  evaluate(world: World): Evaluation;
-  /** The checks an `all` is made of, each judged on its own (the live view of `run --interactive` lists them). */
-  readonly parts?: readonly Condition[];
-}
+export type { Condition, Counts, Evaluation } from './condition.js';
 
 /** Holds when every part holds; the detail lists the parts that do not. describe() gives one part per line. */
 export function all(conditions: readonly Condition[]): Condition {

@@ -6,7 +6,7 @@
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { AvailabilityFloor, RolloutKind } from '../scenario/schema.js';
-import type { Condition } from './conditions.js';
+import type { Condition } from './condition.js';
 import { fieldOf, specReplicas, statusNumber } from './objects.js';
 import type { World } from './world.js';
 

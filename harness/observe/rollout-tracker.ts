@@ -6,7 +6,7 @@
  * Pure bookkeeping: the caller stamps each World change with its arrival time.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { LabelSelector } from '../scenario/rules.js';
+import { LabelSelector } from '../util/label-selector.js';
 import type { RolloutKind } from '../scenario/schema.js';
 import { conditionOf, fieldOf, statusNumber } from './objects.js';
 import { availableOf, rolledOut } from './rollout-checks.js';
@@ -70,15 +70,14 @@ export class RolloutTracker {
   private readonly samples: RevisionSample[] = [];
   private detail = 'not looked at yet';
 
-  constructor(
-    readonly kind: RolloutKind,
-    readonly name: string,
-    readonly namespace: string,
-    /** The replicas the new version declares (undefined: the live spec's). */
-    private readonly replicas: number | undefined,
-    /** The replicas the previous version declares, which a rollback counts to (default: the new version's). */
-    private readonly previousReplicas: number | undefined = replicas,
-  ) {}
+  /** The replicas the new version declares (undefined: the live spec's), and the previous version, which a rollback counts to. */
+  private replicas: number | undefined;
+  private previousReplicas: number | undefined;
+
+  constructor(readonly kind: RolloutKind, readonly name: string, readonly namespace: string, replicas?: number, previousReplicas: number | undefined = replicas) {
+    this.replicas = replicas;
+    this.previousReplicas = previousReplicas;
+  }
 
   /** Before the new version is written: the revisions the workload's pods run now are the old ones. */
   begin(at: number, world: World): void {
@@ -93,9 +92,11 @@ export class RolloutTracker {
   }
 
   /** The new version was written, acknowledged at `at`; the API server stored it at `generation`. */
-  applied(at: number, generation: number): void {
+  applied(at: number, generation: number, replicas: { replicas?: number; previousReplicas?: number } = {}): void {
     this.startedAt = at;
     this.generation = generation;
+    if ('replicas' in replicas) this.replicas = replicas.replicas;
+    if ('previousReplicas' in replicas) this.previousReplicas = replicas.previousReplicas;
   }
 
   /** The previous version was written back at `at`, stored at `generation`. */

@@ -19,7 +19,7 @@ import {
   podStatusReady,
   type IdentifiedObject,
 } from './objects.js';
-import type { LabelSelector } from '../scenario/rules.js';
+import type { LabelSelector } from '../util/label-selector.js';
 
 /** The latest answer of the prober for one http check. */
 export interface ProbeResult {

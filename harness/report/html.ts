@@ -408,7 +408,7 @@ function scenarioSection(scenario: ScenarioResult, index: number, charts: ChartS
     ['file', escapeHtml(scenario.file)],
     ['namespace', escapeHtml(scenario.namespace ?? '-')],
     ['expect', `recovery within ${formatSeconds(expect.recoveryWithinMs)}, settle ${formatSeconds(expect.settleMs)}`
-      + `${expect.maxDisruptionMs === null ? '' : `, disruption at most ${formatSeconds(expect.maxDisruptionMs)}`}${expect.mustBreak ? ', must break' : ''}`],
+      + `${expect.maxDisruptionMs === null ? '' : expect.maxDisruptionMs === 0 ? ', no disruption allowed' : `, disruption at most ${formatSeconds(expect.maxDisruptionMs)}`}${expect.mustBreak ? ', must break' : ''}`],
     ['steady state', scenario.steadyState.map(escapeHtml).join('<br>') || '-'],
     ['labels', Object.entries(scenario.labels).map(([k, v]) => `<code>${escapeHtml(`${k}=${v}`)}</code>`).join(' ') || '-'],
   ];

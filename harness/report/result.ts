@@ -329,6 +329,8 @@ export interface RestartResult extends Frozen<Static<typeof RestartSchema>> {}
 export interface RolloutResult extends Frozen<Static<typeof RolloutSchema>> {}
 /** One injected fault. */
 export interface FaultResult extends Frozen<Static<typeof FaultSchema>> {}
+/** Something a fault acted on, as reports name it (faults choose them; observe names what a break touched). */
+export interface Target extends Frozen<Static<typeof FaultTargetSchema>> {}
 /** One point of the timeline chart. */
 export interface TimelineSample extends Frozen<Static<typeof TimelineSampleSchema>> {}
 /** A labelled moment on the timeline (injected, broken, recovered, reverted...). */

@@ -2,11 +2,11 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
-import type { RunArgs } from '../cli/run.js';
-import { progress } from '../cli/output.js';
+import type { RunArgs } from './args.js';
+import { progress } from '../util/output.js';
 import { acquireKubeconfig } from '../cluster/providers/kubeconfig.js';
 import type { ContextAllowance } from '../cluster/context-guard.js';
-import { loadUserConfig, type UserConfig } from '../config/user-config.js';
+import { allowancesOf, loadUserConfig, withClusterChoice, type UserConfig } from '../config/user-config.js';
 import { acquireKind } from '../cluster/providers/kind.js';
 import { acquireLocal } from '../cluster/providers/local.js';
 import { DEFAULT_KIND_CLUSTER } from '../cluster/kind/settings.js';
@@ -17,7 +17,7 @@ import { createReporters, DEFAULT_REPORTERS } from '../report/registry.js';
 import { exitCodeOf, type RunResult } from '../report/result.js';
 import { formatIssue, ScenarioInvalidError } from '../scenario/issues.js';
 import { expandScenarioArgs, loadScenarioFile, parseVarAssignments } from '../scenario/loader.js';
-import { LabelSelector } from '../scenario/rules.js';
+import { LabelSelector } from '../util/label-selector.js';
 import type { Scenario } from '../scenario/schema.js';
 import { packageRoot } from '../util/paths.js';
 import { findK6 } from '../load/k6-binary.js';
@@ -70,21 +70,11 @@ export function defaultOut(): string {
   return join(packageRoot(), 'reports', 'runs', `${stamp}-${randomBytes(3).toString('hex')}`);
 }
 
-/** The contexts a run may touch besides test clusters' on this machine: --allow-context's and the config files'. */
-function allowancesOf(args: RunArgs, config: UserConfig): ContextAllowance[] {
-  return [...(args.allowContext.length > 0 ? [{ patterns: args.allowContext, from: '--allow-context' }] : []), ...config.allowances];
-}
-
-/**
- * The command line over the config files' defaults. The cluster is one choice: the files' applies only when the
- * command line names no part of it (--provider, --cluster, --kubeconfig, --context).
- */
+/** The command line over the config files' defaults; the cluster is one choice (see withClusterChoice). */
 function withDefaults(args: RunArgs, config: UserConfig): RunArgs {
-  const { provider, cluster, kubeconfig, context, out, reporter, k6 } = config.defaults;
-  const namesCluster = args.provider !== undefined || args.cluster !== undefined || args.kubeconfig !== undefined || args.context !== undefined;
+  const { out, reporter, k6 } = config.defaults;
   return {
-    ...args,
-    ...(namesCluster ? {} : { provider, cluster, kubeconfig, context }),
+    ...withClusterChoice(args, config),
     out: args.out ?? out,
     reporter: args.reporter && args.reporter.length > 0 ? args.reporter : reporter ? [...reporter] : args.reporter,
     k6: args.k6 ?? k6,
@@ -190,7 +180,7 @@ async function interruptibleRun(given: RunArgs, interrupt: RunInterrupt, operato
   const config = loadUserConfig(given.paths);
   for (const file of config.files) progress(`config: ${file}`);
   const args = withDefaults(given, config);
-  const allowances = allowancesOf(args, config);
+  const allowances = allowancesOf(args.allowContext, config);
   if (args.updateBaseline && args.baseline === undefined) throw new UsageError('--update-baseline needs --baseline FILE: the file to write.');
   const vars = parseVarAssignments(args.var);
   if (args.trials !== undefined && (!Number.isInteger(args.trials) || args.trials < 1)) {

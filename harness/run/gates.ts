@@ -1,4 +1,4 @@
-import { progress } from '../cli/output.js';
+import { progress } from '../util/output.js';
 import { gate, type ComparableRun } from '../compare/compare.js';
 import { readComparableRun } from '../compare/load.js';
 import { parseAlpha, parseMaxRegression } from '../compare/options.js';

@@ -10,9 +10,11 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { ProviderKind } from '../cluster/provider.js';
 import type { RevertStep } from '../faults/revert-step.js';
-import { commandLine } from '../cluster/local/process.js';
+import { commandLine } from '../util/command-line.js';
 import { reboundHome } from '../util/paths.js';
-import type { UndoStage } from './ledger.js';
+
+/** What kind of change an undo step undoes; undone in the order of UNDO_ORDER (ledger.ts). */
+export type UndoStage = 'fault' | 'process' | 'object' | 'namespace';
 
 /** Which cluster a journal's changes were made in. */
 export interface JournalCluster {

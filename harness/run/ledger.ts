@@ -2,7 +2,8 @@ import type { RevertStep } from '../faults/revert-step.js';
 import type { Journal } from './journal.js';
 
 /** What an undo action undoes; cleanup runs them in this order, so nodes are back before namespaces go. */
-export type UndoStage = 'fault' | 'process' | 'object' | 'namespace';
+export type { UndoStage } from './journal.js';
+import type { UndoStage } from './journal.js';
 
 /** The cleanup order of the stages. */
 export const UNDO_ORDER: readonly UndoStage[] = ['fault', 'process', 'object', 'namespace'];

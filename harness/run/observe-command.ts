@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
-import type { ObserveArgs } from '../cli/observe.js';
-import { progress } from '../cli/output.js';
+import type { ObserveArgs } from './args.js';
+import { progress } from '../util/output.js';
 import { DEFAULT_CLUSTER_NAME } from '../cluster/local/settings.js';
 import { acquireKubeconfig } from '../cluster/providers/kubeconfig.js';
 import { acquireLocal } from '../cluster/providers/local.js';
-import { loadUserConfig, type UserConfig } from '../config/user-config.js';
+import { allowancesOf, loadUserConfig, namesCluster, withClusterChoice, type UserConfig } from '../config/user-config.js';
 import type { ClusterHandle } from '../cluster/provider.js';
 import { UsageError, type ExitCode } from '../errors.js';
 import { BreakRules } from '../observe/breaks.js';
@@ -27,20 +27,17 @@ async function attach(given: ObserveArgs, config: UserConfig): Promise<ClusterHa
   const args = withClusterDefaults(given, config);
   if (args.kubeconfig !== undefined || args.context !== undefined) {
     if (args.cluster !== undefined) throw new UsageError('--cluster names a local cluster; with --kubeconfig/--context leave it out.');
-    const allowances = [...(args.allowContext.length > 0 ? [{ patterns: args.allowContext, from: '--allow-context' }] : []), ...config.allowances];
-    return acquireKubeconfig({ kubeconfig: args.kubeconfig, context: args.context, allowances });
+    return acquireKubeconfig({ kubeconfig: args.kubeconfig, context: args.context, allowances: allowancesOf(args.allowContext, config) });
   }
   return acquireLocal({ cluster: args.cluster ?? DEFAULT_CLUSTER_NAME, keepCluster: true, attachOnly: true }, progress);
 }
 
 /** The config files' cluster, when the command line names none (observe has no --provider: kind is a context). */
-function withClusterDefaults(args: ObserveArgs, config: UserConfig): ObserveArgs {
-  if (args.cluster !== undefined || args.kubeconfig !== undefined || args.context !== undefined) return args;
-  const { provider, cluster, kubeconfig, context } = config.defaults;
-  if (provider === 'kind') {
-    throw new UsageError(`the config file's defaults.provider is kind: observe reaches a kind cluster through its context; give --context kind-${cluster ?? 'rebound'} (or --kubeconfig and --context).`);
+function withClusterDefaults(given: ObserveArgs, config: UserConfig): ObserveArgs {
+  if (!namesCluster(given) && config.defaults.provider === 'kind') {
+    throw new UsageError(`the config file's defaults.provider is kind: observe reaches a kind cluster through its context; give --context kind-${config.defaults.cluster ?? 'rebound'} (or --kubeconfig and --context).`);
   }
-  return { ...args, ...(cluster === undefined ? {} : { cluster }), ...(kubeconfig === undefined ? {} : { kubeconfig }), ...(context === undefined ? {} : { context }) };
+  return withClusterChoice(given, config);
 }
 
 /** What observe cannot honour in a scenario: refused, since a field that does nothing would mislead. */

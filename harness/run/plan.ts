@@ -1,6 +1,5 @@
-import { pino } from 'pino';
-import type { RunArgs } from '../cli/run.js';
-import { print } from '../cli/output.js';
+import type { RunArgs } from './args.js';
+import { print } from '../util/output.js';
 import { clientsFor, type KubeClients } from '../cluster/kube.js';
 import type { ProviderKind } from '../cluster/provider.js';
 import { readState } from '../cluster/local/state.js';
@@ -8,10 +7,10 @@ import { contextName, DEFAULT_CLUSTER_NAME, leastNodeRecoverySeconds } from '../
 import { existingKindClusters, requireKindState } from '../cluster/kind/cluster.js';
 import { DEFAULT_KIND_CLUSTER, leastKindNodeRecoverySeconds } from '../cluster/kind/settings.js';
 import type { ExitCode } from '../errors.js';
-import type { FaultContext } from '../faults/fault.js';
-import { RandomStream } from '../faults/random.js';
+import type { PlanContext } from '../faults/fault.js';
+import { RandomStream } from '../util/random.js';
 import { bind, NODE_LOSS_FAULTS } from '../faults/registry.js';
-import type { Fault, Manifest, NodeTargets, Scenario } from '../scenario/schema.js';
+import { NODE_FAULT_KINDS, type Fault, type Manifest, type NodeTargets, type Scenario } from '../scenario/schema.js';
 import type { ContextAllowance } from '../cluster/context-guard.js';
 import { Discovery } from '../cluster/discovery.js';
 import { guardedContext } from '../cluster/providers/kubeconfig.js';
@@ -45,24 +44,21 @@ async function existingCluster(args: RunArgs, allowances: readonly ContextAllowa
   return { kube: clientsFor(file, context), provider, name: context, line: `kube context "${context}" of ${file}, server ${server ?? '(none)'}` };
 }
 
-/** A fault context for planning only: what plan() reads (the cluster, the namespace, the random stream). */
-function planningContext(kube: KubeClients, cluster: PlannedCluster, namespace: string, allowNamespaces: readonly string[], random: RandomStream): FaultContext {
+/** What planning reads: the cluster, the namespace, the random stream; a dry run acts on nothing. */
+function planningContext(kube: KubeClients, cluster: PlannedCluster, namespace: string, allowNamespaces: readonly string[], random: RandomStream): PlanContext {
+  // What the provider could do is what the run's provider would bring: node control for local and kind, containers
+  // and networks for kind; an existing cluster (kubeconfig) none.
+  const local = cluster.provider === 'local';
+  const kind = cluster.provider === 'kind';
   return {
     kube,
-    cluster: { provider: cluster.provider, name: cluster.name, kubeconfig: '', timings: {}, release: async () => undefined,
-      // Node faults check that the provider can stop nodes before they choose; nothing here is called.
-      ...(cluster.provider !== 'kubeconfig' ? { nodeControl: {} as never, containerControl: {} as never, networkControl: {} as never } : {}) },
+    capabilities: { provider: cluster.provider, nodes: local || kind, containers: kind, networks: kind },
     namespace,
     allowNamespaces,
     random,
     processes: { pidOf: () => undefined, noteKill: () => undefined },
     scenarioDir: '',
-    deadline: 0,
-    acknowledged: () => undefined,
-    impairNodes: () => undefined,
-    restoreNodes: () => undefined,
-    log: pino({ level: 'silent' }),
-  } as unknown as FaultContext;
+  };
 }
 
 /** The objects of the desired state by where they land, as the cluster serves their kinds (or guessed without one). */
@@ -84,10 +80,10 @@ const CLUSTER_SCOPED_KINDS = new Set(['Namespace', 'Node', 'PersistentVolume', '
   'CustomResourceDefinition', 'PriorityClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'IngressClass', 'RuntimeClass']);
 
 /** Node faults: their candidates are nodes, chosen by node labels (and by the pods they host, at injection). */
-const NODE_FAULTS: ReadonlySet<string> = new Set(['nodeStop', 'nodeRestart', 'nodePause', 'nodeDrain', 'nodeCordon', 'nodeTaint', 'networkPartition']);
+const NODE_FAULTS: ReadonlySet<string> = new Set(NODE_FAULT_KINDS);
 
 /** The nodes a node fault may hit, as the cluster is now: the ready nodes its selector matches. */
-async function candidateNodes(context: FaultContext, fault: Fault): Promise<string> {
+async function candidateNodes(context: PlanContext, fault: Fault): Promise<string> {
   const targets = fault.params as NodeTargets;
   const nodes = await readyNodes(context, { ...targets, nodesOf: undefined } as NodeTargets);
   const names = nodes.map((node) => node.metadata?.name ?? '').filter(Boolean);

@@ -10,7 +10,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { serverSideApply } from '../cluster/apply.js';
 import { statusOf } from '../cluster/kube.js';
 import { removeTaint, setUnschedulable } from '../faults/node-spec.js';
-import { commandLine } from '../cluster/local/process.js';
+import { commandLine } from '../util/command-line.js';
 import { writeReplicas } from '../faults/scale.js';
 import { RUN_LABEL, type RevertStep } from '../faults/revert-step.js';
 

@@ -3,7 +3,7 @@
  * completion or stall, rollback, lowest availability against the floor), their markers on the timeline, and whether
  * each completed within expect.rolloutWithin.
  */
-import type { RolloutProgress } from '../faults/fault.js';
+import type { RolloutProgress } from './rollout-follow.js';
 import { floorOf } from '../observe/rollout-checks.js';
 import type { Observer } from './observer.js';
 import type { RolloutResult } from '../report/result.js';
@@ -47,6 +47,13 @@ export function lateRollouts(rollouts: readonly TrialRollout[], scenario: Scenar
     return [`the rollout of ${label(r.progress)} was not complete within rolloutWithin ${within.toString()} (${took})`];
   });
   return late.length === 0 ? undefined : late.join('; ');
+}
+
+/** What the judge weighs of the trial's rollouts: one that did not complete, or not within rolloutWithin. */
+export function rolloutRecord(rollouts: readonly TrialRollout[], scenario: Scenario): { incompleteRollout?: string; lateRollout?: string } {
+  const incomplete = incompleteRollouts(rollouts);
+  const late = lateRollouts(rollouts, scenario);
+  return { ...(incomplete === undefined ? {} : { incompleteRollout: incomplete }), ...(late === undefined ? {} : { lateRollout: late }) };
 }
 
 /** The report's figures of each rollout; its events become markers on the trial's timeline. */

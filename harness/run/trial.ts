@@ -1,23 +1,26 @@
 import type { Logger } from 'pino';
 import type { KubeClients } from '../cluster/kube.js';
 import type { ClusterHandle } from '../cluster/provider.js';
-import type { ActiveFault, FaultContext, ProcessTable, Target } from '../faults/fault.js';
-import { RandomStream } from '../faults/random.js';
+import { capabilitiesOf, type ActiveFault, type FaultContext, type ProcessTable, type Target } from '../faults/fault.js';
+import { RandomStream } from '../util/random.js';
 import { bind, NODE_LOSS_FAULTS } from '../faults/registry.js';
 import type { ObservedBreak } from '../observe/breaks.js';
 import { RecoveryDetector } from '../observe/detector.js';
 import { judgeOutages } from '../observe/outages.js';
-import type { FaultResult, LoadResult, ObjectSnapshot, TrialResult, TrialVerdict } from '../report/result.js';
+import type { FaultResult, LoadResult, ObjectSnapshot, TrialResult } from '../report/result.js';
 import type { LoadSession } from '../load/session.js';
 import { describeThreshold } from '../report/figures.js';
 import type { Fault, Scenario } from '../scenario/schema.js';
 import { isoOf, monotonicNow } from '../util/clock.js';
+import { within } from '../util/sleep.js';
 import type { Ledger } from './ledger.js';
 import { liveStateOf } from './live-state.js';
+import { judgeTrial, SKIPPED_BY_OPERATOR } from './judge.js';
 import type { Observer } from './observer.js';
 import { unattended, type Operator } from './operator.js';
 import { nodeLossResults, replacementResults, restartResults, timelineResult } from './trial-results.js';
-import { incompleteRollouts, lateRollouts, rolloutResults, type TrialRollout } from './rollout-results.js';
+import { rolloutRecord, rolloutResults, type TrialRollout } from './rollout-results.js';
+import { beginRollout, followRollout } from './rollout-follow.js';
 
 /** What one trial needs. */
 export interface TrialContext {
@@ -57,9 +60,6 @@ export interface TrialContext {
   /** Told how long the operator's answer took: the scenario's time limit moves by it too. */
   readonly onHeld?: (ms: number) => void;
 }
-
-/** The reason of a trial the operator skipped at the prompt. */
-export const SKIPPED_BY_OPERATOR = 'skipped by the operator';
 
 /** Faults in order of `at`, ties in file order. */
 function schedule(faults: readonly Fault[]): Fault[] {
@@ -151,6 +151,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   // Once the trial has ended early (timeout, a load threshold's abortOnFail), no further fault goes in.
   let stopInjecting = false;
   let cancelWait: (() => void) | undefined;
+  const mayInject = (): boolean => !stopInjecting && context.abort?.aborted !== true && monotonicNow() <= context.deadline + heldMs;
   const injectAll = async (): Promise<void> => {
     for (const [order, fault] of schedule(scenario.spec.faults).entries()) {
       const due = context.t0 + fault.at.toMilliseconds() + heldMs;
@@ -162,10 +163,11 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
         });
         cancelWait = undefined;
       }
-      if (stopInjecting) return;
+      if (!mayInject()) return;
       let faultContext: FaultContext = {
         kube: context.kube,
         cluster: context.cluster,
+        capabilities: capabilitiesOf(context.cluster),
         namespace: context.namespace,
         allowNamespaces: scenario.spec.allowNamespaces,
         random: RandomStream.derive(context.seed, scenario.metadata.name, context.trial, fault.index),
@@ -180,8 +182,6 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
         },
         log: context.log.child({ fault: fault.index, kind: fault.kind }),
         desiredState: scenario.spec.desiredState,
-        world: observer.world,
-        onChange: (listener) => observer.subscribe((at) => listener(at)),
       };
       const handler = bind(fault);
       let result: FaultResult = { index: fault.index, kind: fault.kind, atMs: fault.at.toMilliseconds(), injectedAt: null, summary: '', targets: [], error: null };
@@ -217,6 +217,8 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
           }
           faultContext = { ...faultContext, deadline: decidedAt + expect.recoveryWithin.toMilliseconds() };
         }
+        // Planning (and the prompt) took time: the trial may have ended meanwhile (timeout, abort, a FAIL).
+        if (!mayInject()) return;
         for (const target of plan.targets) if (target.uid) targetUids.add(target.uid);
         // On disk before the change is made: a run killed from here on leaves `rebound recover` what to undo.
         const change = await context.ledger.begin('fault', `revert ${fault.kind} (${plan.summary})`, plan.revertSteps);
@@ -224,6 +226,8 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
         // Followed from the moment the fault begins: a graceful node stop takes seconds, during which the control
         // plane may already see the node NotReady.
         follow(fault.kind, plan.targets, injecting.startedAt);
+        // A rollout's old revisions are those its pods run before the new version is written.
+        const tracker = fault.kind === 'rollout' ? beginRollout(fault.params, fault.params.namespace ?? context.namespace, observer) : undefined;
         let injected: ActiveFault;
         try {
           injected = await handler.inject(faultContext, plan);
@@ -234,10 +238,11 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
         }
         active.push(injected);
         change.commit(() => injected.revert(), injected.steps);
-        if (injected.rollout) {
+        if (injected.rollout && tracker) {
           const gate = rollouts.length;
-          rollouts.push({ fault: fault.index, progress: injected.rollout });
-          void injected.rollout.completed.then((at) => { detector.passed(gate, at); nudge(); });
+          const progress = followRollout(tracker, injected.rollout, observer);
+          rollouts.push({ fault: fault.index, progress });
+          void progress.completed.then((at) => { detector.passed(gate, at); nudge(); });
         }
         // The first watch event the fault caused may have arrived before the API server's answer.
         const first = injecting.firstEvent !== undefined ? Math.min(injecting.firstEvent, injected.ackAt) : injected.ackAt;
@@ -326,8 +331,15 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   await allInjected;
   stopFollowing();
   const ended = monotonicNow();
-  // Faults still at work (a drain waiting on a budget) decide too: a failure there is the system's.
-  const failures = (await Promise.all(active.map((a) => a.done.catch((e: unknown) => `fault failed: ${errorText(e)}`))))
+  // Faults still at work (a drain waiting on a budget) decide too: a failure there is the system's. They are
+  // awaited only while the trial could still pass, and never past injectedAt + recoveryWithin + settle (the format's
+  // promise): after a FAIL, an ERROR or an abort, and for a fault that outlasts that (a node down for longer than
+  // recoveryWithin), what is not over yet is left to the revert that follows the trial.
+  const measuredSoFar = detector.result();
+  const couldPass = status === 'recovered' && !error && aborted === undefined && interrupted === undefined && !skipped;
+  const capAt = (measuredSoFar.injectedAt ?? ended) + expect.recoveryWithin.toMilliseconds() + expect.settle.toMilliseconds();
+  const waitMs = couldPass ? capAt - monotonicNow() : 0;
+  const failures = (await Promise.all(active.map((a) => within(a.done.catch((e: unknown) => `fault failed: ${errorText(e)}`), waitMs, undefined))))
     .filter((f): f is string => f !== undefined);
   unsubscribe();
   untarget();
@@ -345,55 +357,22 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   }
   const crossed = load?.thresholds.filter((t) => !t.ok) ?? [];
   const outage = judgeOutages(measured, observer.outages(), ended, isoOf);
-  let verdict: TrialVerdict = 'PASS';
-  let reason: string | null = null;
-  if (interrupted !== undefined) {
-    verdict = 'ABORTED';
-    reason = interrupted;
-  } else if (skipped) {
-    verdict = 'SKIPPED';
-    reason = SKIPPED_BY_OPERATOR;
-  } else if (error) {
-    verdict = 'ERROR';
-    reason = error;
-  } else if (aborted !== undefined) {
-    verdict = 'FAIL';
-    reason = `${aborted}; the trial was aborted (abortOnFail)`;
-  } else if (status === 'failed' && outage.error !== undefined) {
-    verdict = 'ERROR';
-    reason = outage.error;
-  } else if (rollouts.some((r) => r.progress.error() !== undefined)) {
-    verdict = 'ERROR';
-    reason = rollouts.flatMap((r) => r.progress.error() ?? []).join('; ');
-  } else if (status === 'failed') {
-    verdict = 'FAIL';
-    const current = observer.current().evaluation;
-    const incomplete = current.holds ? incompleteRollouts(rollouts) : undefined;
-    reason = `no recovery within ${expect.recoveryWithin.toString()} (+${expect.settle.toString()} settle): ${incomplete ?? (current.holds ? 'the steady state came back too late' : current.detail)}`;
-  } else if (failures.length > 0) {
-    verdict = 'FAIL';
-    reason = failures.join('; ');
-  } else if (lateRollouts(rollouts, scenario) !== undefined) {
-    verdict = 'FAIL';
-    reason = lateRollouts(rollouts, scenario) ?? null;
-  } else if (measured.undisrupted && expect.mustBreak) {
-    verdict = 'ERROR';
-    reason = 'the fault did not bite: the steady state never broke (expect.mustBreak is true)';
-  } else if (expect.maxDisruption && (measured.longestBreakMs ?? 0) > expect.maxDisruption.toMilliseconds()) {
-    verdict = 'FAIL';
-    reason = `the steady state was broken for ${((measured.longestBreakMs ?? 0) / 1000).toFixed(2)} s in one stretch, more than maxDisruption ${expect.maxDisruption.toString()}`;
-  } else if (crossed.length > 0) {
-    verdict = 'FAIL';
-    reason = `load threshold${crossed.length === 1 ? '' : 's'} crossed: ${crossed.map(describeThreshold).join('; ')}`;
-  }
-  // Never a PASS the outage might make false: it says why instead.
-  if (verdict === 'PASS' && outage.error !== undefined) {
-    verdict = 'ERROR';
-    reason = outage.error;
-  } else if (verdict === 'PASS' && expect.maxDisruption && (measured.longestBreakMs ?? 0) + outage.breakUncertaintyMs > expect.maxDisruption.toMilliseconds()) {
-    verdict = 'ERROR';
-    reason = `the API server was unreachable while the steady state was broken: the longest break may have been up to ${Math.round(outage.breakUncertaintyMs)} ms longer than the ${((measured.longestBreakMs ?? 0) / 1000).toFixed(2)} s measured, beyond maxDisruption ${expect.maxDisruption.toString()}`;
-  }
+  // A rollback that could not be written is the harness's failure; a rollout that did not complete, or not in time,
+  // the system's (the judge weighs them with the rest).
+  const rolloutError = rollouts.flatMap((r) => r.progress.error() ?? []).join('; ');
+  const { verdict, reason } = judgeTrial({
+    ...(interrupted === undefined ? {} : { interrupted }),
+    skipped,
+    ...(error === undefined || error === '' ? (rolloutError === '' ? {} : { error: rolloutError }) : { error }),
+    ...(aborted === undefined ? {} : { aborted }),
+    status,
+    current: observer.current().evaluation,
+    failures,
+    measured,
+    crossed: crossed.map(describeThreshold),
+    outage,
+    ...rolloutRecord(rollouts, scenario),
+  }, expect);
   // A recovery an outage left unknown gives no figure to count in the statistics.
   const known = recovered && !(verdict === 'ERROR' && reason === outage.error);
   if (measured.brokenAt !== null) observer.timeline.mark(measured.brokenAt, 'broken', 'steady state broken');
@@ -404,6 +383,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   const nodeLoss = nodeLossResults(observer.nodeLoss);
   const restarts = restartResults(observer.restarts);
   const rolloutFigures = rolloutResults(rollouts, scenario, observer);
+  for (const rollout of rollouts) rollout.progress.stop();
   markPhases(observer);
   const timeline = timelineResult(observer.timeline, context.t0);
   // What the room typed since the last trial (while this one waited for its steady state, too) is this trial's.

@@ -6,7 +6,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize as normalizePath, resolve } from 'node:path';
 import { LineCounter, isAlias, isMap, isNode, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
-import { nodePortVariable, PUBLISHED_NODE_PORTS } from '../cluster/provider.js';
+import { nodePortVariable, PUBLISHED_NODE_PORTS } from '../util/node-ports.js';
 import { UsageError } from '../errors.js';
 import { oneLine } from '../util/one-line.js';
 import { Duration } from './duration.js';

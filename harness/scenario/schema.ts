@@ -413,7 +413,7 @@ const ProcessSchema = Strict({
 const ExpectSchema = Strict({
   recoveryWithin: DurationText('every trial must recover within this, counted from the first injection'),
   settle: Type.Optional(DurationText('the steady state must hold this long to count as recovered', DEFAULTS.settle)),
-  maxDisruption: Type.Optional(DurationText('longest time the steady state may be broken')),
+  maxDisruption: Type.Optional(DurationText('longest time the steady state may be broken in one stretch; 0s: it must never break (zero downtime)')),
   mustBreak: Type.Optional(Type.Boolean({ default: DEFAULTS.mustBreak, description: 'a trial whose steady state never broke is an ERROR' })),
   rolloutWithin: Type.Optional(DurationText('with rollout faults: each rollout (or its rollback) must be complete within this of its injection')),
 }, { description: 'what recovery must look like' });

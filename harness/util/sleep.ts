@@ -29,3 +29,17 @@ export async function waitFor<T>(
     await sleep(intervalMs);
   }
 }
+
+/**
+ * What `promise` resolves to if it settles within `ms` (0: only if it has settled already), else `otherwise`; the
+ * timer is cleared either way, so nothing is left holding the process.
+ */
+export async function within<T, U>(promise: Promise<T>, ms: number, otherwise: U): Promise<T | U> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<U>((resolve) => { timer = setTimeout(() => resolve(otherwise), Math.max(0, ms)); });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { clientsFor, isNodeReady } from '../../harness/cluster/kube.js';
 import { processState } from '../../harness/cluster/local/process.js';
 import { readState } from '../../harness/cluster/local/state.js';
-import { RandomStream } from '../../harness/faults/random.js';
+import { RandomStream } from '../../harness/util/random.js';
 import { journalIdentity, journalsOf } from '../../harness/run/journal.js';
 import { REPO, rebound } from './cli.js';
 

@@ -150,7 +150,7 @@ describe('echo operator: status', () => {
 describe('echo operator: settings', () => {
   it('reads the namespace, the kubeconfig and the reconcile delay from flags', () => {
     const settings = parseSettings(['--namespace', 'demo', '--kubeconfig', '/tmp/kc', '--reconcile-delay', '2s'], {});
-    expect(settings).to.deep.equal({ namespace: 'demo', kubeconfig: '/tmp/kc', reconcileDelayMs: 2000, echoImage: ECHO_IMAGE });
+    expect(settings).to.deep.equal({ namespace: 'demo', kubeconfig: '/tmp/kc', reconcileDelayMs: 2000, echoImage: ECHO_IMAGE, ignoreDrift: undefined });
   });
 
   it('takes the delay from ECHO_RECONCILE_DELAY when the flag is absent or empty, and defaults it to 0', () => {
@@ -159,13 +159,20 @@ describe('echo operator: settings', () => {
       .to.equal(250);
     expect(parseSettings(['--namespace', 'demo', '--reconcile-delay', '0s'], { ECHO_RECONCILE_DELAY: '9s' }).reconcileDelayMs)
       .to.equal(0);
-    expect(parseSettings(['--namespace', 'demo'], {})).to.deep.equal({ namespace: 'demo', kubeconfig: undefined, reconcileDelayMs: 0, echoImage: ECHO_IMAGE });
+    expect(parseSettings(['--namespace', 'demo'], {})).to.deep.equal({ namespace: 'demo', kubeconfig: undefined, reconcileDelayMs: 0, echoImage: ECHO_IMAGE, ignoreDrift: undefined });
   });
 
   it('takes the echo pods\' image from --echo-image, else $ECHO_IMAGE', () => {
     expect(parseSettings(['--namespace', 'demo', '--echo-image', 'a:1'], { ECHO_IMAGE: 'b:2' }).echoImage).to.equal('a:1');
     expect(parseSettings(['--namespace', 'demo'], { ECHO_IMAGE: 'b:2' }).echoImage).to.equal('b:2');
     expect(desiredDeployment(echo({ replicas: 1 }), 'a:1').spec?.template.spec?.containers[0]?.image).to.equal('a:1');
+  });
+
+  it('plants its drift bug only when asked, by --ignore-drift or $ECHO_IGNORE_DRIFT, and refuses an unknown one', () => {
+    expect(parseSettings(['--namespace', 'demo', '--ignore-drift', 'configmap-message'], {}).ignoreDrift).to.equal('configmap-message');
+    expect(parseSettings(['--namespace', 'demo'], { ECHO_IGNORE_DRIFT: 'configmap-message' }).ignoreDrift).to.equal('configmap-message');
+    expect(parseSettings(['--namespace', 'demo', '--ignore-drift', ''], {}).ignoreDrift).to.equal(undefined);
+    expect(() => parseSettings(['--namespace', 'demo', '--ignore-drift', 'replicas'], {})).to.throw(UsageError, /not a drift it can ignore/);
   });
 
   it('rejects a missing namespace, unknown flags and bad durations with a UsageError', () => {

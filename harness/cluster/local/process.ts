@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { commandLine } from '../../util/command-line.js';
 import { sleep } from '../../util/sleep.js';
 
 /** How one of the local cluster's processes is started, kept in the cluster's state so it can be started again. */
@@ -25,15 +26,6 @@ export function startDetached(spec: ProcessSpec): number {
     return child.pid;
   } finally {
     closeSync(out);
-  }
-}
-
-/** The command line of a pid, or undefined when there is no such process. */
-export function commandLine(pid: number): string[] | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((part) => part !== '');
-  } catch {
-    return undefined;
   }
 }
 

@@ -300,9 +300,12 @@ class EchoOperator {
     if (echo === undefined) return 'Echo gone, its objects are left to the garbage collector';
     if (!isStoredEcho(echo)) throw new Error('the API server returned an Echo without name, namespace or uid');
 
-    const configMap = desiredConfigMap(echo);
-    await this.core.patchNamespacedConfigMap(
-      { name: ownedName(name), namespace, body: configMap, fieldManager: FIELD_MANAGER, force: true }, APPLY);
+    // The planted bug of --ignore-drift configmap-message: an existing ConfigMap is never written, drifted or not.
+    const leaveConfigMap = this.settings.ignoreDrift === 'configmap-message' && await this.configMapExists(name);
+    if (!leaveConfigMap) {
+      await this.core.patchNamespacedConfigMap(
+        { name: ownedName(name), namespace, body: desiredConfigMap(echo), fieldManager: FIELD_MANAGER, force: true }, APPLY);
+    }
     // The applied Deployment comes back as stored, status included, so its readiness needs no second read.
     const deployment = await this.apps.patchNamespacedDeployment(
       { name: ownedName(name), namespace, body: desiredDeployment(echo, this.settings.echoImage), fieldManager: FIELD_MANAGER, force: true }, APPLY);
@@ -317,8 +320,18 @@ class EchoOperator {
       }, APPLY);
     }
     const ready = readyCondition(status);
-    return `configmap and deployment ${ownedName(name)} applied, ${status.readyReplicas ?? 0} ready, `
+    return `${leaveConfigMap ? 'deployment' : 'configmap and deployment'} ${ownedName(name)} applied, ${status.readyReplicas ?? 0} ready, `
       + `Ready=${ready?.status ?? 'Unknown'} (${ready?.reason ?? 'none'})${changed ? ', status written' : ''}`;
+  }
+
+  private async configMapExists(name: string): Promise<boolean> {
+    try {
+      await this.core.readNamespacedConfigMap({ name: ownedName(name), namespace: this.settings.namespace });
+      return true;
+    } catch (error) {
+      if (httpStatusOf(error) === 404) return false;
+      throw error;
+    }
   }
 
   private async readEcho(name: string): Promise<Echo | undefined> {
@@ -350,7 +363,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const operator = new EchoOperator(kubeConfigFor(settings), settings);
-  log(`echo-operator starting: namespace ${settings.namespace}, reconcile delay ${settings.reconcileDelayMs} ms`);
+  log(`echo-operator starting: namespace ${settings.namespace}, reconcile delay ${settings.reconcileDelayMs} ms`
+    + `${settings.ignoreDrift === undefined ? '' : `, ignoring drift of ${settings.ignoreDrift} (planted bug)`}`);
   const signalled = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);

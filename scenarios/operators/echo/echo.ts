@@ -242,14 +242,32 @@ export interface Settings {
   readonly reconcileDelayMs: number;
   /** The image of the echo pods. */
   readonly echoImage: string;
+  /**
+   * A planted bug, to show a drift regression between two "versions" of the operator: with `configmap-message` it
+   * creates its ConfigMap when it is missing but never writes an existing one, so a hand edit of the message (drift)
+   * stays, while a deleted ConfigMap still comes back.
+   */
+  readonly ignoreDrift: IgnoredDrift | undefined;
+}
+
+/** The drift the planted bug of --ignore-drift leaves alone. */
+export const IGNORABLE_DRIFT = ['configmap-message'] as const;
+export type IgnoredDrift = (typeof IGNORABLE_DRIFT)[number];
+
+function ignoredDrift(value: string | undefined): IgnoredDrift | undefined {
+  if (value === undefined || value === '') return undefined;
+  const known = IGNORABLE_DRIFT.find((drift) => drift === value);
+  if (known === undefined) throw new UsageError(`--ignore-drift \`${value}\` is not a drift it can ignore: write ${IGNORABLE_DRIFT.join(' or ')}`);
+  return known;
 }
 
 /** The usage text shown with a UsageError. */
-export const USAGE = 'usage: controller.js --namespace NS [--kubeconfig FILE] [--reconcile-delay DURATION] [--echo-image IMAGE]\n'
+export const USAGE = 'usage: controller.js --namespace NS [--kubeconfig FILE] [--reconcile-delay DURATION] [--echo-image IMAGE] [--ignore-drift FIELD]\n'
   + '  --namespace NS            the namespace whose Echoes to reconcile (required)\n'
   + '  --kubeconfig FILE         default: $KUBECONFIG, then ~/.kube/config, then the in-cluster service account\n'
   + '  --reconcile-delay 2s      wait this long before each reconcile (default: $ECHO_RECONCILE_DELAY, else 0s)\n'
-  + `  --echo-image IMAGE        the image of the echo pods (default: $ECHO_IMAGE, else ${ECHO_IMAGE})`;
+  + `  --echo-image IMAGE        the image of the echo pods (default: $ECHO_IMAGE, else ${ECHO_IMAGE})\n`
+  + '  --ignore-drift FIELD      a planted bug: configmap-message leaves hand edits of the ConfigMap (default: $ECHO_IGNORE_DRIFT, else none)';
 
 const DURATION_UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -278,6 +296,7 @@ export function parseSettings(args: readonly string[], env: Readonly<Record<stri
         kubeconfig: { type: 'string' },
         'reconcile-delay': { type: 'string' },
         'echo-image': { type: 'string' },
+        'ignore-drift': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -292,5 +311,6 @@ export function parseSettings(args: readonly string[], env: Readonly<Record<stri
   const kubeconfig = values.kubeconfig || undefined;
   const delay = values['reconcile-delay'] || env['ECHO_RECONCILE_DELAY'] || '0s';
   const echoImage = values['echo-image'] || env['ECHO_IMAGE'] || ECHO_IMAGE;
-  return { namespace, kubeconfig, reconcileDelayMs: parseDuration(delay), echoImage };
+  const ignoreDrift = ignoredDrift(values['ignore-drift'] || env['ECHO_IGNORE_DRIFT']);
+  return { namespace, kubeconfig, reconcileDelayMs: parseDuration(delay), echoImage, ignoreDrift };
 }

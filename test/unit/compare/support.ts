@@ -1,5 +1,5 @@
 import type { ComparableRun, ComparableScenario, ComparableTrial } from '../../../harness/compare/compare.js';
-import { RandomStream } from '../../../harness/faults/random.js';
+import { RandomStream } from '../../../harness/util/random.js';
 import type { Environment } from '../../../harness/report/result.js';
 
 /** The environment of the local cluster, as `rebound run` records it. */

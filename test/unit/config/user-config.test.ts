@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { ConfigInvalidError, loadUserConfig } from '../../../harness/config/user-config.js';
+import { allowancesOf, ConfigInvalidError, loadUserConfig, withClusterChoice, type UserConfig } from '../../../harness/config/user-config.js';
 import { formatIssue } from '../../../harness/scenario/issues.js';
 
 describe('the user\'s config files', () => {
@@ -100,5 +100,28 @@ describe('the user\'s config files', () => {
     writeFileSync(join(project, 'rebound.config.yaml'), 'allowContexts: [a]\n');
     writeFileSync(join(other, 'rebound.config.yaml'), 'allowContexts: [b]\n');
     expect(() => loadUserConfig([project, other])).to.throw(/different rebound\.config\.yaml files/);
+  });
+});
+
+describe('the cluster is one choice', () => {
+  const config: UserConfig = {
+    files: ['/home/a/.rebound/config.yaml'],
+    allowances: [{ patterns: ['staging-*'], from: '/home/a/.rebound/config.yaml' }],
+    defaults: { provider: 'kubeconfig', kubeconfig: '/home/a/.kube/config', context: 'staging-1', out: '/tmp/out' },
+  };
+
+  it('takes the files\' cluster whole when the command line names none of it', () => {
+    const given: { trials: number; cluster?: string } = { trials: 2 };
+    expect(withClusterChoice(given, config)).to.deep.equal({ trials: 2, provider: 'kubeconfig', kubeconfig: '/home/a/.kube/config', context: 'staging-1' });
+  });
+
+  it('takes none of it when the command line names any part, so a --cluster never mixes with a file\'s kubeconfig', () => {
+    expect(withClusterChoice({ cluster: 'big' }, config)).to.deep.equal({ cluster: 'big' });
+    expect(withClusterChoice({ context: 'kind-rebound' }, config)).to.deep.equal({ context: 'kind-rebound' });
+  });
+
+  it('allows --allow-context\'s contexts and the files\'', () => {
+    expect(allowancesOf(['dev'], config)).to.deep.equal([{ patterns: ['dev'], from: '--allow-context' }, ...config.allowances]);
+    expect(allowancesOf([], config)).to.deep.equal(config.allowances);
   });
 });

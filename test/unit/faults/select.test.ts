@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type * as k8s from '@kubernetes/client-node';
 import { FaultError } from '../../../harness/faults/errors.js';
-import { RandomStream } from '../../../harness/faults/random.js';
+import { RandomStream } from '../../../harness/util/random.js';
 import { chooseTargets } from '../../../harness/faults/select.js';
 
 const pod = (name: string, created: string, uid: string): k8s.KubernetesObject => ({

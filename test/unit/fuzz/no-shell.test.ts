@@ -53,14 +53,6 @@ function walk(node: ts.Node, visit: (node: ts.Node) => void): void {
   node.forEachChild((child) => walk(child, visit));
 }
 
-/** The name a call is made by: `spawn(...)`, `cp.spawn(...)`, `this.run(...)` give spawn, spawn, run. */
-function calleeName(call: ts.CallExpression): string | undefined {
-  const callee = call.expression;
-  if (ts.isIdentifier(callee)) return callee.text;
-  if (ts.isPropertyAccessExpression(callee)) return callee.name.text;
-  return undefined;
-}
-
 /** The parameters of the function around `node`, with that function's name. */
 function enclosingFunction(node: ts.Node): { name: string; parameters: string[] } | undefined {
   for (let at: ts.Node | undefined = node.parent; at !== undefined; at = at.parent) {

@@ -85,6 +85,32 @@ describe('observe: ReplacementTracker', () => {
     expect(tracker.replacements()[0]?.at.deleted).to.equal(100);
   });
 
+  it('matches every replacement when half of a large Deployment terminates gracefully, whatever termination takes', () => {
+    // A ReplicaSet replaces a pod as soon as it starts terminating (deletionTimestamp set); the object itself goes
+    // when its containers have stopped, here 8.8 s later, long after its replacement was created and Ready.
+    const rs = { kind: 'ReplicaSet', name: 'web-1', uid: 'rs-1' };
+    const deployment = { kind: 'Deployment', name: 'web', uid: 'dep-1' };
+    const replicaSet = objectOf('apps/v1', 'ReplicaSet', 'web-1', { uid: 'rs-1', owner: deployment });
+    const pods = Array.from({ length: 1000 }, (_, i) => podObject({ name: `web-${i}`, owner: rs, node: `n${i % 10}` }));
+    const world = worldOf(replicaSet, ...pods);
+    const tracker = new ReplacementTracker(world);
+    const doomed = pods.filter((_, i) => i % 2 === 0).map((pod) => pod.metadata?.name ?? '');
+    let at = 1000;
+    for (const [i, name] of doomed.entries()) {
+      feed(world, tracker, at += 1, 'MODIFIED', podObject({ name, owner: rs, node: `n${(i * 2) % 10}`, deleting: true }));
+      // The controller keeps up with the terminations, a few behind: its replacements interleave with them.
+      if (i >= 3) feed(world, tracker, at += 1, 'ADDED', podObject({ name: `new-${i - 3}`, owner: rs }));
+    }
+    for (let i = doomed.length - 3; i < doomed.length; i += 1) feed(world, tracker, at += 1, 'ADDED', podObject({ name: `new-${i}`, owner: rs }));
+    for (let i = 0; i < doomed.length; i += 1) feed(world, tracker, at += 1, 'MODIFIED', podObject({ name: `new-${i}`, owner: rs, node: 'n1' }));
+    for (const [i, name] of doomed.entries()) feed(world, tracker, 8800 + i, 'DELETED', podObject({ name, owner: rs, node: `n${(i * 2) % 10}`, deleting: true }));
+    const replacements = tracker.replacements();
+    expect(replacements).to.have.length(500);
+    expect(replacements.filter((r) => r.replacement === null).map((r) => r.pod.name)).to.deep.equal([]);
+    expect(replacements.map((r) => r.replacement?.name)).to.deep.equal(doomed.map((_, i) => `new-${i}`));
+    expect(replacements.every((r) => r.owner.kind === 'Deployment' && r.at.deleted < 8800)).to.equal(true);
+  });
+
   it('does not take a pod created before the deletion as its replacement', () => {
     const rs = { kind: 'ReplicaSet', name: 'web-1', uid: 'rs-1' };
     const world = worldOf(podObject({ name: 'a', owner: rs, node: 'n1' }));

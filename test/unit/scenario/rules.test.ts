@@ -234,6 +234,13 @@ describe('scenario rules', () => {
         'spec.timeout: must be longer than 0s',
       ]);
     });
+    it('accepts maxDisruption: 0s (zero downtime), and still refuses recoveryWithin: 0s', async () => {
+      const zeroDowntime = await check((doc) => { spec(doc).expect = { recoveryWithin: '30s', maxDisruption: '0s' }; });
+      expect(zeroDowntime.errors).to.deep.equal([]);
+      expect(zeroDowntime.warnings).to.deep.equal([]);
+      const { errors } = await check((doc) => { spec(doc).expect = { recoveryWithin: '0s', settle: '0s' }; });
+      expect(errors).to.include('spec.expect.recoveryWithin: must be longer than 0s');
+    });
   });
 
   it('rejects a scenario with nothing to check', async () => {

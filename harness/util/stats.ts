@@ -1,11 +1,20 @@
 import { max, mean, median, min } from 'simple-statistics';
-import type { Stats } from '../report/result.js';
+
+/** A summary of a sample: the shape of `Stats` in the results (report/result.ts). */
+export interface SampleSummary {
+  readonly count: number;
+  readonly min: number;
+  readonly median: number;
+  readonly p95: number;
+  readonly max: number;
+  readonly mean: number;
+}
 
 /**
  * min, median, p95, max and mean of a sample; null for an empty one. p95 interpolates linearly between the closest
  * ranks (the "R-7" method of R and NumPy's default), so 3 trials give a p95 between the two largest.
  */
-export function summarize(values: readonly number[]): Stats | null {
+export function summarize(values: readonly number[]): SampleSummary | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
   return {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { percentile, summarize } from '../../../harness/run/stats.js';
+import { percentile, summarize } from '../../../harness/util/stats.js';
 
 describe('statistics of recovery times', () => {
   it('summarizes a sample: min, median, p95 (linear between closest ranks), max, mean', () => {
