@@ -134,7 +134,7 @@ function medianRows(rounds: readonly (readonly Row[])[]): Row[] {
   const median = (values: number[]): number => percentile(Float64Array.from(values).sort(), 50);
   return first.map((row, i) => {
     const of = (key: 'achieved' | 'dropped' | 'failed' | 'p50' | 'p99' | 'cores' | 'serverCores'): number =>
-      median(rounds.map((rows) => (rows[i] as Row)[key]));
+      median(rounds.map((rows) => (rows[i])[key]));
     return { what: row.what, rate: row.rate, achieved: of('achieved'), dropped: of('dropped'), failed: of('failed'),
       p50: of('p50'), p99: of('p99'), cores: of('cores'), serverCores: of('serverCores') };
   });
@@ -144,8 +144,8 @@ function table(rows: readonly Row[]): string {
   const header = ['', 'rate/s', 'achieved/s', 'dropped', 'failed', 'p50 ms', 'p99 ms', 'cores (client)', 'cores (server)'];
   const lines = rows.map((r) => [r.what, String(r.rate), r.achieved.toFixed(0), r.dropped.toFixed(0), r.failed.toFixed(0),
     r.p50.toFixed(3), r.p99.toFixed(3), r.cores.toFixed(2), r.serverCores.toFixed(2)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
-  return [header, ...lines].map((l) => l.map((cell, i) => cell.padStart(widths[i] as number)).join('  ')).join('\n');
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i]).length)));
+  return [header, ...lines].map((l) => l.map((cell, i) => cell.padStart(widths[i])).join('  ')).join('\n');
 }
 
 async function main(): Promise<void> {

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { Command } from './command.js';
 import { print, progress } from '../util/output.js';
 
@@ -27,7 +28,6 @@ export const compareCommand: Command<CompareArgs> = {
     .example('$0 compare reports/baselines/echo-v1/results.json reports/runs/latest/results.json', 'gate v2 of an operator on v1')
     .example('$0 compare base.json cand.json --max-regression 5% --alpha 0.01', 'a stricter gate'),
   run: async (args) => {
-    const { dirname } = await import('node:path');
     const { UsageError } = await import('../errors.js');
     const { compareRuns } = await import('../compare/compare.js');
     const { readComparableRun } = await import('../compare/load.js');

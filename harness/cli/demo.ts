@@ -1,3 +1,4 @@
+import { join, relative } from 'node:path';
 import type { Command } from './command.js';
 import { print } from '../util/output.js';
 
@@ -18,7 +19,6 @@ export const demoCommand: Command<DemoArgs> = {
     .option('keep-cluster', { type: 'boolean', default: false, describe: 'leave the cluster running afterwards' })
     .option('trials', { type: 'number', describe: "override the examples' trial counts" }),
   run: async (args) => {
-    const { join, relative } = await import('node:path');
     const { performRun } = await import('../run/command.js');
     const { packageRoot } = await import('../util/paths.js');
     const outcome = await performRun({

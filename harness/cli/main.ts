@@ -1,7 +1,7 @@
 import yargs from 'yargs';
 import { isReboundError, UsageError, type ExitCode } from '../errors.js';
 import { oneLine } from '../util/one-line.js';
-import type { Command } from './command.js';
+import { anyCommand, type Command } from './command.js';
 import { clusterCommand } from './cluster.js';
 import { compareCommand } from './compare.js';
 import { demoCommand } from './demo.js';
@@ -14,11 +14,15 @@ import { runCommand } from './run.js';
 import { schemaCommand } from './schema.js';
 import { validateCommand } from './validate.js';
 
-const COMMANDS: readonly Command<never>[] = [runCommand, observeCommand, recoverCommand, clusterCommand, doctorCommand, demoCommand, validateCommand, listCommand, schemaCommand, compareCommand, reportCommand];
+const COMMANDS: readonly Command<unknown>[] = [
+  anyCommand(runCommand), anyCommand(observeCommand), anyCommand(recoverCommand), anyCommand(clusterCommand), anyCommand(doctorCommand),
+  anyCommand(demoCommand), anyCommand(validateCommand), anyCommand(listCommand), anyCommand(schemaCommand), anyCommand(compareCommand),
+  anyCommand(reportCommand),
+];
 
 /** The one place that ends the process: every error below is typed and turns into an exit code here. */
 export async function main(argv: readonly string[]): Promise<void> {
-  let code: ExitCode = 0;
+  let code: ExitCode;
   try {
     code = await dispatch(argv);
   } catch (error) {
@@ -43,11 +47,11 @@ async function dispatch(argv: readonly string[]): Promise<ExitCode> {
     });
   for (const command of COMMANDS) {
     parser = parser.command({
-      command: command.command as string | string[],
+      command: command.command,
       describe: command.describe,
       builder: command.builder,
       handler: async (args) => {
-        code = await command.run(args as never);
+        code = await command.run(args);
       },
     });
   }

@@ -34,9 +34,10 @@ export const recoverCommand: Command<RecoverArgs> = {
     const args = withClusterChoice(given, config);
     if (!namesCluster(given)) for (const file of config.files) progress(`config: ${file}`);
     const { journalIdentity } = await import('../run/journal.js');
+    const { providerOf } = await import('../cluster/provider.js');
     const { recover } = await import('../run/recover.js');
     const { clientsFor, loadKubeconfig } = await import('../cluster/kube.js');
-    const provider = args.provider ?? (args.kubeconfig !== undefined || args.context !== undefined ? 'kubeconfig' : 'local');
+    const provider = providerOf(args);
     if (provider !== 'kubeconfig' && (args.kubeconfig !== undefined || args.context !== undefined)) {
       throw new UsageError(`--kubeconfig and --context go with --provider kubeconfig; a ${provider} cluster is named with --cluster.`);
     }
@@ -64,7 +65,11 @@ export const recoverCommand: Command<RecoverArgs> = {
       const state = requireKindState(name);
       const engine = await ContainerEngine.detect(state.runtime);
       identity = journalIdentity({ provider, name, kubeconfig: state.kubeconfig, context: state.context, createdAt: state.createdAt });
-      target = { kube: clientsFor(state.kubeconfig, state.context), nodeControl: kindNodeControl(engine), networkControl: kindNetworkControl(engine, state.network) };
+      target = {
+        kube: clientsFor(state.kubeconfig, state.context),
+        nodeControl: kindNodeControl(engine),
+        networkControl: kindNetworkControl(engine, state.network),
+      };
     } else {
       const { homedir } = await import('node:os');
       const kubeconfig = args.kubeconfig ?? process.env.KUBECONFIG?.split(':')[0] ?? `${homedir()}/.kube/config`;

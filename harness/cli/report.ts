@@ -1,3 +1,4 @@
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from './command.js';
 
 /** The options of `rebound report`. */
@@ -20,14 +21,12 @@ export const reportCommand: Command<ReportArgs> = {
     .option('out', { type: 'string', describe: 'folder to write into (default: the folder of the results.json)' })
     .example('$0 report reports/runs/20260101-120000-abc123/results.json --reporter html --out /tmp/r', 'the HTML report of a stored run'),
   run: async (args) => {
-    const { dirname, resolve } = await import('node:path');
     const { ReboundError } = await import('../errors.js');
     const { readRunResultFile } = await import('../report/load.js');
     const { createReporters } = await import('../report/registry.js');
     const { report } = await import('../report/reporter.js');
     const { progress } = await import('../util/output.js');
     const { statSync } = await import('node:fs');
-    const { join } = await import('node:path');
     // A run's folder means its results.json, as for compare.
     const file = (() => { try { return statSync(args.results).isDirectory() ? join(args.results, 'results.json') : args.results; } catch { return args.results; } })();
     const out = resolve(args.out ?? dirname(file));

@@ -40,7 +40,7 @@ async function local(): Promise<ProviderFinding> {
       ok: built,
       detail: built ? `built in ${familyDir(family, versions[family])}` : 'not built yet',
       fix: go ? '`rebound cluster build` (or the first `rebound cluster up`) builds them from the Go module proxy'
-        : 'install Go 1.24 or newer, then run `rebound cluster build`',
+      : 'install Go 1.24 or newer, then run `rebound cluster build`',
     });
   }
   checks.push({ what: 'go toolchain', ok: go !== undefined, detail: go ?? 'not found', fix: 'install Go 1.24 or newer (needed once, to build the binaries)' });
@@ -52,8 +52,8 @@ async function local(): Promise<ProviderFinding> {
     provider: 'local',
     usable,
     summary: !usable ? 'cannot start: see below'
-      : binaries ? 'ready: `rebound cluster up` starts it in seconds'
-        : 'can work: the first `rebound cluster up` builds the binaries once (several minutes)',
+    : binaries ? 'ready: `rebound cluster up` starts it in seconds'
+    : 'can work: the first `rebound cluster up` builds the binaries once (several minutes)',
     checks,
   };
 }
@@ -114,7 +114,7 @@ export async function diagnoseTools(k6Path?: string): Promise<Check[]> {
     what: 'k6 (for spec.load.k6 scripts)',
     ok: k6Version !== undefined,
     detail: k6 === undefined ? (k6Path === undefined ? 'not on PATH' : `${k6Path} is not an executable file`)
-      : k6Version === undefined ? `${k6} does not answer \`k6 version\`` : `${k6Version} (${k6})`,
+    : k6Version === undefined ? `${k6} does not answer \`k6 version\`` : `${k6Version} (${k6})`,
     fix: 'install k6 (https://grafana.com/docs/k6/latest/set-up/install-k6/) or pass --k6 PATH to run; spec.load.http, the built-in driver, needs nothing',
   }];
 }

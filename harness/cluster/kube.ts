@@ -75,7 +75,7 @@ export function clientsFor(kubeconfigFile: string, context?: string, options: Cl
 /** The HTTP status of a client-node error, when it carries one. */
 export function statusOf(error: unknown): number | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
-    const code = (error as { code: unknown }).code;
+    const code = (error).code;
     if (typeof code === 'number') return code;
   }
   return undefined;

@@ -74,3 +74,11 @@ export interface ClusterHandle {
   /** Undoes what `acquire` did (stops a cluster it had to start), unless asked to keep it. */
   release(): Promise<void>;
 }
+
+/**
+ * The provider a command line means: the one it names, else kubeconfig when it names a kubeconfig or context (an
+ * existing cluster), else the local cluster.
+ */
+export function providerOf(choice: { readonly provider?: ProviderKind; readonly kubeconfig?: string; readonly context?: string }): ProviderKind {
+  return choice.provider ?? (choice.kubeconfig !== undefined || choice.context !== undefined ? 'kubeconfig' : 'local');
+}

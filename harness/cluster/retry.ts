@@ -158,7 +158,12 @@ export class RetryingHttpLibrary implements k8s.PromiseHttpLibrary {
    * every label we sent and was created no earlier than our first attempt (to the second, the API's resolution).
    * undefined: take the response as it is.
    */
-  private async settleAmbiguous(request: k8s.RequestContext, method: string, response: k8s.ResponseContext, started: number): Promise<k8s.ResponseContext | undefined> {
+  private async settleAmbiguous(
+    request: k8s.RequestContext,
+    method: string,
+    response: k8s.ResponseContext,
+    started: number,
+  ): Promise<k8s.ResponseContext | undefined> {
     if (method === 'DELETE' && response.httpStatusCode === 404) {
       await response.body.text().catch(() => undefined);
       return responseOf(200, JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Success', details: { retried: true } }));

@@ -3,6 +3,7 @@ import { monotonicNow } from '../util/clock.js';
 import { sleep } from '../util/sleep.js';
 import type { Discovery } from './discovery.js';
 import { backoffDelay, DEFAULT_RETRY_POLICY } from './retry.js';
+import { textOf } from '../util/text-of.js';
 
 /** What to watch: one kind, in one namespace or cluster-wide. */
 export interface WatchTarget {
@@ -147,7 +148,7 @@ export class ResilientWatch {
       this.reconnects += 1;
       const status = (ended.error as { statusCode?: number } | null)?.statusCode;
       // A server that goes away mostly just closes the stream: no error, as on a server-side timeout.
-      const cause = ended.error instanceof Error ? ended.error.message : ended.error ? String(ended.error) : 'the watch stream was closed';
+      const cause = ended.error instanceof Error ? ended.error.message : ended.error ? textOf(ended.error) : 'the watch stream was closed';
       this.sink({ at: brokenAt, type: 'BROKEN', apiVersion, kind, ...(namespace ? { namespace } : {}), cause });
       this.notice('watch ended; re-establishing', {
         kind, namespace, reconnects: this.reconnects, gone: ended.gone || status === 410, error: ended.error ? cause : null,

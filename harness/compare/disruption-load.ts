@@ -56,8 +56,19 @@ export function compareDisruptionLoad(
   return comparisons;
 }
 
-function compareFigure(figure: LoadFigure, b: number[], c: number[], settings: { readonly maxRegression: number; readonly alpha: number }): LoadComparison {
-  const base = { figure, baseline: b, candidate: c, baselineMedian: b.length > 0 ? median(b) : null, candidateMedian: c.length > 0 ? median(c) : null };
+function compareFigure(
+  figure: LoadFigure,
+  b: number[],
+  c: number[],
+  settings: { readonly maxRegression: number; readonly alpha: number },
+): LoadComparison {
+  const base = {
+    figure,
+    baseline: b,
+    candidate: c,
+    baselineMedian: b.length > 0 ? median(b) : null,
+    candidateMedian: c.length > 0 ? median(c) : null,
+  };
   const label = LABELS[figure];
   if (b.length === 0 || c.length === 0 || smallestPValue(b.length, c.length) >= settings.alpha) {
     return { ...base, test: null, verdict: 'inconclusive', reason: `${label}: too few trials (${b.length} baseline, ${c.length} candidate); need at least ${minimumSampleSize(settings.alpha)} per side` };

@@ -1,3 +1,4 @@
+import { textOf } from '../util/text-of.js';
 import type { Environment } from '../report/result.js';
 
 /**
@@ -49,5 +50,5 @@ function loadPerCpu(environment: Environment): number | null {
 }
 
 function show(value: unknown): string {
-  return value === null || value === undefined ? 'unknown' : String(value);
+  return value === null || value === undefined ? 'unknown' : textOf(value);
 }

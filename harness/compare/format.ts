@@ -27,4 +27,3 @@ export function pClause(p: number): string {
   const text = pText(p);
   return text.startsWith('<') ? `p < ${text.slice(1)}` : `p = ${text}`;
 }
-

@@ -127,7 +127,7 @@ export function bootstrapRatioOfMedians(baseline: readonly number[], candidate: 
   if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`resamples must be a positive integer, not ${resamples}`);
   const random = RandomStream.derive(options.seed, `compare/bootstrap/${options.stream}`, 0, 0);
   const draw = (sample: readonly number[], into: number[]): number[] => {
-    for (let i = 0; i < sample.length; i += 1) into[i] = sample[random.below(sample.length)] as number;
+    for (let i = 0; i < sample.length; i += 1) into[i] = sample[random.below(sample.length)];
     return into;
   };
   const baselineDraw = new Array<number>(baseline.length);
@@ -159,7 +159,7 @@ function ratioOf(candidate: number, baseline: number): number {
 function quantile(sorted: readonly number[], p: number): number {
   const value = percentile(sorted, p);
   if (Number.isFinite(value)) return value;
-  return sorted[Math.round((sorted.length - 1) * p)] as number;
+  return sorted[Math.round((sorted.length - 1) * p)];
 }
 
 /** Sizes of the groups of equal values (only groups of two or more). */
@@ -193,15 +193,15 @@ function exactDistribution(n: number, m: number): Float64Array {
     const next: Float64Array[] = [Float64Array.of(1)];
     for (let j = 1; j <= rows; j += 1) {
       const current = new Float64Array(i * j + 1);
-      const withoutX = counts[j] as Float64Array; // (i-1, j): shifted by j
-      const withoutY = next[j - 1] as Float64Array; // (i, j-1)
-      for (let u = 0; u < withoutX.length; u += 1) current[u + j] = (current[u + j] as number) + (withoutX[u] as number);
-      for (let u = 0; u < withoutY.length; u += 1) current[u] = (current[u] as number) + (withoutY[u] as number);
+      const withoutX = counts[j]; // (i-1, j): shifted by j
+      const withoutY = next[j - 1]; // (i, j-1)
+      for (let u = 0; u < withoutX.length; u += 1) current[u + j] = (current[u + j]) + (withoutX[u]);
+      for (let u = 0; u < withoutY.length; u += 1) current[u] = (current[u]) + (withoutY[u]);
       next.push(current);
     }
     counts = next;
   }
-  return counts[rows] as Float64Array;
+  return counts[rows];
 }
 
 /** P(Z > z) for a standard normal Z. */

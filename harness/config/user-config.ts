@@ -170,7 +170,8 @@ export function loadUserConfig(scenarioPaths: readonly string[]): UserConfig {
     if (config.allowContexts) allowances.push({ patterns: config.allowContexts, from: file });
     const given = config.defaults ?? {};
     // Which cluster to use is one setting: a file that names any part of it replaces all of an earlier file's.
-    const kept = namesCluster(given) ? Object.fromEntries(Object.entries(defaults).filter(([field]) => !(CLUSTER_FIELDS as readonly string[]).includes(field))) : defaults;
+    const notCluster = ([field]: [string, unknown]): boolean => !(CLUSTER_FIELDS as readonly string[]).includes(field);
+    const kept = namesCluster(given) ? Object.fromEntries(Object.entries(defaults).filter(notCluster)) : defaults;
     defaults = {
       ...kept,
       ...given,

@@ -20,7 +20,16 @@ export const deleteObject: FaultHandler<'deleteObject'> = {
         throw error;
       }
     } else {
-      const list = await context.kube.objects.list(params.apiVersion, params.kind, namespace, undefined, undefined, undefined, undefined, params.selector);
+      const list = await context.kube.objects.list(
+        params.apiVersion,
+        params.kind,
+        namespace,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        params.selector,
+      );
       const live = list.items.filter((item) => item.metadata?.deletionTimestamp === undefined);
       chosen = chooseTargets(live, params, context.random, `deleteObject ${params.kind} ${params.selector}`);
     }

@@ -31,7 +31,8 @@ function refusal(error: unknown): string {
   }
 }
 
-async function evict(context: FaultContext, pod: k8s.V1Pod): Promise<'evicted' | string> {
+/** Evicts one pod: undefined once it is gone, else the budget's refusal (a 429), to try again. */
+async function evict(context: FaultContext, pod: k8s.V1Pod): Promise<string | undefined> {
   const name = pod.metadata?.name ?? '';
   const namespace = pod.metadata?.namespace ?? context.namespace;
   try {
@@ -40,10 +41,10 @@ async function evict(context: FaultContext, pod: k8s.V1Pod): Promise<'evicted' |
       body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } },
     });
     context.acknowledged(monotonicNow());
-    return 'evicted';
+    return undefined;
   } catch (error) {
     const status = statusOf(error);
-    if (status === 404) return 'evicted';
+    if (status === 404) return undefined;
     if (status === 429) return refusal(error);
     throw error;
   }
@@ -72,7 +73,7 @@ export const nodeDrain: FaultHandler<'nodeDrain'> = {
         for (const pod of pods) {
           for (;;) {
             const outcome = await evict(context, pod);
-            if (outcome === 'evicted') break;
+            if (outcome === undefined) break;
             if (monotonicNow() >= context.deadline) {
               return `drain of node ${target.name} blocked: eviction of pod ${pod.metadata?.name} refused until the deadline (${outcome})`;
             }

@@ -22,4 +22,3 @@ export type RevertStep =
 
 /** The label of what a run creates, valued with the run's id. */
 export const RUN_LABEL = 'rebound.dev/run';
-

@@ -1,4 +1,3 @@
-import type { KubernetesObject } from '@kubernetes/client-node';
 import { serverSideApply } from '../cluster/apply.js';
 import { statusOf } from '../cluster/kube.js';
 import type { Manifest, RolloutParams } from '../scenario/schema.js';
@@ -30,7 +29,8 @@ export function withChanges(previous: Body, change: Extract<RolloutParams['chang
   const next = structuredClone(previous);
   const template = ((next.spec as Body | undefined)?.template ?? {}) as Body;
   const podSpec = (template.spec ?? {}) as Body;
-  const containers = [...(Array.isArray(podSpec.containers) ? podSpec.containers : []), ...(Array.isArray(podSpec.initContainers) ? podSpec.initContainers : [])] as Container[];
+  const listed = (value: unknown): Container[] => (Array.isArray(value) ? (value as Container[]) : []);
+  const containers = [...listed(podSpec.containers), ...listed(podSpec.initContainers)];
   const find = (name: string): Container => {
     const found = containers.find((c) => c.name === name);
     if (found === undefined) {
@@ -63,7 +63,12 @@ export function withChanges(previous: Body, change: Extract<RolloutParams['chang
 }
 
 /** The previous and the new version of what the rollout changes, as bodies to apply. */
-export function versionsOf(desiredState: readonly Manifest[], params: RolloutParams, namespace: string, scenarioNamespace: string): { previous: Body[]; next: Body[]; replicas?: number; previousReplicas?: number } {
+export function versionsOf(
+  desiredState: readonly Manifest[],
+  params: RolloutParams,
+  namespace: string,
+  scenarioNamespace: string,
+): { previous: Body[]; next: Body[]; replicas?: number; previousReplicas?: number } {
   const label = `${params.kind} ${params.name}`;
   const declared = desiredState.find((m) => m.kind === params.kind && m.apiVersion === 'apps/v1' && m.name === params.name && (m.namespace ?? scenarioNamespace) === namespace);
   if (declared === undefined) {
@@ -74,7 +79,7 @@ export function versionsOf(desiredState: readonly Manifest[], params: RolloutPar
     const declaredReplicas = (object.spec as Body | undefined)?.replicas;
     return params.kind === 'DaemonSet' ? undefined : typeof declaredReplicas === 'number' ? declaredReplicas : 1;
   };
-  const previousReplicas = replicasOf(declared.object as Body);
+  const previousReplicas = replicasOf(declared.object);
   const counts = (next: Body[]) => {
     const workload = next.find((b) => isWorkload(b, params));
     const replicas = workload === undefined ? previousReplicas : replicasOf(workload);
@@ -138,7 +143,7 @@ export const rollout: FaultHandler<'rollout'> = {
     let generation = 0;
     // The workload last: the other objects of a release (a ConfigMap it reads) are in place when its pods change.
     for (const body of [...next.filter((b) => !isWorkload(b, params)), ...next.filter((b) => isWorkload(b, params))]) {
-      const stored = await serverSideApply(context.kube.objects, body as KubernetesObject);
+      const stored = await serverSideApply(context.kube.objects, body);
       if (isWorkload(body, params)) generation = stored.metadata?.generation ?? 0;
     }
     const ackAt = monotonicNow();
@@ -146,7 +151,7 @@ export const rollout: FaultHandler<'rollout'> = {
     const writeBack = async (): Promise<number> => {
       let stored = 0;
       for (const body of previous) {
-        const object = await serverSideApply(context.kube.objects, structuredClone(body) as KubernetesObject);
+        const object = await serverSideApply(context.kube.objects, structuredClone(body));
         if (isWorkload(body, params)) stored = object.metadata?.generation ?? 0;
       }
       return stored;

@@ -12,8 +12,8 @@ async function readReplicas(context: PlanContext, kind: WorkloadKind, name: stri
   const apps = context.kube.apps;
   const object = kind === 'Deployment' ? await apps.readNamespacedDeployment({ name, namespace })
     : kind === 'StatefulSet' ? await apps.readNamespacedStatefulSet({ name, namespace })
-      : kind === 'ReplicaSet' ? await apps.readNamespacedReplicaSet({ name, namespace })
-        : undefined;
+    : kind === 'ReplicaSet' ? await apps.readNamespacedReplicaSet({ name, namespace })
+    : undefined;
   if (!object) throw new FaultError(`scale cannot act on a ${kind}: it has no replica count`);
   return { replicas: object.spec?.replicas ?? 1, ...(object.metadata?.uid ? { uid: object.metadata.uid } : {}) };
 }

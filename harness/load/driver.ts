@@ -239,7 +239,7 @@ export class LoadDriver {
   private send(): void {
     const index = this.nextTarget;
     this.nextTarget = (index + 1) % this.targets.length;
-    const target = this.targets[index] as PreparedTarget;
+    const target = this.targets[index];
     const start = monotonicNow();
     const exchange = new Exchange(this.settleBound, this.log.begin(start, index), start, index);
     this.counts.sent += 1;
@@ -253,7 +253,7 @@ export class LoadDriver {
     if (exchange.settled) return;
     exchange.settled = true;
     this.active -= 1;
-    const target = this.targets[exchange.target] as PreparedTarget;
+    const target = this.targets[exchange.target];
     const expected = status > 0 && status < 1000 && target.expected[status] === 1;
     this.log.complete(exchange.slot, monotonicNow() - exchange.start, status, expected);
     if (expected) this.counts.ok += 1;
@@ -267,7 +267,7 @@ export class LoadDriver {
 
   /** Keeps the queue's head on the oldest request in flight, and the queue from growing with settled ones. */
   private skipSettled(): void {
-    while (this.head < this.queue.length && (this.queue[this.head] as Exchange).settled) this.head += 1;
+    while (this.head < this.queue.length && (this.queue[this.head]).settled) this.head += 1;
     if (this.head >= 1024 && this.head * 2 >= this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
@@ -320,7 +320,7 @@ export class LoadDriver {
     this.phase = 'stopped';
     clearTimeout(this.timeoutTimer);
     for (let i = this.head; i < this.queue.length; i += 1) {
-      const exchange = this.queue[i] as Exchange;
+      const exchange = this.queue[i];
       if (exchange.settled) continue;
       exchange.settled = true;
       this.log.cancel(exchange.slot);

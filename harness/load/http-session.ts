@@ -63,7 +63,13 @@ export function startHttpLoad(options: HttpLoadOptions, context: LoadContext): L
   if (!parsed.ok) throw new Error(`internal: spec.load.thresholds passed validation but do not parse: ${parsed.problems.map((p) => p.message).join('; ')}`);
   const thresholds: readonly Threshold[] = parsed.thresholds;
   const driver = new LoadDriver({
-    targets: options.targets.map((t) => ({ url: t.url, method: t.method, headers: t.headers, ...(t.body === undefined ? {} : { body: t.body }), expectedStatuses: t.expectedStatuses })),
+    targets: options.targets.map((t) => ({
+      url: t.url,
+      method: t.method,
+      headers: t.headers,
+      ...(t.body === undefined ? {} : { body: t.body }),
+      expectedStatuses: t.expectedStatuses,
+    })),
     model: options.model,
     timeoutMs: options.timeout.toMilliseconds(),
     maxRequests: options.maxRequests,
@@ -94,7 +100,13 @@ export function startHttpLoad(options: HttpLoadOptions, context: LoadContext): L
       const { t0, end, injectedAt } = moments;
       const source = httpMetrics(driver.log, [t0, end], phasesOf(moments));
       const verdicts = evaluateThresholds(thresholds, source);
-      const results: ThresholdResult[] = verdicts.map((v) => ({ metric: v.metric, expression: v.expression, ok: v.ok, value: v.value ?? null, abortOnFail: v.abortOnFail }));
+      const results: ThresholdResult[] = verdicts.map((v) => ({
+        metric: v.metric,
+        expression: v.expression,
+        ok: v.ok,
+        value: v.value ?? null,
+        abortOnFail: v.abortOnFail,
+      }));
       const requests = source.metric('http_reqs', {})?.value('count') ?? 0;
       const failedMetric = source.metric('http_req_failed', {});
       const failed = Math.round((failedMetric?.value('rate') ?? 0) * (failedMetric?.samples ?? 0));
@@ -137,7 +149,14 @@ export function startHttpLoad(options: HttpLoadOptions, context: LoadContext): L
 
 /** A slice of the run as results.json carries it: no percentile where there was no request. */
 function slice(s: SecondStats): LoadResult['perSecond'][number] {
-  return { at: isoOf(s.at), requests: s.requests, failed: s.failed, p50: s.requests > 0 ? s.p50 : null, p95: s.requests > 0 ? s.p95 : null, p99: s.requests > 0 ? s.p99 : null };
+  return {
+    at: isoOf(s.at),
+    requests: s.requests,
+    failed: s.failed,
+    p50: s.requests > 0 ? s.p50 : null,
+    p95: s.requests > 0 ? s.p95 : null,
+    p99: s.requests > 0 ? s.p99 : null,
+  };
 }
 
 /** Slices of a round length giving about 100 over the window: a sub-second disruption must show on the chart. */

@@ -82,7 +82,7 @@ export function startK6(options: K6LoadOptions, context: LoadContext): LoadSessi
       try {
         text = readFileSync(summaryFile, 'utf8');
       } catch (error) {
-        throw new Error(`k6 wrote no summary at ${summaryFile}: ${error instanceof Error ? error.message : String(error)}`);
+        throw new Error(`k6 wrote no summary at ${summaryFile}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }
       const parsed = parseK6Summary(text);
       if (!parsed.ok) throw new Error(`${summaryFile}: ${parsed.error}`);

@@ -61,10 +61,10 @@ const PERCENTILE = /^p\((\d+(?:\.\d+)?)\)$/;
 export function percentile(sorted: ArrayLike<number>, pct: number): number {
   const n = sorted.length;
   if (n === 0) return 0;
-  if (n === 1) return sorted[0] as number;
+  if (n === 1) return sorted[0];
   const rank = (pct / 100) * (n - 1);
-  const below = sorted[Math.floor(rank)] as number;
-  const above = sorted[Math.ceil(rank)] as number;
+  const below = sorted[Math.floor(rank)];
+  const above = sorted[Math.ceil(rank)];
   return below + (above - below) * (rank - Math.floor(rank));
 }
 
@@ -80,8 +80,8 @@ export function trendMetric(values: ArrayLike<number>): Metric {
     value: (method) => {
       switch (method) {
         case 'avg': return n > 0 ? sum / n : 0;
-        case 'min': return n > 0 ? (sorted[0] as number) : 0;
-        case 'max': return n > 0 ? (sorted[n - 1] as number) : 0;
+        case 'min': return n > 0 ? (sorted[0]) : 0;
+        case 'max': return n > 0 ? (sorted[n - 1]) : 0;
         case 'med': return percentile(sorted, 50);
         default: {
           const match = PERCENTILE.exec(method);

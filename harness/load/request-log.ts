@@ -30,7 +30,7 @@ class TimeColumn {
   length = 0;
 
   push(value: number): void {
-    const last = this.length > 0 ? (this.values[this.length - 1] as number) : -Infinity;
+    const last = this.length > 0 ? (this.values[this.length - 1]) : -Infinity;
     if (value < last) throw new RangeError(`${value} is before the previous time (${last})`);
     if (this.length === this.values.length) {
       const grown = new Float64Array(this.values.length * 2);
@@ -52,7 +52,7 @@ function lowerBound(sorted: Float64Array, length: number, at: number): number {
   let hi = length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as number) < at) lo = mid + 1;
+    if ((sorted[mid]) < at) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -93,7 +93,7 @@ export class RequestLog {
    * backwards: that is what keeps the log sorted.
    */
   begin(start: number, target: number): number {
-    const last = this.size > 0 ? (this.starts[this.size - 1] as number) : -Infinity;
+    const last = this.size > 0 ? (this.starts[this.size - 1]) : -Infinity;
     if (start < last) throw new RangeError(`request start ${start} is before the previous one (${last})`);
     if (!Number.isInteger(target) || target < 0 || target >= this.targets.length) {
       throw new RangeError(`target ${target} is not one of the log's ${this.targets.length} targets`);
@@ -140,7 +140,7 @@ export class RequestLog {
   forEachDone(from: number, to: number, visit: (slot: number) => void): void {
     const end = this.slotAt(to);
     for (let slot = this.slotAt(from); slot < end; slot += 1) {
-      if (((this.flags[slot] as number) & STATE_MASK) === DONE) visit(slot);
+      if (((this.flags[slot]) & STATE_MASK) === DONE) visit(slot);
     }
   }
 
@@ -153,17 +153,17 @@ export class RequestLog {
   /** When the request was sent (monotonic ms). */
   start(slot: number): number {
     this.flagsOf(slot);
-    return this.starts[slot] as number;
+    return this.starts[slot];
   }
 
   /** The duration in ms; NaN unless the slot is done. */
   duration(slot: number): number {
-    return this.isDone(slot) ? (this.durations[slot] as number) : NaN;
+    return this.isDone(slot) ? (this.durations[slot]) : NaN;
   }
 
   /** The HTTP status; 0 for a failure without a response, and unless the slot is done. */
   status(slot: number): number {
-    return this.isDone(slot) ? (this.statuses[slot] as number) : 0;
+    return this.isDone(slot) ? (this.statuses[slot]) : 0;
   }
 
   /** Whether the response was the expected one (k6's `expected_response`); false unless the slot is done. */
@@ -174,7 +174,7 @@ export class RequestLog {
   /** The index in `targets` of the request's target. */
   target(slot: number): number {
     this.flagsOf(slot);
-    return this.targetIndexes[slot] as number;
+    return this.targetIndexes[slot];
   }
 
   private isDone(slot: number): boolean {
@@ -185,7 +185,7 @@ export class RequestLog {
     if (!Number.isInteger(slot) || slot < 0 || slot >= this.size) {
       throw new RangeError(`slot ${slot} is not in the log (length ${this.size})`);
     }
-    return this.flags[slot] as number;
+    return this.flags[slot];
   }
 
   private checkPending(slot: number): void {

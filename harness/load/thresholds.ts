@@ -303,7 +303,14 @@ export function parseThresholds(input: unknown, known: Readonly<Record<string, M
         problems.push({ path, message: `\`${expression.aggregation}\` in \`${entry.source}\`: ${key.name} is a ${type} metric, whose aggregations are ${methods}` });
         return;
       }
-      thresholds.push({ metric, name: key.name, tags: key.tags, expression, abortOnFail: entry.abortOnFail, delayAbortEvalMs: entry.delayAbortEvalMs });
+      thresholds.push({
+        metric,
+        name: key.name,
+        tags: key.tags,
+        expression,
+        abortOnFail: entry.abortOnFail,
+        delayAbortEvalMs: entry.delayAbortEvalMs,
+      });
     });
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, thresholds };

@@ -331,7 +331,8 @@ export function deriveSteadyState(manifests: readonly KubernetesObject[], namesp
       const kind = manifest.kind;
       if (kind !== 'ReplicaSet' && rolling.some((r) => r.kind === kind && r.name === name && (r.namespace ?? namespace) === objectNamespace)) {
         // A workload a rollout fault rolls out: the trial judges what it promised while rolling (see RolloutTarget).
-        conditions.push(availableAtLeast({ kind, name, namespace: objectNamespace, floor: { derived: true }, ...(replicas === undefined ? {} : { replicas }) }));
+        const declared = replicas === undefined ? {} : { replicas };
+        conditions.push(availableAtLeast({ kind, name, namespace: objectNamespace, floor: { derived: true }, ...declared }));
         continue;
       }
       conditions.push(workloadAvailable({ kind: manifest.kind, name, namespace: objectNamespace, ...(replicas === undefined ? {} : { replicas }) }));

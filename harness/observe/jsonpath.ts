@@ -5,6 +5,7 @@
  * kubectl's template text goes around `{...}` actions and is kept; `{range}`/`{end}` are not supported.
  */
 import { JSONPath } from 'jsonpath-plus';
+import { textOf } from '../util/text-of.js';
 
 /** Thrown for a template rebound cannot evaluate; the message says what to write instead. */
 export class JsonPathSyntaxError extends Error {
@@ -185,7 +186,7 @@ function printed(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'object') return JSON.stringify(sortedKeys(value));
-  return String(value);
+  return textOf(value);
 }
 
 /** Go's encoding/json writes map keys sorted; so does kubectl's output, and `equals` compares with it. */

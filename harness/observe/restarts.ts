@@ -84,7 +84,11 @@ export class RestartTracker {
       container: w.container,
       restartCountBefore: w.before,
       restartCountAfter: w.after,
-      at: { killed: w.killed, ...(w.restarted === undefined ? {} : { restarted: w.restarted }), ...(w.ready === undefined ? {} : { ready: w.ready }) },
+      at: {
+        killed: w.killed,
+        ...(w.restarted === undefined ? {} : { restarted: w.restarted }),
+        ...(w.ready === undefined ? {} : { ready: w.ready }),
+      },
       phasesMs: {
         ...(w.restarted === undefined ? {} : { restarted: Math.max(0, w.restarted - w.killed) }),
         ...(w.restarted === undefined || w.ready === undefined ? {} : { ready: Math.max(0, w.ready - w.restarted) }),

@@ -32,7 +32,8 @@ export function rolledOut(kind: string, name: string, namespace: string, declare
       if (number(status.observedGeneration) < generation) return { holds: false, detail: `${label}: generation ${generation} not observed yet` };
       if (kind === 'DaemonSet') {
         const desired = number(status.desiredNumberScheduled);
-        const done = number(status.updatedNumberScheduled) === desired && number(status.numberAvailable) === desired && number(status.currentNumberScheduled) === desired;
+        const done = number(status.updatedNumberScheduled) === desired && number(status.numberAvailable) === desired
+          && number(status.currentNumberScheduled) === desired;
         return { holds: done, detail: `${label}: ${number(status.updatedNumberScheduled)}/${desired} updated, ${number(status.numberAvailable)} available` };
       }
       const desired = declaredReplicas ?? specReplicas(object) ?? 1;
@@ -54,6 +55,11 @@ export function scaledValue(value: unknown, total: number, roundUp: boolean): nu
   if (match === null) throw new Error(`${JSON.stringify(value)} is neither a whole number nor a percentage`);
   const scaled = (Number(match[1]) * total) / 100;
   return roundUp ? Math.ceil(scaled) : Math.floor(scaled);
+}
+
+/** An intOrString as written (25% or 1). */
+function textOf(value: unknown): string {
+  return typeof value === 'number' || typeof value === 'string' ? String(value) : JSON.stringify(value);
 }
 
 /** What the workload promises to keep available while it rolls out, and how that was resolved. */
@@ -83,7 +89,7 @@ export function resolveFloor(workload: KubernetesObject, replicas: number): Reso
     let unavailable = scaledValue(rawUnavailable, replicas, false);
     if (surge === 0 && unavailable === 0) unavailable = 1;
     unavailable = Math.min(unavailable, replicas);
-    return { replicas, maxUnavailable: unavailable, floor: replicas - unavailable, why: `${replicas} replicas - maxUnavailable ${String(rawUnavailable)} (${unavailable})` };
+    return { replicas, maxUnavailable: unavailable, floor: replicas - unavailable, why: `${replicas} replicas - maxUnavailable ${textOf(rawUnavailable)} (${unavailable})` };
   }
   const strategy = fieldOf(spec, 'updateStrategy');
   const rolling = fieldOf(strategy, 'rollingUpdate');
@@ -92,7 +98,7 @@ export function resolveFloor(workload: KubernetesObject, replicas: number): Reso
   let unavailable = scaledValue(rawUnavailable, replicas, true);
   if (unavailable === 0 && surge === 0) unavailable = 1;
   unavailable = Math.min(unavailable, replicas);
-  return { replicas, maxUnavailable: unavailable, floor: replicas - unavailable, why: `${replicas} replicas - maxUnavailable ${String(rawUnavailable)} (${unavailable})` };
+  return { replicas, maxUnavailable: unavailable, floor: replicas - unavailable, why: `${replicas} replicas - maxUnavailable ${textOf(rawUnavailable)} (${unavailable})` };
 }
 
 /** Available replicas as the workload's controller reports them (a DaemonSet's numberAvailable). */

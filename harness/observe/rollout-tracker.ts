@@ -74,7 +74,13 @@ export class RolloutTracker {
   private replicas: number | undefined;
   private previousReplicas: number | undefined;
 
-  constructor(readonly kind: RolloutKind, readonly name: string, readonly namespace: string, replicas?: number, previousReplicas: number | undefined = replicas) {
+  constructor(
+    readonly kind: RolloutKind,
+    readonly name: string,
+    readonly namespace: string,
+    replicas?: number,
+    previousReplicas: number | undefined = replicas,
+  ) {
     this.replicas = replicas;
     this.previousReplicas = previousReplicas;
   }

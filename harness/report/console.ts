@@ -3,7 +3,6 @@ import { formatSeconds as seconds, loadLines, scenarioFigures, trialsPassed, ver
 import type { LiveCounts, Phase, Reporter } from './reporter.js';
 import type { FaultResult, RunResult, ScenarioResult, TrialResult } from './result.js';
 
-
 /**
  * Live output for people: one line per scenario phase and trial (rewritten in place on a terminal, appended
  * otherwise, so CI logs stay readable), then a summary table and where the reports are.
@@ -60,7 +59,7 @@ export class ConsoleReporter implements Reporter {
     const how = trial.verdict === 'SKIPPED' ? `would have: ${trial.faults.map((f) => f.summary).join('; ')}`
       : trial.injectedAt === null ? 'no fault injected'
       : trial.undisrupted ? 'never broke'
-        : `recovery ${seconds(trial.recoveryTimeMs)}, disruption ${seconds(trial.disruptionMs)}`;
+      : `recovery ${seconds(trial.recoveryTimeMs)}, disruption ${seconds(trial.disruptionMs)}`;
     this.line(`    trial ${trial.trial}: ${trial.verdict} (${how})${trial.reason ? `: ${trial.reason}` : ''}`);
     const phase = (label: string, ms: number | null, first: boolean): string => (ms === null ? `${label} not seen` : `${label} ${first ? 'after ' : '+'}${seconds(ms)}`);
     for (const loss of trial.nodeLoss ?? []) {

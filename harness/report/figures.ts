@@ -65,7 +65,10 @@ export function phaseMedians(trials: readonly TrialResult[]): PhaseMedian[] {
 /** The figures of one scenario. */
 export function scenarioFigures(scenario: ScenarioResult): ScenarioFigures {
   // The first phase wins a tie: earlier phases are the ones a controller's reaction time shows in.
-  const worstPhase = phaseMedians(scenario.trials).reduce<PhaseMedian | null>((worst, p) => (worst === null || p.medianMs > worst.medianMs ? p : worst), null);
+  const worstPhase = phaseMedians(scenario.trials).reduce<PhaseMedian | null>(
+    (worst, p) => (worst === null || p.medianMs > worst.medianMs ? p : worst),
+    null,
+  );
   return {
     passedTrials: scenario.trials.filter((t) => t.verdict === 'PASS').length,
     totalTrials: scenario.trials.filter((t) => t.verdict !== 'SKIPPED').length,

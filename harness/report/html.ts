@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { ChartConfiguration } from 'chart.js';
 import {
-  environmentLine, formatDuration, formatPhase, formatSeconds, loadLines, millisBetween, phaseMedians, reasonsOf, REPLACEMENT_PHASES, rolloutLines, scenarioFigures,
+  environmentLine, formatDuration, formatPhase, formatSeconds, loadLines, millisBetween, phaseMedians, reasonsOf, REPLACEMENT_PHASES, rolloutLines,
+  scenarioFigures,
   trialsPassed, verdictCounts,
 } from './figures.js';
 import type { Reporter } from './reporter.js';
@@ -63,7 +64,8 @@ type Annotation =
   | { readonly type: 'line'; readonly xMin: number; readonly xMax: number; readonly borderColor: string; readonly borderWidth: number; readonly borderDash: readonly number[] }
   | {
     readonly type: 'label'; readonly xValue: number; readonly yValue: number; readonly content: string; readonly color: string;
-    readonly backgroundColor: string; readonly font: { readonly size: number }; readonly padding: number; readonly borderRadius: number; readonly z: number;
+    readonly backgroundColor: string; readonly font: { readonly size: number }; readonly padding: number;
+    readonly borderRadius: number; readonly z: number;
   };
 
 /** A chart to draw: the id of its canvas and its Chart.js configuration (plain JSON: it is embedded as data). */
@@ -292,12 +294,12 @@ function recoveryChart(id: string, scenario: ScenarioResult): ChartSpec {
         labels: scenario.trials.map((t) => `trial ${t.trial}`),
         datasets: [{
           label: 'recovery time (s)',
-          data: scenario.trials.map((t) => (t.recoveryTimeMs === null ? null : t.recoveryTimeMs / 1000)) as number[],
+          data: scenario.trials.map((t) => (t.recoveryTimeMs === null ? null : t.recoveryTimeMs / 1000)),
           backgroundColor: scenario.trials.map((t) => VERDICT_COLORS[t.verdict]),
           maxBarThickness: 48,
         }, {
           label: `not recovered (over ${formatSeconds(scenario.expect.recoveryWithinMs)})`,
-          data: scenario.trials.map((t) => (unrecovered(t) ? limit : null)) as number[],
+          data: scenario.trials.map((t) => (unrecovered(t) ? limit : null)),
           backgroundColor: 'rgba(185, 28, 28, 0.35)',
           borderColor: VERDICT_COLORS.FAIL,
           borderWidth: 1,
@@ -321,7 +323,14 @@ function statsRow(name: string, stats: Stats | null, scenario: ScenarioResult): 
     const why = scenario.trials.some((t) => t.brokenAt !== null) ? 'no trial recovered' : 'no trial broke';
     return `<tr><th>${name}</th><td colspan="6" class="muted">${why}</td></tr>`;
   }
-  const cells = [stats.count, formatSeconds(stats.min), formatSeconds(stats.median), formatSeconds(stats.p95), formatSeconds(stats.max), formatSeconds(stats.mean)];
+  const cells = [
+    stats.count,
+    formatSeconds(stats.min),
+    formatSeconds(stats.median),
+    formatSeconds(stats.p95),
+    formatSeconds(stats.max),
+    formatSeconds(stats.mean),
+  ];
   return `<tr><th>${name}</th>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
 }
 
@@ -330,8 +339,8 @@ function trialSection(scenario: ScenarioResult, trial: TrialResult, prefix: stri
   charts.push(timelineChart(`${id}-timeline`, scenario, trial));
   const how = trial.injectedAt === null ? 'no fault injected'
     : trial.undisrupted ? 'never broke'
-      : trial.recoveryTimeMs === null ? 'did not recover'
-        : `recovery ${formatSeconds(trial.recoveryTimeMs)}, disruption ${formatSeconds(trial.disruptionMs)}`;
+    : trial.recoveryTimeMs === null ? 'did not recover'
+    : `recovery ${formatSeconds(trial.recoveryTimeMs)}, disruption ${formatSeconds(trial.disruptionMs)}`;
   const origin = Date.parse(trial.t0 ?? trial.timeline.samples[0]?.at ?? scenario.startedAt);
   const offset = (iso: string | null): string => (iso === null ? '-' : `${((Date.parse(iso) - origin) / 1000).toFixed(3)}s`);
   const faults = trial.faults.map((f) => `<li><code>${escapeHtml(f.kind)}</code> at +${formatSeconds(f.atMs)}: ${f.error

@@ -28,8 +28,8 @@ function classnameOf(file: string): string {
 function trialLines(trial: TrialResult): string[] {
   const how = trial.injectedAt === null ? 'no fault injected'
     : trial.undisrupted ? 'never broke'
-      : trial.recoveryTimeMs === null ? 'did not recover'
-        : `recovery ${formatSeconds(trial.recoveryTimeMs)}, disruption ${formatSeconds(trial.disruptionMs)}`;
+    : trial.recoveryTimeMs === null ? 'did not recover'
+    : `recovery ${formatSeconds(trial.recoveryTimeMs)}, disruption ${formatSeconds(trial.disruptionMs)}`;
   const lines = [`trial ${trial.trial}: ${trial.verdict} (${how})${trial.reason ? `: ${trial.reason}` : ''}`];
   for (const fault of trial.faults) {
     lines.push(`  ${fault.kind} at +${formatSeconds(fault.atMs)}: ${fault.error ? `could not inject: ${fault.error}` : fault.summary}${fault.injectedAt === null && fault.error === null ? ' (not injected)' : ''}`);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import {
-  environmentLine, formatDuration, formatPhase, formatSeconds, loadLines, millisBetween, operatorLines, reasonsOf, rolloutLines, scenarioFigures, trialsPassed, verdictCounts,
+  environmentLine, formatDuration, formatPhase, formatSeconds, loadLines, millisBetween, operatorLines, reasonsOf, rolloutLines, scenarioFigures,
+  trialsPassed, verdictCounts,
 } from './figures.js';
 import type { Reporter } from './reporter.js';
 import type { RunResult, Verdict } from './result.js';
@@ -15,6 +16,7 @@ const ICONS: Readonly<Record<Verdict, string>> = { PASS: '✅', FAIL: '❌', ERR
 function cell(text: string): string {
   return text
     // Control characters (a terminal bell from a log line) have no place in a summary page.
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
     .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
     .replace(/([\\`*_[\]|~#])/g, '\\$1')

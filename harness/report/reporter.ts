@@ -74,16 +74,16 @@ export class FailureKeepingReporters {
     const name = reporter.constructor.name === 'Object' ? 'reporter' : reporter.constructor.name;
     const kept: Record<string, (...args: unknown[]) => Promise<void>> = {};
     for (const hook of HOOKS) {
-      const fn = reporter[hook] as ((...args: unknown[]) => void | Promise<void>) | undefined;
-      if (!fn) continue;
+      if (reporter[hook] === undefined) continue;
       kept[hook] = async (...args: unknown[]): Promise<void> => {
         try {
-          await fn.apply(reporter, args);
+          // Called on the reporter itself: a class's hooks read `this`.
+          await (reporter[hook] as (...hookArgs: unknown[]) => void | Promise<void>).apply(reporter, args);
         } catch (error) {
           this.failures.push(`${name} ${hook}: ${error instanceof Error ? error.message : String(error)}`);
         }
       };
     }
-    return kept as Reporter;
+    return kept;
   }
 }

@@ -75,7 +75,7 @@ const FaultSchema = Type.Object({
   summary: Type.String(),
   targets: Type.Array(FaultTargetSchema),
   error: Nullable(Type.String()),
-}, { description: "One injected fault; with kind `observed` (rebound observe), a break someone else caused: index is the fault of spec.faults whose targets it touched (0 when only the steady state told), injectedAt when its first watch event arrived." });
+}, { description: 'One injected fault; with kind `observed` (rebound observe), a break someone else caused: index is the fault of spec.faults whose targets it touched (0 when only the steady state told), injectedAt when its first watch event arrived.' });
 
 const TimelineSampleSchema = Type.Object({
   at: Timestamp,

@@ -11,7 +11,7 @@ import { acquireKind } from '../cluster/providers/kind.js';
 import { acquireLocal } from '../cluster/providers/local.js';
 import { DEFAULT_KIND_CLUSTER } from '../cluster/kind/settings.js';
 import { DEFAULT_CLUSTER_NAME } from '../cluster/local/settings.js';
-import type { ClusterHandle } from '../cluster/provider.js';
+import { providerOf, type ClusterHandle } from '../cluster/provider.js';
 import { UsageError, type ExitCode } from '../errors.js';
 import { createReporters, DEFAULT_REPORTERS } from '../report/registry.js';
 import { exitCodeOf, type RunResult } from '../report/result.js';
@@ -82,7 +82,7 @@ function withDefaults(args: RunArgs, config: UserConfig): RunArgs {
 }
 
 async function acquire(args: RunArgs, allowances: readonly ContextAllowance[]): Promise<ClusterHandle> {
-  const provider = args.provider ?? (args.kubeconfig !== undefined || args.context !== undefined ? 'kubeconfig' : 'local');
+  const provider = providerOf(args);
   if (provider !== 'kind' && (args.failureDetection !== undefined || args.containerRuntime !== undefined)) {
     throw new UsageError('--failure-detection and --container-runtime go with --provider kind.');
   }
@@ -165,7 +165,11 @@ export async function executeRun(args: RunArgs, interrupt?: RunInterrupt, operat
 }
 
 /** Runs (or, with --dry-run, plans) and returns the run's result and folder; a number is a dry run's exit code. */
-export async function performRun(args: RunArgs, given?: RunInterrupt, operator?: Operator): Promise<{ result: RunResult; out: string; regressed: boolean } | ExitCode> {
+export async function performRun(
+  args: RunArgs,
+  given?: RunInterrupt,
+  operator?: Operator,
+): Promise<{ result: RunResult; out: string; regressed: boolean } | ExitCode> {
   // From the start a signal stops the run gracefully: before anything is touched it just ends the run; after,
   // what the run did is undone and the reports are written.
   const interrupt = given ?? new RunInterrupt(progress);
@@ -176,7 +180,11 @@ export async function performRun(args: RunArgs, given?: RunInterrupt, operator?:
   }
 }
 
-async function interruptibleRun(given: RunArgs, interrupt: RunInterrupt, operator?: Operator): Promise<{ result: RunResult; out: string; regressed: boolean } | ExitCode> {
+async function interruptibleRun(
+  given: RunArgs,
+  interrupt: RunInterrupt,
+  operator?: Operator,
+): Promise<{ result: RunResult; out: string; regressed: boolean } | ExitCode> {
   const config = loadUserConfig(given.paths);
   for (const file of config.files) progress(`config: ${file}`);
   const args = withDefaults(given, config);
@@ -202,9 +210,9 @@ async function interruptibleRun(given: RunArgs, interrupt: RunInterrupt, operato
   const withTrials = (scenario: Scenario): Scenario =>
     (args.trials === undefined ? scenario : { ...scenario, spec: { ...scenario.spec, trials: args.trials } });
   const groups: Variant[][] = (loaded[0]?.scenarios ?? []).map((_, i) =>
-    loaded.map(({ label, scenarios }) => ({ label, scenario: withTrials(scenarios[i] as Scenario) })));
+    loaded.map(({ label, scenarios }) => ({ label, scenario: withTrials(scenarios[i]) })));
   const k6 = resolveK6(args.k6, groups.flatMap((g) => g.map((v) => v.scenario)), args.dryRun);
-  if (args.dryRun) return printPlan(args, groups.map((g) => (g[0] as Variant).scenario), seed, allowances);
+  if (args.dryRun) return printPlan(args, groups.map((g) => g[0].scenario), seed, allowances);
   const baseline = args.baseline !== undefined && !args.updateBaseline ? readResults(args.baseline) : undefined;
   const settings = compareSettings(args.maxRegression, args.alpha, seed);
 
@@ -212,7 +220,11 @@ async function interruptibleRun(given: RunArgs, interrupt: RunInterrupt, operato
   mkdirSync(out, { recursive: true });
   const log = pino({ level: args.logLevel, base: { seed } }, pino.destination({ dest: join(out, 'run.log'), sync: true }));
   // The live view of --interactive has the terminal's bottom lines: the console reporter only appends.
-  const reporters = createReporters(args.reporter && args.reporter.length > 0 ? args.reporter : [...DEFAULT_REPORTERS], out, { liveLine: operator === undefined });
+  const reporters = createReporters(
+    args.reporter && args.reporter.length > 0 ? args.reporter : [...DEFAULT_REPORTERS],
+    out,
+    { liveLine: operator === undefined },
+  );
   if (interrupt.by) throw new RunInterruptedError(interrupt.by);
   let cluster: ClusterHandle | undefined;
   let journal: Journal | undefined;
@@ -238,7 +250,20 @@ async function interruptibleRun(given: RunArgs, interrupt: RunInterrupt, operato
         throw new LedgerError(`${error.message}; nothing was changed. rebound records its changes in the cluster before it makes them (create and update of ConfigMaps in namespace ${LEDGER_NAMESPACE}, and its creation if it is missing); pass --no-cluster-ledger to run with the journal on this machine only (then another machine's recover cannot see this run's changes).`);
       }
     }
-    const result = await runScenarios({ groups, seed, out, trials: args.trials, cluster, log, vars, reporters, interrupt, journal, ...(k6 === undefined ? {} : { k6 }), ...(operator === undefined ? {} : { operator }) });
+    const result = await runScenarios({
+      groups,
+      seed,
+      out,
+      trials: args.trials,
+      cluster,
+      log,
+      vars,
+      reporters,
+      interrupt,
+      journal,
+      ...(k6 === undefined ? {} : { k6 }),
+      ...(operator === undefined ? {} : { operator }),
+    });
     // An aborted run is not compared: its trials are not the ones asked for.
     if (result.abortedBy) return { result, out, regressed: false };
     let regressed = false;

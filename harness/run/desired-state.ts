@@ -49,14 +49,18 @@ export async function applyDesiredState(
   const applied: AppliedObject[] = [];
   for (const manifest of manifests) {
     const { namespaced } = await resourceServed(discovery, manifest);
-    const metadata = (manifest.object.metadata ?? {}) as k8s.V1ObjectMeta;
+    const metadata: k8s.V1ObjectMeta = manifest.object.metadata ?? {};
     const body = {
       ...manifest.object,
       metadata: { ...metadata, ...(namespaced ? { namespace: manifest.namespace ?? namespace } : {}) },
     } as k8s.KubernetesObject;
     let existed = true;
     try {
-      await kube.objects.read({ apiVersion: manifest.apiVersion, kind: manifest.kind, metadata: { name: manifest.name, ...(namespaced ? { namespace: body.metadata?.namespace } : {}) } });
+      await kube.objects.read({
+        apiVersion: manifest.apiVersion,
+        kind: manifest.kind,
+        metadata: { name: manifest.name, ...(namespaced ? { namespace: body.metadata?.namespace } : {}) },
+      });
     } catch (error) {
       if (statusOf(error) !== 404) throw error;
       existed = false;

@@ -1,4 +1,5 @@
 import type * as k8s from '@kubernetes/client-node';
+import { isEndpointSlice, isPod } from '../observe/objects.js';
 import type { World } from '../observe/world.js';
 import type { EventRecord, ObjectSnapshot } from '../report/result.js';
 import { isoOf } from '../util/clock.js';
@@ -15,11 +16,13 @@ function conditionsOf(object: Loose): Record<string, string> {
 }
 
 /** The few fields of an object that explain health, so a FAIL can be understood without a rerun. */
-function summarize(object: Loose): Record<string, unknown> {
+function summarize(whole: k8s.KubernetesObject): Record<string, unknown> {
+  const object = whole as Loose;
   const status = object.status ?? {};
-  switch (object.kind) {
+  switch (whole.kind) {
     case 'Pod': {
-      const pod = object as unknown as k8s.V1Pod;
+      if (!isPod(whole)) break;
+      const pod = whole;
       return {
         phase: pod.status?.phase ?? null,
         node: pod.spec?.nodeName ?? null,
@@ -31,10 +34,15 @@ function summarize(object: Loose): Record<string, unknown> {
     case 'Node':
       return { conditions: conditionsOf(object), unschedulable: object.spec?.unschedulable === true, taints: object.spec?.taints ?? [] };
     case 'EndpointSlice': {
-      const slice = object as unknown as k8s.V1EndpointSlice;
+      if (!isEndpointSlice(whole)) break;
+      const slice = whole;
       return {
         service: slice.metadata?.labels?.['kubernetes.io/service-name'] ?? null,
-        endpoints: (slice.endpoints ?? []).map((e) => ({ address: e.addresses[0], ready: e.conditions?.ready ?? true, pod: e.targetRef?.name ?? null })),
+        endpoints: (slice.endpoints ?? []).map((e) => ({
+          address: e.addresses[0],
+          ready: e.conditions?.ready ?? true,
+          pod: e.targetRef?.name ?? null,
+        })),
       };
     }
     case 'Deployment': case 'StatefulSet': case 'ReplicaSet': case 'DaemonSet':
@@ -45,8 +53,9 @@ function summarize(object: Loose): Record<string, unknown> {
         conditions: conditionsOf(object),
       };
     default:
-      return { conditions: conditionsOf(object) };
+      break;
   }
+  return { conditions: conditionsOf(object) };
 }
 
 const SNAPSHOT_KINDS = new Set(['Pod', 'Node', 'EndpointSlice', 'Deployment', 'StatefulSet', 'ReplicaSet', 'DaemonSet']);
@@ -55,11 +64,16 @@ const SNAPSHOT_KINDS = new Set(['Pod', 'Node', 'EndpointSlice', 'Deployment', 'S
  * The objects under check at one moment: the scenario's pods, workloads and EndpointSlices, the nodes, and the
  * objects of the desired state (custom resources' conditions included).
  */
-export function snapshot(world: World, namespaces: readonly string[], desired: readonly { apiVersion: string; kind: string; name: string }[], at: number): ObjectSnapshot {
+export function snapshot(
+  world: World,
+  namespaces: readonly string[],
+  desired: readonly { apiVersion: string; kind: string; name: string }[],
+  at: number,
+): ObjectSnapshot {
   const objects: ObjectSnapshot['objects'][number][] = [];
-  for (const object of world.all() as Loose[]) {
+  for (const object of world.all()) {
     const namespace = object.metadata?.namespace;
-    const kind = String(object.kind ?? '');
+    const kind = object.kind ?? '';
     const isDesired = desired.some((d) => d.kind === kind && d.name === object.metadata?.name);
     const inScope = kind === 'Node' || (namespace !== undefined && namespaces.includes(namespace));
     if (!inScope || (!SNAPSHOT_KINDS.has(kind) && !isDesired)) continue;

@@ -26,7 +26,11 @@ export function parseMatrix(options: readonly string[]): Matrix | undefined {
 }
 
 /** Settings of the comparisons a run makes, from --max-regression and --alpha. */
-export function compareSettings(maxRegression: string | undefined, alpha: number | undefined, seed: number): { maxRegression: number; alpha: number; seed: number } {
+export function compareSettings(
+  maxRegression: string | undefined,
+  alpha: number | undefined,
+  seed: number,
+): { maxRegression: number; alpha: number; seed: number } {
   return {
     maxRegression: parseMaxRegression(maxRegression ?? '10%'),
     alpha: parseAlpha(String(alpha ?? 0.05)),
@@ -74,7 +78,13 @@ export function compareVariants(result: RunResult, matrix: Matrix, out: string, 
 }
 
 /** `run --baseline FILE`: compares this run with a committed baseline; true when recovery regressed. */
-export function gateOnBaseline(baseline: ComparableRun, file: string, result: RunResult, out: string, settings: ReturnType<typeof compareSettings>): boolean {
+export function gateOnBaseline(
+  baseline: ComparableRun,
+  file: string,
+  result: RunResult,
+  out: string,
+  settings: ReturnType<typeof compareSettings>,
+): boolean {
   const { regressed, comparison } = gate(baseline, result, { ...settings, files: { baseline: file } });
   const files = writeComparison(out, comparison);
   show(`against the baseline ${file}:`, renderTable(comparison), warningsOf(comparison));

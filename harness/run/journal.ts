@@ -47,7 +47,13 @@ export interface JournalFile {
 }
 
 /** Which cluster a handle is, as journals name it. */
-export function journalIdentity(cluster: { readonly provider: ProviderKind; readonly name: string; readonly kubeconfig: string; readonly context?: string; readonly createdAt?: string }): JournalCluster {
+export function journalIdentity(cluster: {
+  readonly provider: ProviderKind;
+  readonly name: string;
+  readonly kubeconfig: string;
+  readonly context?: string;
+  readonly createdAt?: string;
+}): JournalCluster {
   return {
     provider: cluster.provider,
     name: cluster.name,
@@ -111,7 +117,14 @@ export class Journal {
   constructor(cluster: JournalCluster) {
     const runId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
     this.file = join(journalDir(), `${runId}.json`);
-    this.header = { version: 1, runId, pid: process.pid, command: commandLine(process.pid) ?? process.argv, startedAt: new Date().toISOString(), cluster };
+    this.header = {
+      version: 1,
+      runId,
+      pid: process.pid,
+      command: commandLine(process.pid) ?? process.argv,
+      startedAt: new Date().toISOString(),
+      cluster,
+    };
     this.write();
   }
 

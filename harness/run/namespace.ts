@@ -45,7 +45,10 @@ export async function ensureNamespace(kube: KubeClients, name: string, scenario:
         throw error;
       }
       await waitFor(`namespace ${name} to be deleted`, async () =>
-        kube.core.readNamespace({ name }).then(() => undefined, (error: unknown) => (statusOf(error) === 404 ? true : undefined)), DELETE_WAIT_MS, 250);
+        kube.core.readNamespace({ name }).then(
+          () => undefined,
+          (error: unknown) => (statusOf(error) === 404 ? true : undefined),
+        ), DELETE_WAIT_MS, 250);
     }, uid ? [{ op: 'deleteNamespace', name, runId: ledger.runId }] : undefined);
   }
   await waitFor(`the default ServiceAccount of namespace ${name}`, async () =>

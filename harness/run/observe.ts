@@ -81,7 +81,11 @@ export async function requireDeployed(kube: KubeClients, discovery: Discovery, s
     }
     const objectNamespace = info.namespaced ? manifest.namespace ?? namespace : undefined;
     try {
-      await kube.objects.read({ apiVersion: manifest.apiVersion, kind: manifest.kind, metadata: { name: manifest.name, ...(objectNamespace ? { namespace: objectNamespace } : {}) } });
+      await kube.objects.read({
+        apiVersion: manifest.apiVersion,
+        kind: manifest.kind,
+        metadata: { name: manifest.name, ...(objectNamespace ? { namespace: objectNamespace } : {}) },
+      });
     } catch (error) {
       if (statusOf(error) !== 404) throw error;
       missing.push(`${where}: ${manifest.kind} ${manifest.name}${objectNamespace ? ` in namespace ${objectNamespace}` : ''} does not exist`);
@@ -179,7 +183,7 @@ export async function observeScenario(options: ObserveOptions): Promise<RunResul
   const expect = wanted.spec.expect;
   const builtins = builtinVariables(options.cluster, namespace);
   const namespaces = [namespace, ...wanted.spec.allowNamespaces];
-  const declared = wanted.spec.desiredState.map((m) => m.object as never);
+  const declared = wanted.spec.desiredState.map((m) => m.object);
   const checks = expandSteadyState(wanted.spec.steadyState, builtins);
   const condition = checks ? buildCondition(checks, namespace, declared) : deriveSteadyState(declared, namespace);
   const state: VariantState = {

@@ -75,7 +75,11 @@ export class Observer {
   ) {}
 
   /** Starts watching; resolves once every kind was listed once. */
-  async start(namespaces: readonly string[], extraKinds: readonly { apiVersion: string; kind: string }[], probeUrls: readonly { url: string; status: number; timeoutMs: number }[]): Promise<void> {
+  async start(
+    namespaces: readonly string[],
+    extraKinds: readonly { apiVersion: string; kind: string }[],
+    probeUrls: readonly { url: string; status: number; timeoutMs: number }[],
+  ): Promise<void> {
     const targets: WatchTarget[] = [{ apiVersion: 'v1', kind: 'Node' }];
     for (const namespace of namespaces) {
       for (const kind of [...NAMESPACED_KINDS, ...extraKinds]) targets.push({ ...kind, namespace });

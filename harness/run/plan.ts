@@ -1,7 +1,7 @@
 import type { RunArgs } from './args.js';
 import { print } from '../util/output.js';
 import { clientsFor, type KubeClients } from '../cluster/kube.js';
-import type { ProviderKind } from '../cluster/provider.js';
+import { providerOf, type ProviderKind } from '../cluster/provider.js';
 import { readState } from '../cluster/local/state.js';
 import { contextName, DEFAULT_CLUSTER_NAME, leastNodeRecoverySeconds } from '../cluster/local/settings.js';
 import { existingKindClusters, requireKindState } from '../cluster/kind/cluster.js';
@@ -15,6 +15,7 @@ import type { ContextAllowance } from '../cluster/context-guard.js';
 import { Discovery } from '../cluster/discovery.js';
 import { guardedContext } from '../cluster/providers/kubeconfig.js';
 import { describeNodeTargets, readyNodes } from '../faults/candidates.js';
+import { Duration } from '../scenario/duration.js';
 
 /** The cluster the run would use, when it is already there (a dry run starts nothing), and how to say which. */
 interface PlannedCluster {
@@ -26,7 +27,7 @@ interface PlannedCluster {
 }
 
 async function existingCluster(args: RunArgs, allowances: readonly ContextAllowance[]): Promise<PlannedCluster> {
-  const provider = args.provider ?? (args.kubeconfig !== undefined || args.context !== undefined ? 'kubeconfig' : 'local');
+  const provider = providerOf(args);
   if (provider === 'local') {
     const name = args.cluster ?? DEFAULT_CLUSTER_NAME;
     const state = readState(name);
@@ -45,7 +46,13 @@ async function existingCluster(args: RunArgs, allowances: readonly ContextAllowa
 }
 
 /** What planning reads: the cluster, the namespace, the random stream; a dry run acts on nothing. */
-function planningContext(kube: KubeClients, cluster: PlannedCluster, namespace: string, allowNamespaces: readonly string[], random: RandomStream): PlanContext {
+function planningContext(
+  kube: KubeClients,
+  cluster: PlannedCluster,
+  namespace: string,
+  allowNamespaces: readonly string[],
+  random: RandomStream,
+): PlanContext {
   // What the provider could do is what the run's provider would bring: node control for local and kind, containers
   // and networks for kind; an existing cluster (kubeconfig) none.
   const local = cluster.provider === 'local';
@@ -85,14 +92,25 @@ const NODE_FAULTS: ReadonlySet<string> = new Set(NODE_FAULT_KINDS);
 /** The nodes a node fault may hit, as the cluster is now: the ready nodes its selector matches. */
 async function candidateNodes(context: PlanContext, fault: Fault): Promise<string> {
   const targets = fault.params as NodeTargets;
-  const nodes = await readyNodes(context, { ...targets, nodesOf: undefined } as NodeTargets);
+  const nodes = await readyNodes(context, { ...targets, nodesOf: undefined });
   const names = nodes.map((node) => node.metadata?.name ?? '').filter(Boolean);
   const hosting = targets.nodesOf ? `, those hosting pods ${targets.nodesOf} at injection` : '';
   return names.length === 0 ? 'none ready now' : `${names.join(', ')}${hosting}`;
 }
 
+/** A JSON.stringify replacer that writes Durations as they were written (`30s`). */
+function durationsAsText(_key: string, value: unknown): unknown {
+  return value instanceof Duration ? value.toString() : value;
+}
+
+/** A fault's parameters for people: durations as written, a rollout file's manifests named rather than printed whole. */
+function paramsAsText(key: string, value: unknown): unknown {
+  if (key === 'manifests' && Array.isArray(value)) return (value as Manifest[]).map((m) => `${m.kind} ${m.name}`);
+  return durationsAsText(key, value);
+}
+
 function checkLine(check: NonNullable<Scenario['spec']['steadyState']>[number]): string {
-  return `${check.kind} ${JSON.stringify(check.params, (_key, value: unknown) => (typeof value === 'object' && value !== null && 'toMilliseconds' in value ? String(value) : value))}`;
+  return `${check.kind} ${JSON.stringify(check.params, durationsAsText)}`;
 }
 
 /**
@@ -100,7 +118,12 @@ function checkLine(check: NonNullable<Scenario['spec']['steadyState']>[number]):
  * (and which targets this seed would hit in trial 1 as the cluster is now, when it is up: a dry run starts and
  * changes nothing), and the least recovery time a node fault can have.
  */
-export async function printPlan(args: RunArgs, scenarios: readonly Scenario[], seed: number, allowances: readonly ContextAllowance[]): Promise<ExitCode> {
+export async function printPlan(
+  args: RunArgs,
+  scenarios: readonly Scenario[],
+  seed: number,
+  allowances: readonly ContextAllowance[],
+): Promise<ExitCode> {
   const cluster = await existingCluster(args, allowances);
   print(`dry run, seed ${seed}: nothing is applied, injected or started`);
   print(`cluster: ${cluster.line}`);
@@ -134,7 +157,16 @@ export async function printPlan(args: RunArgs, scenarios: readonly Scenario[], s
     for (const fault of [...spec.faults].sort((a, b) => a.at.toMilliseconds() - b.at.toMilliseconds() || a.index - b.index)) {
       let targets = 'targets chosen at injection';
       const context = cluster.kube
-        ? { ...planningContext(cluster.kube, cluster, spec.namespace ?? namespace, spec.allowNamespaces, RandomStream.derive(seed, scenario.metadata.name, 1, fault.index)), desiredState: spec.desiredState }
+        ? {
+          ...planningContext(
+            cluster.kube,
+            cluster,
+            spec.namespace ?? namespace,
+            spec.allowNamespaces,
+            RandomStream.derive(seed, scenario.metadata.name, 1, fault.index),
+          ),
+          desiredState: spec.desiredState,
+        }
         : undefined;
       if (context && (spec.namespace !== undefined || NODE_FAULTS.has(fault.kind))) {
         try {
@@ -149,9 +181,7 @@ export async function printPlan(args: RunArgs, scenarios: readonly Scenario[], s
         const candidates = context ? await candidateNodes(context, fault).catch((error: unknown) => `unknown (${error instanceof Error ? error.message : String(error)})`) : `the ready nodes matching ${describeNodeTargets(fault.kind, fault.params as NodeTargets)}`;
         nodes.push(`${fault.kind}: ${candidates}`);
       }
-      // A rollout file's manifests are named, not printed whole.
-      const shown = (key: string, v: unknown): unknown => (key === 'manifests' && Array.isArray(v) ? (v as Manifest[]).map((m) => `${m.kind} ${m.name}`) : v);
-      print(`    +${fault.at.toString()} ${fault.kind} ${JSON.stringify(fault.params, (k, v: unknown) => (typeof v === 'object' && v !== null && 'toMilliseconds' in v ? String(v) : shown(k, v)))}: ${targets}`);
+      print(`    +${fault.at.toString()} ${fault.kind} ${JSON.stringify(fault.params, paramsAsText)}: ${targets}`);
       const provider = cluster.provider;
       if (NODE_LOSS_FAULTS.includes(fault.kind) && provider !== 'kubeconfig') {
         const seconds = provider === 'kind' ? leastKindNodeRecoverySeconds(args.failureDetection ?? 'fast') : leastNodeRecoverySeconds();

@@ -41,7 +41,11 @@ function message(error: unknown): string {
  * Which runs of other machines are alive: their records change (the heartbeat) within LIVENESS_WAIT_MS. No clock is
  * compared, so machines whose clocks disagree do not fool it. Returns the records as they are after the wait.
  */
-async function watchHeartbeats(ledger: ClusterLedger, runs: readonly OpenRun[], say: (line: string) => void): Promise<Map<string, { alive: boolean; now: ClusterRecord | undefined }>> {
+async function watchHeartbeats(
+  ledger: ClusterLedger,
+  runs: readonly OpenRun[],
+  say: (line: string) => void,
+): Promise<Map<string, { alive: boolean; now: ClusterRecord | undefined }>> {
   const seen = new Map<string, { alive: boolean; now: ClusterRecord | undefined }>();
   const watched = runs.filter((r): r is OpenRun & { record: ClusterRecord } => r.record !== undefined);
   if (watched.length === 0) return seen;
@@ -60,7 +64,13 @@ async function watchHeartbeats(ledger: ClusterLedger, runs: readonly OpenRun[], 
  * writes its heartbeat is overtaken (read again, claimed again, with the changes it wrote meanwhile). Returns the
  * record as written and the changes to undo, 'conflict', or why not.
  */
-async function claim(ledger: ClusterLedger, record: ClusterRecord, run: OpenRun, marks: RecordMarks, force: boolean): Promise<{ record: ClusterRecord; entries: JournalEntry[] } | string> {
+async function claim(
+  ledger: ClusterLedger,
+  record: ClusterRecord,
+  run: OpenRun,
+  marks: RecordMarks,
+  force: boolean,
+): Promise<{ record: ClusterRecord; entries: JournalEntry[] } | string> {
   let current: ClusterRecord | undefined = record;
   let entries = [...run.journal.entries];
   for (let attempt = 0; attempt < (force ? 3 : 1); attempt += 1) {
@@ -82,7 +92,12 @@ async function claim(ledger: ClusterLedger, record: ClusterRecord, run: OpenRun,
 }
 
 /** Undoes every open change of the cluster's ended runs; `say` gets a line per step as it goes. */
-export async function recover(cluster: JournalCluster, target: StepTarget, say: (line: string) => void, options: RecoverOptions = {}): Promise<RecoverOutcome> {
+export async function recover(
+  cluster: JournalCluster,
+  target: StepTarget,
+  say: (line: string) => void,
+  options: RecoverOptions = {},
+): Promise<RecoverOutcome> {
   const { found, unreadable } = journalsOf(cluster);
   const undone: string[] = [];
   const problems: string[] = [];

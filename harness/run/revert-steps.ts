@@ -6,7 +6,6 @@
  */
 import type { KubeClients } from '../cluster/kube.js';
 import type { NetworkControl, NodeControl } from '../cluster/provider.js';
-import type { KubernetesObject } from '@kubernetes/client-node';
 import { serverSideApply } from '../cluster/apply.js';
 import { statusOf } from '../cluster/kube.js';
 import { removeTaint, setUnschedulable } from '../faults/node-spec.js';
@@ -102,12 +101,16 @@ export async function performStep(step: RevertStep, target: StepTarget): Promise
       return;
     }
     case 'deleteObject': {
-      const reference = { apiVersion: step.apiVersion, kind: step.kind, metadata: { name: step.name, ...(step.namespace ? { namespace: step.namespace } : {}) } };
+      const reference = {
+        apiVersion: step.apiVersion,
+        kind: step.kind,
+        metadata: { name: step.name, ...(step.namespace ? { namespace: step.namespace } : {}) },
+      };
       // The precondition leaves alone a same-named object someone else made meanwhile (409).
       return gone(target.kube.objects.delete(reference, undefined, undefined, undefined, undefined, undefined, { propagationPolicy: 'Background', preconditions: { uid: step.uid } }), [409]);
     }
     case 'apply': {
-      for (const object of step.objects) await serverSideApply(target.kube.objects, structuredClone(object) as KubernetesObject);
+      for (const object of step.objects) await serverSideApply(target.kube.objects, structuredClone(object));
       return;
     }
     case 'deleteNamespace': {

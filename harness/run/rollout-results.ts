@@ -67,15 +67,15 @@ export function rolloutResults(rollouts: readonly TrialRollout[], scenario: Scen
     if (figures.rollbackAt !== null) observer.timeline.mark(figures.rollbackAt, 'reverted', `rollback of ${name} written`);
     if (figures.rolledBackAt !== null) observer.timeline.mark(figures.rolledBackAt, 'note', `${name} rolled back`);
     // The floor the trial judged: the steady state's availableAtLeast for this workload, else the workload's own.
-    const check = scenario.spec.steadyState?.find((c) => c.kind === 'availableAtLeast'
-      && c.params.kind === progress.kind && c.params.name === progress.name && (c.params.namespace === undefined || c.params.namespace === progress.namespace));
+    const check = scenario.spec.steadyState?.find((c) => c.kind === 'availableAtLeast' && c.params.kind === progress.kind
+      && c.params.name === progress.name && (c.params.namespace === undefined || c.params.namespace === progress.namespace));
     const workload = observer.world.workload(progress.kind, progress.name, progress.namespace);
+    const wanted = check?.kind === 'availableAtLeast' ? check.params.floor : { derived: true as const };
     let floor: { floor: number; why: string } | null = null;
     try {
-      floor = workload === undefined ? null : floorOf(workload, check?.kind === 'availableAtLeast' ? check.params.floor : { derived: true }, progress.replicas);
-    } catch (error) {
-      floor = null;
-      void error;
+      if (workload !== undefined) floor = floorOf(workload, wanted, progress.replicas);
+    } catch {
+      // A maxUnavailable that is neither a number nor a percentage: the check says so; the report has no floor.
     }
     const deployment = progress.kind === 'Deployment';
     return {

@@ -64,7 +64,14 @@ export class RunAborted extends ReboundError {}
  * Waits until the steady state has held without a break for `settle`; returns that moment (a trial's T0). Fails
  * with the failing checks named when it does not happen before `deadline`.
  */
-export async function waitSteady(observer: Observer, settleMs: number, deadline: number, what: string, rolledOut: Condition, abort?: AbortSignal): Promise<number> {
+export async function waitSteady(
+  observer: Observer,
+  settleMs: number,
+  deadline: number,
+  what: string,
+  rolledOut: Condition,
+  abort?: AbortSignal,
+): Promise<number> {
   const watcher = new SettleWatcher({ settleMs, startedAt: monotonicNow(), timeoutMs: Math.max(0, deadline - monotonicNow()) });
   let wake: (() => void) | undefined;
   // T0 also waits for every workload of the desired state to have rolled out, so that a rollout still under way
@@ -187,7 +194,10 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
   if (abort?.aborted) {
     // Stopped before this scenario began: nothing of it is touched; its reports say so.
     const notRun = `not run: the run was aborted by ${String(abort.reason)}`;
-    return states.map((state) => ({ ...scenarioResult(state, { startedAt, namespace, error: null, aborted: notRun, cleanup: [], events: [], touched: false }), namespace: null }));
+    return states.map((state) => ({
+      ...scenarioResult(state, { startedAt, namespace, error: null, aborted: notRun, cleanup: [], events: [], touched: false }),
+      namespace: null,
+    }));
   }
   let observer: Observer | undefined;
   let active: VariantState | undefined;
@@ -219,9 +229,11 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
       await phase(null, 'apply', `starting ${spec.processes.map((p) => p.name).join(', ')}`);
       await state.supervisor.startAll(spec.processes);
     }
-    const declared = applied.map((a) => a.manifest.object as never);
+    const declared = applied.map((a) => a.manifest.object);
     const steadyState = expandSteadyState(spec.steadyState, builtinVariables(options.cluster, namespace));
-    state.condition = steadyState ? buildCondition(steadyState, namespace, declared) : deriveSteadyState(declared, namespace, rolloutTargets(spec.faults));
+    state.condition = steadyState
+      ? buildCondition(steadyState, namespace, declared)
+      : deriveSteadyState(declared, namespace, rolloutTargets(spec.faults));
     state.rolledOut = all(applied.flatMap(({ manifest }) => {
       if (!WORKLOAD_KINDS.has(manifest.kind) || manifest.apiVersion !== 'apps/v1') return [];
       const replicas = (manifest.object.spec as { replicas?: unknown } | undefined)?.replicas;
@@ -274,7 +286,10 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
           await phase(trial, 'inject', `${current.spec.faults.length} fault${current.spec.faults.length === 1 ? '' : 's'}`);
           result = await runTrial({
             scenario: current, trial, seed: options.seed, t0, namespace, kube, cluster: options.cluster, observer: live,
-            processes: state.supervisor, ledger, log: log.child({ trial, variant: state.variant.label }), scenarioDir: dirname(current.file), deadline: deadlineNow(),
+            processes: state.supervisor, ledger, log: log.child({
+              trial,
+              variant: state.variant.label,
+            }), scenarioDir: dirname(current.file), deadline: deadlineNow(),
             operator, variant: state.variant.label, onHeld: (ms) => { heldMs += ms; },
             onFault: (fault) => void report(reporters, 'onFaultInjected', current, trial, fault),
             onTick: () => void phase(trial, 'recover', 'waiting for recovery', true),
@@ -367,7 +382,7 @@ export function scenarioResult(
   const skips = skipped.length === 0 ? null : `trial${skipped.length === 1 ? '' : 's'} ${skipped.join(', ')} ${SKIPPED_BY_OPERATOR}`;
   const reason = run.aborted !== null ? [run.aborted, run.error, cleanupFailed ?? undone].filter((r) => r !== null).join('; ') : run.error ?? (cleanupFailed !== null ? cleanupFailed
     : firstBad ? `trial ${firstBad.trial}: ${firstBad.reason}`
-      : measured.length === 0 ? (skips !== null ? `no trial measured: ${skips}` : 'no trial ran') : skips);
+    : measured.length === 0 ? (skips !== null ? `no trial measured: ${skips}` : 'no trial ran') : skips);
   const broken = trials.filter((t) => !t.undisrupted && t.recoveryTimeMs !== null);
   return {
     name: label ? `${scenario.metadata.name} [${label}]` : scenario.metadata.name,

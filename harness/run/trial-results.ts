@@ -24,7 +24,13 @@ export function replacementResults(tracker: ReplacementTracker): ReplacementResu
 export function timelineResult(timeline: Timeline, t0: number): TrialResult['timeline'] {
   const from = t0 - 2000;
   return {
-    samples: timeline.samples(from).map((s) => ({ at: isoOf(s.at), holds: s.holds, readyPods: s.readyPods, readyNodes: s.readyNodes, readyEndpoints: s.readyEndpoints })),
+    samples: timeline.samples(from).map((s) => ({
+      at: isoOf(s.at),
+      holds: s.holds,
+      readyPods: s.readyPods,
+      readyNodes: s.readyNodes,
+      readyEndpoints: s.readyEndpoints,
+    })),
     markers: timeline.markers(from).map((m) => ({ at: isoOf(m.at), kind: m.kind, label: m.label })),
   };
 }
@@ -37,7 +43,12 @@ export function nodeLossResults(tracker: NodeLossTracker): NodeLossResult[] {
   return tracker.losses().map((loss) => ({
     node: loss.node,
     fault: loss.fault,
-    at: { injected: isoOf(loss.at.injected), notReady: isoOrNull(loss.at.notReady), tainted: isoOrNull(loss.at.tainted), evicted: isoOrNull(loss.at.evicted) },
+    at: {
+      injected: isoOf(loss.at.injected),
+      notReady: isoOrNull(loss.at.notReady),
+      tainted: isoOrNull(loss.at.tainted),
+      evicted: isoOrNull(loss.at.evicted),
+    },
     phasesMs: { detection: msOrNull(loss.phasesMs.detection), taint: msOrNull(loss.phasesMs.taint), eviction: msOrNull(loss.phasesMs.eviction) },
     evictedPods: loss.evictedPods,
   }));

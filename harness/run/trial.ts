@@ -350,7 +350,12 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   let load: LoadResult | undefined;
   if (context.load && !skipped) {
     try {
-      load = await context.load.finish({ t0: context.t0, injectedAt: measured.injectedAt, recoveredAt: recovered ? measured.recoveredAt : null, end: ended });
+      load = await context.load.finish({
+        t0: context.t0,
+        injectedAt: measured.injectedAt,
+        recoveredAt: recovered ? measured.recoveredAt : null,
+        end: ended,
+      });
     } catch (caught) {
       error ??= `the load (spec.load) could not be judged: ${errorText(caught)}`;
     }
@@ -408,7 +413,13 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
     ...(load ? { load } : {}),
     ...(recovered && verdict === 'PASS' && outage.recoveryUncertaintyMs > 0 ? { recoveryUncertaintyMs: Math.round(outage.recoveryUncertaintyMs) } : {}),
     ...(outage.during.length > 0 ? {
-      outages: outage.during.map((o) => ({ from: isoOf(o.since), to: o.until === undefined ? null : isoOf(o.until), kinds: [...o.kinds], changes: o.changes, cause: o.cause })),
+      outages: outage.during.map((o) => ({
+        from: isoOf(o.since),
+        to: o.until === undefined ? null : isoOf(o.until),
+        kinds: [...o.kinds],
+        changes: o.changes,
+        cause: o.cause,
+      })),
     } : {}),
     placement: observer.replacements.placement(context.namespace).map((p) => ({ pod: p.pod, node: p.node })),
     timeline: notes.length === 0 ? timeline : {

@@ -8,7 +8,10 @@ export function builtinVariables(cluster: ClusterHandle, namespace: string): Bui
 }
 
 /** The steady-state checks with the built-in variables of http URLs expanded; throws naming one that is missing. */
-export function expandSteadyState(checks: readonly SteadyStateCheck[] | undefined, builtins: BuiltinVariables): readonly SteadyStateCheck[] | undefined {
+export function expandSteadyState(
+  checks: readonly SteadyStateCheck[] | undefined,
+  builtins: BuiltinVariables,
+): readonly SteadyStateCheck[] | undefined {
   return checks?.map((check) => (check.kind === 'http'
     ? { ...check, params: { ...check.params, url: expandBuiltinVariables(check.params.url, builtins) } }
     : check));

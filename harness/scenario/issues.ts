@@ -6,6 +6,7 @@ import { Ajv, type AnySchemaObject, type ErrorObject, type ValidateFunction } fr
 import { closest, distance } from 'fastest-levenshtein';
 import { ReboundError } from '../errors.js';
 import { FORMATS, scenarioJsonSchema, type FormatName } from './schema.js';
+import { textOf } from '../util/text-of.js';
 
 /** How bad an issue is: an error makes the scenario invalid, a warning does not. */
 export type Severity = 'error' | 'warning';
@@ -137,7 +138,7 @@ function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a map';
   if (typeof value === 'string') return JSON.stringify(value);
-  return `the ${typeof value} ${String(value)}`;
+  return `the ${typeof value} ${textOf(value)}`;
 }
 
 const TYPE_WORDS: Readonly<Record<string, string>> = {
@@ -220,7 +221,9 @@ class SchemaErrors {
 
     const present = Object.keys(data).filter((key) => allKeys.includes(key));
     if (present.length === 0) {
-      const known = new Set(branches.flatMap((branch) => (isJsonObject(branch) && isJsonObject(branch.properties) ? Object.keys(branch.properties) : [])));
+      const propertiesOf = (branch: unknown): string[] =>
+        (isJsonObject(branch) && isJsonObject(branch.properties) ? Object.keys(branch.properties) : []);
+      const known = new Set(branches.flatMap(propertiesOf));
       const unknown = Object.keys(data).filter((key) => !known.has(key));
       for (const key of unknown) {
         const suggestion = didYouMean(key, entity === undefined ? [...known] : allKeys);
@@ -367,7 +370,7 @@ class SchemaErrors {
         return `${tick(field)} goes one level up, next to ${tick(decodePointerSegment(up[2]))}`;
       }
     }
-    const properties = error.parentSchema?.properties;
+    const properties: unknown = error.parentSchema?.properties;
     if (isJsonObject(properties)) {
       for (const [name, child] of Object.entries(properties)) {
         const variants = isJsonObject(child) && Array.isArray(child.anyOf) ? child.anyOf : [child];

@@ -697,7 +697,12 @@ function warnDuplicates(manifests: readonly Manifest[], issues: ValidationIssue[
 // ---------------------------------------------------------------------------------------------------------------
 // Normalization: the document with defaults applied, durations parsed and paths resolved.
 
-function normalize(file: string, document: ScenarioDocument, manifests: readonly Manifest[], rolloutFiles: ReadonlyMap<number, Manifest[]> = new Map()): Scenario {
+function normalize(
+  file: string,
+  document: ScenarioDocument,
+  manifests: readonly Manifest[],
+  rolloutFiles: ReadonlyMap<number, Manifest[]> = new Map(),
+): Scenario {
   const { metadata, spec } = document;
   const directory = dirname(resolve(file));
   return {
@@ -797,8 +802,10 @@ function lasting(params: { duration?: string }): { duration?: Duration } {
   return optional('duration', params.duration === undefined ? undefined : Duration.parse(params.duration));
 }
 
+/** How a fault kind's parameters are normalized; a rollout's are given the manifests of its file. */
+type FaultNormalizer<K extends FaultKind> = (params: FaultParamsDocument<K>, directory: string, manifests: readonly Manifest[]) => FaultParams[K];
 /** One normalizer per fault kind; the mapped type makes a new kind without one a compile error. */
-const FAULT_NORMALIZERS: { readonly [K in FaultKind]: (params: FaultParamsDocument<K>, directory: string, manifests: readonly Manifest[]) => FaultParams[K] } = {
+const FAULT_NORMALIZERS: { readonly [K in FaultKind]: FaultNormalizer<K> } = {
   podKill: podTargets,
   podDelete: podTargets,
   containerKill: (params) => ({ ...podTargets(params), ...optional('container', params.container) }),
@@ -843,9 +850,15 @@ function normalizeFault(entry: FaultDocument, index: number, directory: string, 
   return { kind, index, at: Duration.parse(entry.at ?? DEFAULTS.at), params: normalizeFaultParams(kind, entry, directory, manifests) } as Fault;
 }
 
-function normalizeFaultParams<Kind extends FaultKind>(kind: Kind, entry: FaultDocument, directory: string, manifests: readonly Manifest[]): FaultParams[Kind] {
-  const params = (entry as unknown as Record<Kind, FaultParamsDocument<Kind>>)[kind];
-  return FAULT_NORMALIZERS[kind](params, directory, manifests);
+function normalizeFaultParams<Kind extends FaultKind>(
+  kind: Kind,
+  entry: FaultDocument,
+  directory: string,
+  manifests: readonly Manifest[],
+): FaultParams[Kind] {
+  const byKind: Partial<Record<FaultKind, unknown>> = entry;
+  // The schema passed: the value under the kind's key has that kind's parameters.
+  return FAULT_NORMALIZERS[kind](byKind[kind] as FaultParamsDocument<Kind>, directory, manifests);
 }
 
 /** One normalizer per check kind. */
@@ -886,8 +899,9 @@ function normalizeCheck(entry: CheckDocument, index: number): SteadyStateCheck {
 }
 
 function normalizeCheckParams<Kind extends CheckKind>(kind: Kind, entry: CheckDocument): CheckParams[Kind] {
-  const params = (entry as unknown as Record<Kind, CheckParamsDocument<Kind>>)[kind];
-  return CHECK_NORMALIZERS[kind](params);
+  const byKind: Partial<Record<CheckKind, unknown>> = entry;
+  // The schema passed: the value under the kind's key has that kind's parameters.
+  return CHECK_NORMALIZERS[kind](byKind[kind] as CheckParamsDocument<Kind>);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ interface RuleContext {
   readonly document: ScenarioDocument;
   readonly faults: readonly FaultEntry[];
   readonly checks: readonly CheckEntry[];
-  report(path: readonly PathSegment[], message: string, options?: ReportOptions): void;
+  readonly report: (path: readonly PathSegment[], message: string, options?: ReportOptions) => void;
 }
 
 interface FaultEntry {

@@ -3,6 +3,7 @@
  * document and the JSON Schema in docs/scenario.schema.json are both derived from the TypeBox schemas below, so the
  * contract, the code and editors' completion cannot drift apart. Cross-field checks live in rules.ts.
  */
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
 import { Duration } from './duration.js';
 
@@ -212,7 +213,7 @@ const processSignal = { signal: Type.Optional(SignalSchema) };
 /** The parameters of each fault kind, keyed by the kind as it is written in a scenario. */
 const FAULT_PARAMS = {
   podKill: Strict({ ...podTargets }, { description: 'delete pods with grace period 0 (containers may run on until their kubelet notices)' }),
-  podDelete: Strict({ ...podTargets }, { description: "delete pods with their own grace period" }),
+  podDelete: Strict({ ...podTargets }, { description: 'delete pods with their own grace period' }),
   containerKill: Strict({
     ...podTargets,
     container: Type.Optional(Type.String({ minLength: 1, description: "the container to kill (default: the pod's first)" })),
@@ -408,7 +409,7 @@ const ProcessSchema = Strict({
     Strict({ log: Type.String({ minLength: 1, description: 'ready once a line of its output matches this regular expression' }) }),
     Strict({ http: Type.String({ minLength: 1, description: 'ready once a GET of this URL answers 2xx' }) }),
   ], { title: 'probe', description: 'when the process counts as started' })),
-}, { description: "a program the harness runs on its own host for the scenario" });
+}, { description: 'a program the harness runs on its own host for the scenario' });
 
 const ExpectSchema = Strict({
   recoveryWithin: DurationText('every trial must recover within this, counted from the first injection'),
@@ -672,7 +673,8 @@ export interface Manifest {
   readonly name: string;
   /** metadata.namespace when the manifest sets it; otherwise spec.namespace applies to namespaced kinds. */
   readonly namespace?: string;
-  readonly object: Readonly<Record<string, unknown>>;
+  /** The manifest as written (its apiVersion, kind and metadata.name checked by the loader). */
+  readonly object: Readonly<Record<string, unknown>> & KubernetesObject;
   readonly source: ManifestSource;
 }
 

@@ -3,6 +3,7 @@
  * and other control characters that would break the line or the terminal; they are shown as escapes (`\n`,
  * `\u0006`), so an error stays the one line that names where the mistake is.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 

@@ -43,7 +43,7 @@ export class RandomStream {
     const copy = [...items];
     for (let i = copy.length - 1; i > 0; i -= 1) {
       const j = this.below(i + 1);
-      [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+      [copy[i], copy[j]] = [copy[j], copy[i]];
     }
     return copy;
   }

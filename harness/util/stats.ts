@@ -29,10 +29,10 @@ export function summarize(values: readonly number[]): SampleSummary | null {
 
 /** Linear interpolation between closest ranks over an ascending sample. */
 export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 1) return sorted[0] as number;
+  if (sorted.length === 1) return sorted[0];
   const position = (sorted.length - 1) * p;
   const lower = Math.floor(position);
-  const below = sorted[lower] as number;
-  const above = sorted[Math.min(lower + 1, sorted.length - 1)] as number;
+  const below = sorted[lower];
+  const above = sorted[Math.min(lower + 1, sorted.length - 1)];
   return below + (above - below) * (position - lower);
 }

@@ -1,3 +1,4 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- k6 runs this file itself; @types/k6 only types it
 /// <reference types="k6" />
 // A k6 script for scenarios/k6/pod-kill-k6.yaml: the user's own load test, reused as it is. k6 (v1 runs TypeScript
 // as it is) gets BASE and REBOUND_DURATION from rebound with -e; the thresholds are k6's, and k6's end-of-test

@@ -8,7 +8,6 @@ import { testCluster, TEST_CLUSTER } from '../support/cluster.js';
 
 const SCENARIO = 'test/fixtures/engine/ready-delay.yaml';
 
-
 const comparison = (dir: string): Comparison => JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8')) as Comparison;
 
 /**

@@ -11,7 +11,11 @@ import { readResults, REPO, rebound } from '../support/cli.js';
 import { testCluster, TEST_CLUSTER } from '../support/cluster.js';
 
 /** Runs `rebound run` and sends `signal` once a line of its output matches `when`; gives the exit code and output. */
-function interrupted(args: readonly string[], when: RegExp, signal: NodeJS.Signals): Promise<{ code: number | null; output: string; signalledAfterMs: number }> {
+function interrupted(
+  args: readonly string[],
+  when: RegExp,
+  signal: NodeJS.Signals,
+): Promise<{ code: number | null; output: string; signalledAfterMs: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(REPO, 'bin', 'rebound.js'), 'run', ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

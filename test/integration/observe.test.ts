@@ -89,7 +89,7 @@ function startObserve(args: readonly string[]): { ready: Promise<void>; exit: Pr
 function onlyTrial(result: RunResult): TrialResult {
   const trials = result.scenarios[0]?.trials ?? [];
   expect(trials, JSON.stringify(result.scenarios[0]?.reason)).to.have.length(1);
-  return trials[0] as TrialResult;
+  return trials[0];
 }
 
 describe('rebound observe: breaks someone else causes, measured by the rules of run (integration)', function () {

@@ -45,7 +45,8 @@ async function look(context: BrowserContext, file: string): Promise<Look> {
     type ChartGlobal = { getChart(canvas: unknown): unknown };
     const global = globalThis as unknown as { Chart?: ChartGlobal; document: { querySelectorAll(s: string): ArrayLike<unknown> } };
     return Array.from(global.document.querySelectorAll('canvas'), (node) => {
-      const canvas = node as { id: string; dataset: { chart?: string }; width: number; height: number; getBoundingClientRect(): { width: number; height: number };
+      const canvas = node as { id: string; dataset: { chart?: string }; width: number; height: number;
+        getBoundingClientRect(): { width: number; height: number };
         getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null };
       const box = canvas.getBoundingClientRect();
       const pixels = canvas.width > 0 && canvas.height > 0 ? canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data : undefined;

@@ -54,7 +54,7 @@ describe('rollouts on the local cluster (integration)', function () {
     const offset = statSync(auditLog()).size;
     const dir = join(out, name);
     const result = await rebound(['run', join('scenarios', `${name}.yaml`), '--cluster', TEST_CLUSTER, '--out', dir, '--seed', '7']);
-    const scenario = readResults(dir).scenarios[0] as ScenarioResult;
+    const scenario = readResults(dir).scenarios[0];
     return { scenario, audit: auditSince(offset), code: result.code, why: `${scenario.verdict}: ${scenario.reason ?? ''}\n${result.stderr.slice(-3000)}` };
   }
 
@@ -144,7 +144,9 @@ describe('rollouts on the local cluster (integration)', function () {
     const namespace = 'rebound-rollout-killed';
     // The namespace and the Deployment exist before the run (another tool made them), so recover leaves them in place
     // and the Deployment can be read back after it.
-    await kube.core.createNamespace({ body: { metadata: { name: namespace } } }).catch((error: unknown) => { if (statusOf(error) !== 409) throw error; });
+    await kube.core.createNamespace({ body: { metadata: { name: namespace } } }).catch((error: unknown) => {
+      if (statusOf(error) !== 409) throw error;
+    });
     const text = readFileSync(join(REPO, 'scenarios', 'manifests', 'rollout-web.yaml'), 'utf8').replace('${MAX_UNAVAILABLE}', '25%');
     for (const document of parseAllDocuments(text)) {
       const object = document.toJS() as k8s.KubernetesObject;
@@ -201,7 +203,7 @@ describe('rollouts on the local cluster (integration)', function () {
     // A new version from a file (${VAR}s substituted), rolled back after a time.
     writeFileSync(join(dir, 'web-v2.yaml'), readFileSync(join(dir, 'manifests', 'rollout-web.yaml'), 'utf8')
       .replace('        - name: web\n', '        - name: web\n          env: [ { name: VERSION, value: "${NEXT}" } ]\n'));
-    const fromFile = scenario('from-file', '{}', '{ after: 3s }', '{ recoveryWithin: 30s }')
+    const fromFile = scenario('from-file', '{}', '{ after: 3s }', '{ recoveryWithin: 30s }');
     writeFileSync(fromFile, readFileSync(fromFile, 'utf8').replace('set: {}', 'file: web-v2.yaml').replace('MAX_UNAVAILABLE: 25%', 'MAX_UNAVAILABLE: 25%, NEXT: v2'));
     // A StatefulSet: one member at a time, its floor replicas - 1.
     cpSync(join(REPO, 'scenarios', 'manifests', 'redis-statefulset.yaml'), join(dir, 'manifests', 'redis.yaml'));

@@ -52,8 +52,8 @@ export interface AbortOutcome {
 export function abortPlan(seed: number, index: number): { scenario: string; signal: (typeof SIGNALS)[number]; delayMs: number } {
   const random = RandomStream.derive(seed, 'aborts', index, 0);
   return {
-    scenario: ABORTED_SCENARIOS[random.below(ABORTED_SCENARIOS.length)] as string,
-    signal: SIGNALS[random.below(SIGNALS.length)] as (typeof SIGNALS)[number],
+    scenario: ABORTED_SCENARIOS[random.below(ABORTED_SCENARIOS.length)],
+    signal: SIGNALS[random.below(SIGNALS.length)],
     // From while the scenario is applied to well into the recovery (every scenario's first fault is at 0 s after T0).
     delayMs: 1000 + random.below(13_000),
   };

@@ -25,7 +25,7 @@ export class Screen {
       this.draw();
       return written;
     };
-    stream.write = through as NodeJS.WriteStream['write'];
+    stream.write = through;
   }
 
   /** Shows `lines` as the panel from now on. */

@@ -164,7 +164,10 @@ export class TerminalOperator implements Operator {
     if (trimmed === '') return;
     this.notes.push({ at, text: trimmed });
     const trial = this.following;
-    this.say(noteEcho(trimmed, { wall: new Date(Date.now() - (monotonicNow() - at)), trial: trial?.trial ?? null, sinceT0Ms: trial ? at - trial.t0 : null }));
+    this.say(noteEcho(
+      trimmed,
+      { wall: new Date(Date.now() - (monotonicNow() - at)), trial: trial?.trial ?? null, sinceT0Ms: trial ? at - trial.t0 : null },
+    ));
   }
 
   private read(chunk: string): void {

@@ -245,12 +245,10 @@ async function createNetwork(engine: ContainerEngine, network: string, cluster: 
 async function waitUntilServing(clients: KubeClients, nodes: string[], progress: ProgressSink): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   const wait = async (what: string, done: () => Promise<string | true>): Promise<void> => {
-    let last = '';
     for (;;) {
       const outcome = await done().catch((error: unknown) => `the API server answered ${statusOf(error) ?? (error instanceof Error ? error.message : String(error))}`);
       if (outcome === true) return;
-      last = outcome;
-      if (Date.now() > deadline) throw new ClusterError(`${what} within ${READY_TIMEOUT_MS / 1000} s: ${last}.`);
+      if (Date.now() > deadline) throw new ClusterError(`${what} within ${READY_TIMEOUT_MS / 1000} s: ${outcome}.`);
       await sleep(1000);
     }
   };
@@ -264,7 +262,8 @@ async function waitUntilServing(clients: KubeClients, nodes: string[], progress:
   // The pod network (rebound-net, or kindnet in a node image of the user's) and kube-proxy run as DaemonSets.
   await wait('the kube-system DaemonSets (pod network, kube-proxy) did not become ready', async () => {
     const list = await clients.apps.listNamespacedDaemonSet({ namespace: 'kube-system' });
-    const short = list.items.filter((ds) => (ds.status?.numberReady ?? 0) < (ds.status?.desiredNumberScheduled ?? 1) || ds.status?.desiredNumberScheduled === 0);
+    const short = list.items.filter((ds) => (ds.status?.numberReady ?? 0) < (ds.status?.desiredNumberScheduled ?? 1)
+      || ds.status?.desiredNumberScheduled === 0);
     return list.items.length > 0 && short.length === 0 ? true
       : `not ready: ${short.map((ds) => `${ds.metadata?.name ?? '?'} ${ds.status?.numberReady ?? 0}/${ds.status?.desiredNumberScheduled ?? '?'}`).join(', ') || 'none yet'}`;
   });

@@ -195,7 +195,11 @@ async function start(
   await waitHealthy(apiServer, () => httpsGet(`${server}/readyz`, { ca: readFileSync(pki.caCert), token: tokens.admin }));
 
   const clients = clientsFor(kubeconfigs.admin);
-  const nodes = nodeNames(options.nodes ?? DEFAULT_NODES).map((name, i) => ({ name, podCidr: NETWORK.podCidrOf(i + 1), ip: NETWORK.nodeIpOf(i + 1) }));
+  const nodes = nodeNames(options.nodes ?? DEFAULT_NODES).map((name, i) => ({
+    name,
+    podCidr: NETWORK.podCidrOf(i + 1),
+    ip: NETWORK.nodeIpOf(i + 1),
+  }));
   await bootstrapObjects(clients, nodes);
 
   progress('starting kube-controller-manager and kube-scheduler');

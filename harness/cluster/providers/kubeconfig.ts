@@ -24,7 +24,9 @@ export function kubeconfigFile(given: string | undefined): string {
  * A kube context of a kubeconfig file, checked by the guard before anything is sent to its cluster: its name
  * and its server. Returns the loaded config and the context's name.
  */
-export async function guardedContext(options: KubeconfigOptions): Promise<{ file: string; config: k8s.KubeConfig; context: string; server: string | undefined }> {
+export async function guardedContext(
+  options: KubeconfigOptions,
+): Promise<{ file: string; config: k8s.KubeConfig; context: string; server: string | undefined }> {
   const file = kubeconfigFile(options.kubeconfig);
   if (!existsSync(file)) throw new UsageError(`kubeconfig ${file} does not exist; give --kubeconfig FILE.`);
   const config = loadKubeconfig(file);

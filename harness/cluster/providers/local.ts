@@ -36,7 +36,10 @@ export function localNodeControl(cluster: string): NodeControl {
  * (unless keepCluster).
  */
 export async function acquireLocal(options: LocalOptions, progress: ProgressSink): Promise<ClusterHandle> {
-  const { state, reused } = options.attachOnly ? { state: runningState(options.cluster), reused: true } : await up({ name: options.cluster, nodes: options.nodes }, progress);
+  const { state, reused } = options.attachOnly ? { state: runningState(options.cluster), reused: true } : await up(
+    { name: options.cluster, nodes: options.nodes },
+    progress,
+  );
   const startedHere = !reused;
   // For this run only: NodePorts answered on behalf of the simulated pods (node-ports.ts).
   const nodePorts = await NodePortResponder.start(state.kubeconfig, contextName(options.cluster));

@@ -49,7 +49,7 @@ function httpStatusOf(error: unknown): number | undefined {
 /** A one-line description of an error: the API server's own message when it sent a Status. */
 function describe(error: unknown): string {
   if (typeof error === 'object' && error !== null && 'body' in error) {
-    const body = (error as { body: unknown }).body;
+    const body = (error).body;
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     try {
       const status = JSON.parse(text) as { message?: unknown };

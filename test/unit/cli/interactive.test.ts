@@ -66,7 +66,7 @@ describe('run --interactive: the terminal operator', () => {
     const output = terminal();
     const calls = { aborts: 0, interrupts: 0 };
     const op = new TerminalOperator({
-      input, output: output.stream as never, live: options.live ?? true,
+      input, output: output.stream, live: options.live ?? true,
       onAbort: () => { calls.aborts += 1; }, onInterrupt: () => { calls.interrupts += 1; },
     });
     open.push(op);

@@ -12,7 +12,7 @@ const OPTIONS = { maxRegression: 0.1, alpha: 0.05, seed: 3 };
 
 function only(comparison: Comparison): Comparison['scenarios'][number] {
   expect(comparison.scenarios).to.have.length(1);
-  return comparison.scenarios[0] as Comparison['scenarios'][number];
+  return comparison.scenarios[0];
 }
 
 describe('compareRuns: verdicts', () => {
@@ -293,7 +293,10 @@ describe('compare options', () => {
 
 describe('compare under load: what the disruption cost the clients', () => {
   const settings = { maxRegression: 0.1, alpha: 0.05 };
-  const underLoad = (recoveryMs: number, failed: number, p95Ms: number): TrialSpec => ({ recoveryTimeMs: recoveryMs, load: { errorBudget: { failed, p95Ms } } });
+  const underLoad = (recoveryMs: number, failed: number, p95Ms: number): TrialSpec => ({
+    recoveryTimeMs: recoveryMs,
+    load: { errorBudget: { failed, p95Ms } },
+  });
 
   it('regresses a scenario whose failed requests grew, even when its recovery time did not', () => {
     const baseline = runOf([scenarioOf('web', [1000, 1010, 990, 1005, 995, 1000].map((ms, i) => underLoad(ms, 2 + (i % 2), 5)))]);

@@ -39,7 +39,12 @@ export function scenarioOf(name: string, trials: readonly TrialSpec[], steadySta
 }
 
 /** A run with these scenarios. */
-export function runOf(scenarios: readonly ComparableScenario[], environment: Environment | null = LOCAL_ENVIRONMENT, vars: Record<string, string> = {}): ComparableRun {
+export function runOf(
+  scenarios: readonly ComparableScenario[],
+  environment: Environment | null = LOCAL_ENVIRONMENT,
+  vars: Record<string,
+    string> = {},
+): ComparableRun {
   return { startedAt: '2025-01-01T00:00:00.000Z', verdict: 'PASS', environment, vars, scenarios };
 }
 

@@ -48,7 +48,7 @@ export class FakeApi {
   }
 
   kube(): KubeClients {
-    const api = this;
+    const api = this; // eslint-disable-line @typescript-eslint/no-this-alias -- the fake's methods are arrow functions of a plain object
     const core = {
       listNamespacedPod: async (request: { namespace: string }) => api.answer('listNamespacedPod', request, () => ({
         items: api.pods.filter((p) => p.metadata?.namespace === request.namespace),
@@ -72,7 +72,8 @@ export class FakeApi {
         return structuredClone(node);
       }),
     };
-    return new Proxy({ core } as Record<string, unknown>, {
+    const clients: Record<string, unknown> = { core };
+    return new Proxy(clients, {
       get(target, property: string) {
         if (property in target) return target[property];
         throw new Error(`the fake API has no ${property} client: add what the fault under test calls`);

@@ -26,7 +26,8 @@ const set = (change: Partial<Extract<RolloutParams['change'], { kind: 'set' }>>)
 describe('faults: rollout versions', () => {
   it('sets images, environment variables (a value replaces a valueFrom) and pod template annotations', () => {
     const next = withChanges(web(), set({ image: { web: 'app:v2' }, env: { web: { MODE: 'new', EXTRA: '1' } }, annotations: { 'rebound.dev/never-ready': 'true' } }), 'Deployment web');
-    const template = (next.spec as { template: { metadata: { annotations: unknown }; spec: { containers: { image: string; env: unknown }[] } } }).template;
+    type Template = { metadata: { annotations: unknown }; spec: { containers: { image: string; env: unknown }[] } };
+    const template = (next.spec as { template: Template }).template;
     expect(template.spec.containers[0]?.image).to.equal('app:v2');
     expect(template.spec.containers[0]?.env).to.deep.equal([{ name: 'MODE', value: 'new' }, { name: 'EXTRA', value: '1' }]);
     expect(template.metadata.annotations).to.deep.equal({ 'rebound.dev/never-ready': 'true' });

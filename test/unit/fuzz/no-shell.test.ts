@@ -138,7 +138,9 @@ function scan(root: string): Scan {
         if (!names.has(name) && wrapper === undefined) return;
         const programArgument = node.arguments[wrapper ?? 0];
         const around = enclosingFunction(node);
-        const handedOn = programArgument !== undefined && ts.isIdentifier(programArgument) && around !== undefined ? around.parameters.indexOf(programArgument.text) : -1;
+        const handedOn = programArgument !== undefined && ts.isIdentifier(programArgument) && around !== undefined
+          ? around.parameters.indexOf(programArgument.text)
+          : -1;
         if (around !== undefined && handedOn >= 0) {
           if (!wrappers.has(`${file}#${around.name}`)) {
             wrappers.set(`${file}#${around.name}`, handedOn);

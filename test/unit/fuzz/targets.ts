@@ -216,7 +216,10 @@ function retype(value: Json, variant: number): Json {
   switch (variant % 6) {
     case 0: return typeof value === 'string' ? (Number.isNaN(Number.parseFloat(value)) ? 42 : Number.parseFloat(value)) : JSON.stringify(value) ?? 'undefined';
     case 1: return [value];
-    case 2: return isRecord(value) ? Object.values(value) : Array.isArray(value) ? Object.fromEntries(value.map((item, index) => [String(index), item])) : { value };
+    case 2: return isRecord(value) ? Object.values(value) : Array.isArray(value) ? Object.fromEntries(value.map((item, index) => [
+      String(index),
+      item,
+    ])) : { value };
     case 3: return null;
     case 4: return typeof value === 'number' ? -value : value === true ? 'true' : true;
     default: return typeof value === 'number' ? value + 0.5 : typeof value === 'string' ? `${value}s` : {};
@@ -250,7 +253,11 @@ function applyDataMutation(data: Json, mutation: DataMutation): Json {
     case 'replace':
       return setAt(data, path, () => mutation.value);
     case 'add':
-      return setAt(data, path, (value) => (isRecord(value) ? { ...value, [mutation.key]: mutation.value } : Array.isArray(value) ? [...value, mutation.value] : value));
+      return setAt(
+        data,
+        path,
+        (value) => (isRecord(value) ? { ...value, [mutation.key]: mutation.value } : Array.isArray(value) ? [...value, mutation.value] : value),
+      );
     case 'retype':
       return setAt(data, path, (value) => retype(value, mutation.variant));
     case 'rename': {
@@ -508,7 +515,10 @@ const scenarioBytes: FuzzTarget<{ seed: string; bytes: Uint8Array }> = {
   runs: 150,
   arbitrary: fc.oneof(
     fc.uint8Array({ maxLength: 600 }).map((bytes) => ({ seed: seeds()[0]?.file ?? '', bytes })),
-    fc.record({ pick: fc.nat(), flips: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }) }).map(({ pick, flips }) => {
+    fc.record({
+      pick: fc.nat(),
+      flips: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+    }).map(({ pick, flips }) => {
       const seed = seeds()[pick % seeds().length] ?? { file: '', text: '' };
       const bytes = new Uint8Array(Buffer.from(seed.text, 'utf8'));
       for (const [at, byte] of flips) if (bytes.length > 0) bytes[at % bytes.length] = byte;
@@ -620,7 +630,10 @@ function baseData(): Record<string, unknown> {
 const durationFields: FuzzTarget<{ field: number; value: unknown }> = {
   name: 'durations in a scenario',
   runs: 150,
-  arbitrary: fc.record({ field: fc.nat({ max: DURATION_FIELDS.length - 1 }), value: fc.oneof({ weight: 4, arbitrary: durationText }, { weight: 1, arbitrary: nastyValue }) }),
+  arbitrary: fc.record({
+    field: fc.nat({ max: DURATION_FIELDS.length - 1 }),
+    value: fc.oneof({ weight: 4, arbitrary: durationText }, { weight: 1, arbitrary: nastyValue }),
+  }),
   check: async ({ field, value }) => {
     const path = DURATION_FIELDS[field] ?? [];
     const text = stringify(setAt(baseData(), path, () => value));
@@ -645,7 +658,7 @@ const durationFields: FuzzTarget<{ field: number; value: unknown }> = {
     if (result.scenario === undefined) return;
     const read = shownPath === 'spec.timeout' ? result.scenario.spec.timeout
       : shownPath === 'spec.faults[0].at' ? result.scenario.spec.faults[0]?.at
-        : result.scenario.spec.expect.maxDisruption;
+      : result.scenario.spec.expect.maxDisruption;
     if (read === undefined || !read.equals(duration)) fail(`${JSON.stringify(value)} at ${shownPath} read as ${String(read)}`);
   },
 };
@@ -677,7 +690,10 @@ const QUANTITY_FIELDS: readonly {
 const quantities: FuzzTarget<{ field: number; value: unknown }> = {
   name: 'quantities in a scenario (count, min, percent, trials)',
   runs: 150,
-  arbitrary: fc.record({ field: fc.nat({ max: QUANTITY_FIELDS.length - 1 }), value: fc.oneof({ weight: 4, arbitrary: nastyNumber }, { weight: 1, arbitrary: nastyValue }) }),
+  arbitrary: fc.record({
+    field: fc.nat({ max: QUANTITY_FIELDS.length - 1 }),
+    value: fc.oneof({ weight: 4, arbitrary: nastyNumber }, { weight: 1, arbitrary: nastyValue }),
+  }),
   check: async ({ field, value }) => {
     const spec = QUANTITY_FIELDS[field] ?? { path: [], read: [], min: 0, max: 0 };
     let data: Json = setAt(baseData(), spec.path, () => value);
@@ -786,12 +802,13 @@ const selectors: FuzzTarget<{ text: string; generated: boolean }> = {
 
 /** Every target, in the order the figures list them. */
 export const FUZZ_TARGETS: readonly FuzzTarget[] = [
-  erase(scenarioMutants), erase(scenarioBytes), erase(manifestMutants), erase(durations), erase(durationFields), erase(quantities), erase(varAssignments), erase(selectors),
+  erase(scenarioMutants), erase(scenarioBytes), erase(manifestMutants), erase(durations), erase(durationFields), erase(quantities),
+  erase(varAssignments), erase(selectors),
 ];
 
 /** A target whose input type the runners need not know: they only pass its inputs back to it. */
 function erase<T>(target: FuzzTarget<T>): FuzzTarget {
-  return { name: target.name, runs: target.runs, arbitrary: target.arbitrary as fc.Arbitrary<unknown>, check: (input) => target.check(input as T) };
+  return { name: target.name, runs: target.runs, arbitrary: target.arbitrary, check: (input) => target.check(input as T) };
 }
 
 /** Mutated scenarios the loader refuses, written to files, with their error count: the CLI test runs `validate` on them. */

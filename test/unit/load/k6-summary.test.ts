@@ -236,7 +236,10 @@ describe("k6's end-of-test summaries", () => {
     it('passes a summary without thresholds, as k6 exits 0', () => {
       for (const text of ['{"metrics":{}}', '{"metrics":{},"state":{}}', '{"metrics":{"vus":{"value":1,"min":1,"max":1}}}']) {
         const parsed = parseK6Summary(text);
-        expect(parsed.ok && { passed: parsed.summary.thresholdsPassed, crossed: parsed.summary.crossed }).to.deep.equal({ passed: true, crossed: [] });
+        expect(parsed.ok && {
+          passed: parsed.summary.thresholdsPassed,
+          crossed: parsed.summary.crossed,
+        }).to.deep.equal({ passed: true, crossed: [] });
       }
       const modern = parseK6Summary('{"metrics":{},"state":{}}');
       expect(modern.ok && modern.summary.format).to.equal('handle-summary');

@@ -55,7 +55,7 @@ describe('load thresholds (k6 semantics)', () => {
       });
     });
 
-    it("reads every operator k6 has, the longer before its prefix", () => {
+    it('reads every operator k6 has, the longer before its prefix', () => {
       const cases: [string, string, number][] = [
         ['count<5', '<', 5], ['count<=5', '<=', 5], ['count>5', '>', 5], ['count>=5', '>=', 5],
         ['count==5', '==', 5], ['count===5', '===', 5], ['count!=5', '!=', 5],
@@ -265,7 +265,10 @@ describe('load thresholds (k6 semantics)', () => {
         ['min>1', 'min', false], ['p(50) > 5', 'p(50)', true],
       ]);
       expect(verdicts.map(({ value }) => value)).to.deep.equal([
-        percentile(Float64Array.from(ONE_TO_TEN).sort(), 95), percentile(Float64Array.from(ONE_TO_TEN).sort(), 95), 5.5, 5.5, 5.5, 5.5, 5.5, 10, 1, 5.5,
+        percentile(
+          Float64Array.from(ONE_TO_TEN).sort(),
+          95,
+        ), percentile(Float64Array.from(ONE_TO_TEN).sort(), 95), 5.5, 5.5, 5.5, 5.5, 5.5, 10, 1, 5.5,
       ]);
       expect(verdicts.every(({ samples, unmeasured }) => samples === 10 && unmeasured === undefined)).to.equal(true);
     });
@@ -309,7 +312,10 @@ describe('load thresholds (k6 semantics)', () => {
 
     it('judges an empty trend, counter and gauge on 0, and passes an empty rate, as k6 does at the end of a test', () => {
       const source = sourceOf({
-        http_req_duration: trendMetric([]), http_reqs: counterMetric(0, 10), http_req_failed: rateMetric(0, 0), checks: rateMetric(0, 0), vus: gaugeMetric(0),
+        http_req_duration: trendMetric([]), http_reqs: counterMetric(
+          0,
+          10,
+        ), http_req_failed: rateMetric(0, 0), checks: rateMetric(0, 0), vus: gaugeMetric(0),
       });
       const verdicts = evaluateThresholds(thresholdsOf({
         http_req_duration: ['p(95)<500', 'avg>0', 'max==0'],

@@ -81,7 +81,11 @@ describe('observe: BreakRules (what a fault would have done, done by someone els
     const rules = new BreakRules([fault('nodeStop', { nodesOf: 'app=web', count: 1, graceful: false })], 'web');
     const node = (name: string, version: string, extra: { ready?: boolean; unschedulable?: boolean } = {}): KubernetesObject => {
       const base = nodeObject(name, { ready: extra.ready ?? true }) as KubernetesObject & { metadata: Record<string, unknown> };
-      return { ...base, metadata: { ...base.metadata, resourceVersion: version }, spec: { unschedulable: extra.unschedulable ?? false } } as KubernetesObject;
+      return {
+        ...base,
+        metadata: { ...base.metadata, resourceVersion: version },
+        spec: { unschedulable: extra.unschedulable ?? false },
+      } as KubernetesObject;
     };
     const breaks = replay(rules, [
       { at: 1, type: 'ADDED', object: node('n1', '1') },

@@ -249,6 +249,11 @@ describe('observe: judging a trial across outages', () => {
   });
 
   it('has nothing to say of a trial no fault went into', () => {
-    expect(judgeOutages({ ...base, injectedAt: null }, [outage(0, 9000, 5)], 9000, iso)).to.deep.equal({ during: [], recoveryUncertaintyMs: 0, breakUncertaintyMs: 0 });
+    expect(judgeOutages(
+      { ...base, injectedAt: null },
+      [outage(0, 9000, 5)],
+      9000,
+      iso,
+    )).to.deep.equal({ during: [], recoveryUncertaintyMs: 0, breakUncertaintyMs: 0 });
   });
 });

@@ -20,7 +20,9 @@ function deployment(options: {
       selector: { matchLabels: { app: 'web' } },
       strategy: options.strategy ?? { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } },
     },
-    status: { observedGeneration: options.generation ?? 2, replicas: 4, updatedReplicas: 4, availableReplicas: 4, readyReplicas: 4, ...options.status },
+    status: {
+      observedGeneration: options.generation ?? 2, replicas: 4, updatedReplicas: 4, availableReplicas: 4, readyReplicas: 4, ...options.status,
+    },
   });
 }
 

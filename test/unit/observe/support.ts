@@ -294,7 +294,11 @@ export function objectOf(
   apiVersion: string,
   kind: string,
   name: string,
-  parts: { namespace?: string | null; uid?: string; generation?: number; spec?: Record<string, unknown>; status?: Record<string, unknown>; owner?: { kind: string; name: string; uid: string } } = {},
+  parts: {
+    namespace?: string | null; uid?: string; generation?: number; spec?: Record<string,
+      unknown>; status?: Record<string,
+      unknown>; owner?: { kind: string; name: string; uid: string },
+  } = {},
 ): KubernetesObject {
   return {
     apiVersion,
@@ -308,7 +312,7 @@ export function objectOf(
     },
     ...(parts.spec === undefined ? {} : { spec: parts.spec }),
     ...(parts.status === undefined ? {} : { status: parts.status }),
-  } as KubernetesObject;
+  };
 }
 
 /** A World holding `objects` (each ADDED at time 0). */

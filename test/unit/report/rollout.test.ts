@@ -35,7 +35,7 @@ describe('report: rollout lines', () => {
     expect(rollout?.rollback?.timeMs ?? 0).to.be.above(0);
     const markdown = renderMarkdown(result);
     expect(markdown).to.contain('### Rollouts: fail-rollout-unavailable');
-    expect(markdown).to.match(/- trial 1 \(FAIL\): rollout of Deployment rollout-web: rollout-web-\w+ → rollout-web-\w+\n  - stalled/);
+    expect(markdown).to.match(/- trial 1 \(FAIL\): rollout of Deployment rollout-web: rollout-web-\w+ → rollout-web-\w+\n {2}- stalled/);
     expect(markdown).to.contain('  - lowest availability 0, floor 3 (min 3): CROSSED');
     const html = renderHtml(result);
     expect(html).to.contain('rollout-web: old revision ready');

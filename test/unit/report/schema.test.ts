@@ -38,7 +38,8 @@ describe('results JSON Schema', () => {
 
   it('names the path of what is wrong in a result', async () => {
     const result = editable(await loadFixture(FIXTURES.deploymentPodKill));
-    const broken = result as unknown as { scenarios: { verdict: string; trials: { recoveryTimeMs: unknown; timeline: { samples: { at: string }[] } }[] }[]; seed: unknown };
+    type Trial = { recoveryTimeMs: unknown; timeline: { samples: { at: string }[] } };
+    const broken = result as unknown as { scenarios: { verdict: string; trials: Trial[] }[]; seed: unknown };
     const scenario = broken.scenarios[0];
     const trial = scenario?.trials[0];
     const sample = trial?.timeline.samples[0];

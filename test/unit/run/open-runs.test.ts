@@ -46,7 +46,7 @@ describe('open runs: journals on disk and records in the cluster, merged', () =>
     const runs = openRuns([], [inCluster(journal('20261202T070000-bbbbbb', [cordon]), 'open', 'laptop-7')], HOST);
     expect(runs.map((r) => r.liveness)).to.deep.equal(['elsewhere']);
     expect(blockingRuns(runs).map((r) => r.runId)).to.deep.equal(['20261202T070000-bbbbbb']);
-    expect(describeRun(runs[0] as never)).to.equal('run 20261202T070000-bbbbbb on laptop-7 (pid 4242, started 2026-12-02T07:00:00.000Z, last heartbeat 2026-12-02T07:01:00.000Z)');
+    expect(describeRun(runs[0])).to.equal('run 20261202T070000-bbbbbb on laptop-7 (pid 4242, started 2026-12-02T07:00:00.000Z, last heartbeat 2026-12-02T07:01:00.000Z)');
   });
 
   it('a reverted record empties the run, even when a journal of it is still on this disk', () => {

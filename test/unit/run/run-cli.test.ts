@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { REPO, rebound } from '../../support/cli.js';
 
-
 describe('rebound run: refusals before anything is touched', function () {
   this.timeout(60_000);
   let dir: string;

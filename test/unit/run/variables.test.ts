@@ -28,7 +28,7 @@ describe('built-in variables of a run', () => {
   it('leaves other checks and an absent steady state alone, and writes $${ as a literal ${', () => {
     const builtins = builtinVariables(handle('kubeconfig'), 'ns-1');
     expect(expandSteadyState(undefined, builtins)).to.equal(undefined);
-    const pods: SteadyStateCheck = { kind: 'podsReady', index: 1, params: { selector: 'app=web', min: 1 } } as SteadyStateCheck;
+    const pods: SteadyStateCheck = { kind: 'podsReady', index: 1, params: { selector: 'app=web', min: 1 } };
     const [first, second] = expandSteadyState([http('http://127.0.0.1:1/$${x}'), pods], builtins) ?? [];
     expect(first?.kind === 'http' ? first.params.url : undefined).to.equal('http://127.0.0.1:1/${x}');
     expect(second).to.equal(pods);

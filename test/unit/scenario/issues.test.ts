@@ -115,7 +115,7 @@ describe('scenario issues', () => {
       })).to.deep.equal([]);
       // spec.load was free-form once; a k6 option written at its top level now says where it belongs.
       expect(findings((doc) => {
-        doc.spec.load = { script: 'x.js', vus: 3, stages: [{ duration: '1m', target: 10 }] } as never;
+        doc.spec.load = { script: 'x.js', vus: 3, stages: [{ duration: '1m', target: 10 }] };
       })).to.deep.equal([
         'spec.load.script: unknown field `script` (hint: `script` goes inside `k6`)',
         'spec.load.vus: unknown field `vus` (hint: `vus` goes inside `http`)',
@@ -138,7 +138,7 @@ describe('scenario issues', () => {
       ]);
     });
     it('explains an empty value', () => {
-      expect(findings((doc) => { doc.spec.expect = null as never; })).to.deep.equal([
+      expect(findings((doc) => { doc.spec.expect = null; })).to.deep.equal([
         'spec.expect: must be a map (got nothing (null)) (hint: an empty value is null; write the value, or leave the field out)',
       ]);
     });

@@ -6,11 +6,20 @@ type Doc = ReturnType<typeof baseScenario>;
 const TARGET = { url: 'http://127.0.0.1:18480/healthz' };
 
 /** Loads the base scenario with `load` as its spec.load. */
-async function withLoad(load: unknown, files: Record<string, string> = {}): Promise<{ errors: string[]; warnings: string[]; shown: string; valid: boolean }> {
+async function withLoad(
+  load: unknown,
+  files: Record<string,
+    string> = {},
+): Promise<{ errors: string[]; warnings: string[]; shown: string; valid: boolean }> {
   const doc: Doc = baseScenario();
   doc.spec.load = load;
   const result = await loadData(doc, { files });
-  return { errors: lines(result.errors), warnings: lines(result.warnings), shown: show([...result.errors, ...result.warnings]), valid: result.scenario !== undefined };
+  return {
+    errors: lines(result.errors),
+    warnings: lines(result.warnings),
+    shown: show([...result.errors, ...result.warnings]),
+    valid: result.scenario !== undefined,
+  };
 }
 
 describe('scenario rules: spec.load', () => {

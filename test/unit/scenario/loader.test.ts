@@ -51,7 +51,7 @@ describe('scenario loader', () => {
       expect(result.errors).to.have.length(1);
       const [issue] = result.errors;
       expect(issue?.file).to.equal(join(result.folder, 'scenario.yaml'));
-      expect(formatIssue(issue ?? result.errors[0] as never)).to.equal(`${join(result.folder, 'scenario.yaml')}:6:11: spec.faults: must not be empty`);
+      expect(formatIssue(issue ?? result.errors[0])).to.equal(`${join(result.folder, 'scenario.yaml')}:6:11: spec.faults: must not be empty`);
     });
 
     it('points at the first line of a value that is a block', async () => {

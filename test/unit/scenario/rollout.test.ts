@@ -41,7 +41,8 @@ describe('scenario: rollout fault and rollout checks', () => {
     const doc = rolloutScenario({ name: 'web', file: 'web-v2.yaml', rollback: { after: '10s' } });
     const result = await loadData(doc, { files: { 'web.yaml': WEB, 'web-v2.yaml': WEB.replace('${VERSION}', '${VERSION}-next') } });
     expect(result.errors, show(result.errors)).to.deep.equal([]);
-    const params = result.scenario?.spec.faults[0]?.params as unknown as { change: { kind: string; manifests: { object: unknown }[] }; rollback: { kind: string; after: { toString(): string } } };
+    type Params = { change: { kind: string; manifests: { object: unknown }[] }; rollback: { kind: string; after: { toString(): string } } };
+    const params = result.scenario?.spec.faults[0]?.params as unknown as Params;
     expect(params.change.kind).to.equal('file');
     expect(JSON.stringify(params.change.manifests[0]?.object)).to.contain('app:v1-next');
     expect(params.rollback.kind).to.equal('after');
