@@ -1,11 +1,9 @@
 import { median } from 'simple-statistics';
 import type { Environment, LoadResult, RolloutResult, ScenarioResult, ThresholdResult, TrialResult, Verdict } from './result.js';
 
-/** The phases of a pod replacement, in order, as ReplacementResult.phasesMs names them. */
-export const REPLACEMENT_PHASES = ['created', 'scheduled', 'running', 'ready', 'endpointReady'] as const;
-
-/** One phase of a pod replacement. */
-export type ReplacementPhase = (typeof REPLACEMENT_PHASES)[number];
+/** The phases of a pod replacement, in order, as ReplacementResult.phasesMs names them (defined where they are measured). */
+export { REPLACEMENT_PHASES, type ReplacementPhase } from '../observe/replacements.js';
+import { REPLACEMENT_PHASES, type ReplacementPhase } from '../observe/replacements.js';
 
 /** A phase with the median of its durations over every replaced pod of every trial. */
 export interface PhaseMedian {

@@ -1,9 +1,8 @@
+import { WORKLOAD_KINDS } from '../scenario/schema.js';
 import { countsOf } from '../observe/conditions.js';
 import { controllerOf, specReplicas, statusNumber } from '../observe/objects.js';
 import type { LiveState, LiveWorkload } from './operator.js';
 import type { Observer } from './observer.js';
-
-const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'] as const;
 
 /**
  * The workloads of a namespace with their ready replicas, top-level ones only: a ReplicaSet a Deployment owns is

@@ -31,6 +31,7 @@ import { snapshot } from './evidence.js';
 import { fingerprint } from './environment.js';
 import type { RunInterrupt } from './interrupt.js';
 import { Ledger } from './ledger.js';
+import { ClusterEventSource } from './event-source.js';
 import { Observer } from './observer.js';
 import { ProcessSupervisor } from './processes.js';
 import { rolledOut } from '../observe/rollout-checks.js';
@@ -207,7 +208,7 @@ export async function observeScenario(options: ObserveOptions): Promise<RunResul
   };
 
   await report(reporters, 'onScenarioStart', wanted);
-  const observer = new Observer(kube, discovery, condition, namespace, log);
+  const observer = new Observer(new ClusterEventSource(kube, discovery, log), condition, namespace, log);
   const rules = new BreakRules(wanted.spec.faults, namespace);
   const watch = new BreakWatch(rules, observer);
   const unlisten = watch.listen();

@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
 import type * as k8s from '@kubernetes/client-node';
-import type { Discovery } from '../cluster/discovery.js';
-import type { KubeClients } from '../cluster/kube.js';
-import { ResilientWatch, type WatchEvent, type WatchTarget } from '../cluster/watch.js';
+import type { WatchEvent, WatchTarget } from '../cluster/watch.js';
+import type { EventSource } from './event-source.js';
 import type { ObservedEvent } from '../observe/events.js';
 import { countsOf, type Condition, type Evaluation } from '../observe/conditions.js';
 import { NodeLossTracker } from '../observe/node-loss.js';
@@ -54,7 +53,6 @@ export class Observer {
   restarts = new RestartTracker(this.world);
   /** Nodes taken down by node faults this trial, phase by phase up to the eviction of their pods. */
   nodeLoss = new NodeLossTracker();
-  private readonly watches: ResilientWatch[] = [];
   private readonly listeners = new Set<EvaluationListener>();
   private readonly targetListeners = new Set<TargetListener>();
   private readonly changeListeners = new Set<ChangeListener>();
@@ -67,8 +65,7 @@ export class Observer {
   private readonly outageLog = new OutageLog();
 
   constructor(
-    private readonly kube: KubeClients,
-    private readonly discovery: Discovery,
+    private readonly source: EventSource,
     private condition: Condition,
     private readonly namespace: string,
     private readonly log: Logger,
@@ -85,16 +82,7 @@ export class Observer {
       for (const kind of [...NAMESPACED_KINDS, ...extraKinds]) targets.push({ ...kind, namespace });
     }
     const unique = new Map(targets.map((t) => [`${t.apiVersion}/${t.kind}/${t.namespace ?? ''}`, t]));
-    for (const target of unique.values()) {
-      const info = await this.discovery.resourceOf(target.apiVersion, target.kind).catch(() => undefined);
-      if (!info) continue;
-      const watch = new ResilientWatch(this.kube.config, this.discovery, this.kube.objects,
-        info.namespaced ? target : { apiVersion: target.apiVersion, kind: target.kind },
-        (event) => this.onEvent(event),
-        (message, detail) => this.log.warn(detail, message));
-      await watch.start();
-      this.watches.push(watch);
-    }
+    await this.source.start([...unique.values()], (event) => this.onEvent(event));
     if (probeUrls.length > 0) this.startProbes(probeUrls);
     this.evaluate(monotonicNow());
   }
@@ -253,6 +241,6 @@ export class Observer {
   stop(): void {
     this.stopped = true;
     if (this.probeTimer) clearTimeout(this.probeTimer);
-    for (const watch of this.watches) watch.stop();
+    this.source.stop();
   }
 }

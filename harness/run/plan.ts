@@ -10,7 +10,7 @@ import type { ExitCode } from '../errors.js';
 import type { PlanContext } from '../faults/fault.js';
 import { RandomStream } from '../util/random.js';
 import { bind, NODE_LOSS_FAULTS } from '../faults/registry.js';
-import { NODE_FAULT_KINDS, type Fault, type Manifest, type NodeTargets, type Scenario } from '../scenario/schema.js';
+import { faultsInOrder, NODE_FAULT_KINDS, type Fault, type Manifest, type NodeTargets, type Scenario } from '../scenario/schema.js';
 import type { ContextAllowance } from '../cluster/context-guard.js';
 import { Discovery } from '../cluster/discovery.js';
 import { guardedContext } from '../cluster/providers/kubeconfig.js';
@@ -154,7 +154,7 @@ export async function printPlan(
     }
     print('  faults (trial 1):');
     const nodes: string[] = [];
-    for (const fault of [...spec.faults].sort((a, b) => a.at.toMilliseconds() - b.at.toMilliseconds() || a.index - b.index)) {
+    for (const fault of faultsInOrder(spec.faults)) {
       let targets = 'targets chosen at injection';
       const context = cluster.kube
         ? {

@@ -12,7 +12,7 @@ import {
 } from '../report/result.js';
 import { expandBuiltinVariables, type BuiltinVariables } from '../scenario/loader.js';
 import { builtinVariables, expandSteadyState } from './variables.js';
-import type { Scenario } from '../scenario/schema.js';
+import { WORKLOAD_KINDS as SCHEMA_WORKLOAD_KINDS, type Scenario } from '../scenario/schema.js';
 import { isoOf, monotonicNow } from '../util/clock.js';
 import { logTail } from '../util/log-tail.js';
 import { applyDesiredState } from './desired-state.js';
@@ -22,6 +22,7 @@ import { fingerprint } from './environment.js';
 import { Ledger } from './ledger.js';
 import type { Journal } from './journal.js';
 import { ensureNamespace, freshNamespace } from './namespace.js';
+import { ClusterEventSource } from './event-source.js';
 import { Observer } from './observer.js';
 import { ProcessSupervisor } from './processes.js';
 import { summarize } from '../util/stats.js';
@@ -118,7 +119,8 @@ export function describeCondition(condition: Condition): string[] {
   return condition.describe().split('\n').filter((line) => line.trim() !== '');
 }
 
-export const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'DaemonSet']);
+/** Kinds of the desired state that roll out, by name. */
+export const WORKLOAD_KINDS: ReadonlySet<string> = new Set(SCHEMA_WORKLOAD_KINDS);
 
 /** What the Observer must watch and probe for these specs: the kinds of their objects, and their http checks. */
 export function watchPlan(specs: readonly Scenario['spec'][], builtins: BuiltinVariables): {
@@ -242,7 +244,7 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
     state.steadyState = describeCondition(state.condition);
     state.desired = applied.map((a) => ({ apiVersion: a.manifest.apiVersion, kind: a.manifest.kind, name: a.manifest.name }));
     if (!observer) {
-      observer = new Observer(kube, discovery, state.condition, namespace, log);
+      observer = new Observer(new ClusterEventSource(kube, discovery, log), state.condition, namespace, log);
       const { extraKinds, probes } = watchPlan(variants.map((v) => v.scenario.spec), builtinVariables(options.cluster, namespace));
       await observer.start(namespaces, extraKinds, probes);
     } else {

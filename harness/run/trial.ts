@@ -10,7 +10,7 @@ import { judgeOutages } from '../observe/outages.js';
 import type { FaultResult, LoadResult, ObjectSnapshot, TrialResult } from '../report/result.js';
 import type { LoadSession } from '../load/session.js';
 import { describeThreshold } from '../report/figures.js';
-import type { Fault, Scenario } from '../scenario/schema.js';
+import { faultsInOrder, type Fault, type Scenario } from '../scenario/schema.js';
 import { isoOf, monotonicNow } from '../util/clock.js';
 import { within } from '../util/sleep.js';
 import type { Ledger } from './ledger.js';
@@ -59,11 +59,6 @@ export interface TrialContext {
   readonly variant?: string | null;
   /** Told how long the operator's answer took: the scenario's time limit moves by it too. */
   readonly onHeld?: (ms: number) => void;
-}
-
-/** Faults in order of `at`, ties in file order. */
-function schedule(faults: readonly Fault[]): Fault[] {
-  return [...faults].sort((a, b) => a.at.toMilliseconds() - b.at.toMilliseconds() || a.index - b.index);
 }
 
 /** Reports carry whole milliseconds: the watch stamps are finer, but the API server's own clock is not. */
@@ -153,7 +148,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   let cancelWait: (() => void) | undefined;
   const mayInject = (): boolean => !stopInjecting && context.abort?.aborted !== true && monotonicNow() <= context.deadline + heldMs;
   const injectAll = async (): Promise<void> => {
-    for (const [order, fault] of schedule(scenario.spec.faults).entries()) {
+    for (const [order, fault] of faultsInOrder(scenario.spec.faults).entries()) {
       const due = context.t0 + fault.at.toMilliseconds() + heldMs;
       const wait = due - monotonicNow();
       if (wait > 0) {
@@ -199,7 +194,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
             trials: scenario.spec.trials,
             namespace: context.namespace,
             fault: { kind: fault.kind, atMs: fault.at.toMilliseconds(), summary: plan.summary, targets: plan.targets },
-            later: schedule(scenario.spec.faults).slice(1).map((f) => ({ kind: f.kind, atMs: f.at.toMilliseconds() })),
+            later: faultsInOrder(scenario.spec.faults).slice(1).map((f) => ({ kind: f.kind, atMs: f.at.toMilliseconds() })),
           }, context.abort);
           const decidedAt = monotonicNow();
           heldMs += decidedAt - asked;

@@ -173,7 +173,10 @@ const PropagationPolicySchema = StringEnum(['Background', 'Foreground', 'Orphan'
 });
 
 /** Kinds of workload that workloadAvailable checks. */
-const WorkloadKindSchema = StringEnum(['Deployment', 'StatefulSet', 'ReplicaSet', 'DaemonSet'] as const, {
+/** The kinds of workload rebound judges by their replicas (apps/v1), in the order reports list them. */
+export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'ReplicaSet', 'DaemonSet'] as const;
+
+const WorkloadKindSchema = StringEnum(WORKLOAD_KINDS, {
   description: 'kind of the workload',
 });
 
@@ -628,6 +631,11 @@ export interface RolloutParams {
 
 /** The floor of availableAtLeast: explicit, or derived from the workload's own maxUnavailable. */
 export type AvailabilityFloor = { readonly min: number } | { readonly percent: number } | { readonly derived: true };
+
+/** Faults in the order they are injected: by `at`, ties in file order. */
+export function faultsInOrder(faults: readonly Fault[]): Fault[] {
+  return [...faults].sort((a, b) => a.at.toMilliseconds() - b.at.toMilliseconds() || a.index - b.index);
+}
 
 /** One spec.faults entry: its kind, its position in the file, when it fires and its parameters. */
 export type Fault = {

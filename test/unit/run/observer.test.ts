@@ -1,0 +1,92 @@
+/**
+ * The Observer fed by a recorded event source, without a cluster: what it asks to watch, how it keeps the steady
+ * state's timeline, the replacements and the outages from the events alone, and that it stops its source.
+ */
+import { expect } from 'chai';
+import pino from 'pino';
+import type { WatchEvent, WatchTarget } from '../../../harness/cluster/watch.js';
+import { podsReady } from '../../../harness/observe/conditions.js';
+import type { EventSource } from '../../../harness/run/event-source.js';
+import { Observer } from '../../../harness/run/observer.js';
+import { objectOf, podObject } from '../observe/support.js';
+
+/** Replays events at their recorded times, when the test says so. */
+class RecordedSource implements EventSource {
+  targets: readonly WatchTarget[] = [];
+  stopped = false;
+  private sink: ((event: WatchEvent) => void) | undefined;
+
+  constructor(private readonly listed: readonly WatchEvent[]) {}
+
+  async start(targets: readonly WatchTarget[], sink: (event: WatchEvent) => void): Promise<void> {
+    this.targets = targets;
+    this.sink = sink;
+    for (const event of this.listed) sink(event);
+  }
+
+  play(events: readonly WatchEvent[]): void {
+    for (const event of events) this.sink?.(event);
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+}
+
+const rs = { kind: 'ReplicaSet', name: 'web-1', uid: 'rs-1' };
+const pod = (name: string, extra: { deleting?: boolean; node?: string; ready?: boolean } = {}) =>
+  podObject({ name, owner: rs, node: extra.node ?? 'n1', ready: extra.ready ?? true, ...(extra.deleting ? { deleting: true } : {}) });
+
+describe('Observer, fed by a recorded event source', () => {
+  it('watches its kinds in each namespace and the nodes, judges every change, and tracks the replacement', async () => {
+    const listed: WatchEvent = { at: 10, type: 'RELIST', apiVersion: 'v1', kind: 'Pod', namespace: 'web', objects: [pod('a'), pod('b'), pod('c')] };
+    const source = new RecordedSource([listed]);
+    const observer = new Observer(source, podsReady({ selector: 'app=web', namespace: 'web', count: 3 }), 'web', pino({ level: 'silent' }));
+    await observer.start(['web'], [{ apiVersion: 'demo.rebound.dev/v1alpha1', kind: 'Echo' }], []);
+    expect(source.targets.map((t) => `${t.kind}/${t.namespace ?? '*'}`)).to.include.members(['Node/*', 'Pod/web', 'EndpointSlice/web', 'Echo/web']);
+    expect(observer.current().evaluation.holds).to.equal(true);
+
+    observer.resetTrial();
+    source.play([
+      { at: 100, type: 'MODIFIED', object: pod('b', { deleting: true }) },
+      { at: 130, type: 'ADDED', object: pod('d', { ready: false }) },
+      { at: 180, type: 'MODIFIED', object: pod('d') },
+      { at: 900, type: 'DELETED', object: pod('b', { deleting: true }) },
+    ]);
+    const samples = observer.timeline.samples(0).map((s) => [s.at, s.holds]);
+    expect(samples).to.deep.include.members([[100, false], [180, true]]);
+    const [replacement] = observer.replacements.replacements();
+    expect(replacement?.pod.name).to.equal('b');
+    expect(replacement?.replacement?.name).to.equal('d');
+    expect(replacement?.at.deleted).to.equal(100);
+    expect(replacement?.at.ready).to.equal(180);
+
+    observer.stop();
+    expect(source.stopped).to.equal(true);
+  });
+
+  it('is blind from a broken watch to its relist, and counts what the relist revealed', async () => {
+    const source = new RecordedSource([{ at: 10, type: 'RELIST', apiVersion: 'v1', kind: 'Pod', namespace: 'web', objects: [pod('a')] }]);
+    const observer = new Observer(source, podsReady({ selector: 'app=web', namespace: 'web', count: 1 }), 'web', pino({ level: 'silent' }));
+    await observer.start(['web'], [], []);
+    source.play([{ at: 200, type: 'BROKEN', apiVersion: 'v1', kind: 'Pod', namespace: 'web', cause: 'connection reset' }]);
+    expect(observer.blindSince()).to.equal(200);
+    source.play([{ at: 700, type: 'RELIST', apiVersion: 'v1', kind: 'Pod', namespace: 'web', objects: [pod('e')], since: 200 }]);
+    expect(observer.blindSince()).to.equal(undefined);
+    const [outage] = observer.outages();
+    expect(outage?.since).to.equal(200);
+    expect(outage?.until).to.equal(700);
+    expect(outage?.changes).to.be.greaterThan(0);
+    observer.stop();
+  });
+
+  it('keeps Kubernetes Events as evidence, not as state', async () => {
+    const event = objectOf('v1', 'Event', 'web.1', { uid: 'ev-1' });
+    const source = new RecordedSource([{ at: 5, type: 'ADDED', object: { ...event, reason: 'Killing', message: 'Stopping container', involvedObject: { kind: 'Pod', name: 'b' } } as typeof event }]);
+    const observer = new Observer(source, podsReady({ selector: 'app=web', namespace: 'web', min: 1 }), 'web', pino({ level: 'silent' }));
+    await observer.start(['web'], [], []);
+    expect(observer.eventRecords()).to.have.length(1);
+    expect(observer.world.all().some((o) => o.kind === 'Event')).to.equal(false);
+    observer.stop();
+  });
+});
