@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { KubeClients } from '../cluster/kube.js';
 import type { ClusterHandle } from '../cluster/provider.js';
-import type { FaultKind, FaultParams } from '../scenario/schema.js';
+import type { FaultKind, FaultParams, Manifest, Rollback } from '../scenario/schema.js';
 import type { RandomStream } from '../util/random.js';
 import type { RevertStep } from './revert-step.js';
 
@@ -53,6 +53,8 @@ export interface PlanContext {
   readonly processes: ProcessTable;
   /** The folder of the scenario file (pid files are relative to it). */
   readonly scenarioDir: string;
+  /** The scenario's desired state, as loaded (a rollout's previous version). */
+  readonly desiredState?: readonly Manifest[];
 }
 
 /** What a fault may use while it is injected. */
@@ -92,6 +94,23 @@ export interface ActiveFault {
   revert(): Promise<void>;
   /** What the injection changed exactly, when it is less than the plan's revertSteps (a node cordoned already). */
   readonly steps?: readonly RevertStep[];
+  /** A rollout fault: what it wrote, and how to roll it back; the run follows its progress (run/rollout-follow.ts). */
+  readonly rollout?: RolloutHandle;
+}
+
+/** A rollout written to the cluster: the workload, the generation the new version was stored at, and its rollback. */
+export interface RolloutHandle {
+  readonly kind: 'Deployment' | 'StatefulSet' | 'DaemonSet';
+  readonly name: string;
+  readonly namespace: string;
+  /** The replicas the new and the previous version declare (undefined for a DaemonSet). */
+  readonly replicas?: number;
+  readonly previousReplicas?: number;
+  readonly generation: number;
+  readonly ackAt: number;
+  readonly policy: Rollback;
+  /** Re-declares the previous version (once; later calls give the same answer): when and at which generation. */
+  rollBack(): Promise<{ readonly at: number; readonly generation: number }>;
 }
 
 /** One fault kind: how targets are chosen, how it is injected. */

@@ -6,6 +6,7 @@ import { nodePause, nodeRestart, nodeStop } from './node-down.js';
 import { nodeDrain } from './node-drain.js';
 import { podDelete, podKill } from './pod-kill.js';
 import { processKill } from './process-kill.js';
+import { rollout } from './rollout.js';
 import { scale } from './scale.js';
 import { containerKill } from './container-kill.js';
 import { networkPartition } from './network-partition.js';
@@ -14,7 +15,7 @@ import { patch } from './patch.js';
 /** Every fault kind of the format, with its handler. */
 export const FAULTS: { readonly [K in FaultKind]: FaultHandler<K> } = {
   podKill, podDelete, containerKill, nodeStop, nodeRestart, nodePause, nodeDrain, nodeCordon, nodeTaint,
-  networkPartition, deleteObject, scale, patch, processKill,
+  networkPartition, deleteObject, scale, patch, rollout, processKill,
 };
 
 /** Node faults whose effect depends on the cluster's failure detection (for --dry-run's least recovery time). */

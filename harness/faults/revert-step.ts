@@ -25,6 +25,8 @@ export type RevertStep =
   /** A patch: fields still off are written back; a pod released by its controller (controllerUid) is deleted. */
   | { readonly op: 'revertPatch'; readonly apiVersion: string; readonly kind: string; readonly namespace?: string; readonly name: string;
     readonly uid: string; readonly fields: readonly PatchedField[]; readonly controllerUid?: string }
+  /** Server-side apply (field manager `rebound`) of these objects' previous version, as a GitOps revert would. */
+  | { readonly op: 'apply'; readonly objects: readonly Readonly<Record<string, unknown>>[] }
   /** A namespace the run created: deleted only while it carries the run's label (RUN_LABEL: runId). */
   | { readonly op: 'deleteNamespace'; readonly name: string; readonly runId: string };
 

@@ -21,28 +21,11 @@ import {
   type StatusCondition,
 } from './objects.js';
 import type { World } from './world.js';
+import { availableAtLeast, rolledOut } from './rollout-checks.js';
 
-/** Ready pods, endpoints and nodes, as counted by the checks (and by countsOf for the timeline). */
-export interface Counts {
-  readonly readyPods?: number;
-  readonly readyEndpoints?: number;
-  readonly readyNodes?: number;
-}
+import type { Condition, Counts } from './condition.js';
 
-/** One judgement of a condition: whether it holds, and why in words (e.g. "podsReady app=web: 2/3 ready"). */
-export interface Evaluation {
-  readonly holds: boolean;
-  readonly detail: string;
-  readonly counts?: Counts;
-}
-
-/** A steady-state check, judged from what the World holds. */
-export interface Condition {
-  describe(): string;
-  evaluate(world: World): Evaluation;
-  /** The checks an `all` is made of, each judged on its own (the live view of `run --interactive` lists them). */
-  readonly parts?: readonly Condition[];
-}
+export type { Condition, Counts, Evaluation } from './condition.js';
 
 /** Holds when every part holds; the detail lists the parts that do not. describe() gives one part per line. */
 export function all(conditions: readonly Condition[]): Condition {
@@ -346,6 +329,14 @@ export function conditionFor(
       return endpointsReady({ ...check.params, namespace: check.params.namespace ?? namespace });
     case 'nodesReady':
       return nodesReady(check.params);
+    case 'availableAtLeast':
+    case 'rolledOut': {
+      const workloadNamespace = check.params.namespace ?? namespace;
+      const manifest = manifests.find((candidate) => declares(candidate, check.params.kind, check.params.name, workloadNamespace, namespace));
+      const replicas = manifest === undefined || check.params.kind === 'DaemonSet' ? undefined : specReplicas(manifest) ?? 1;
+      if (check.kind === 'rolledOut') return rolledOut(check.params.kind, check.params.name, workloadNamespace, replicas);
+      return availableAtLeast({ ...check.params, namespace: workloadNamespace, ...(replicas === undefined ? {} : { replicas }) });
+    }
     case 'http':
       return http(check.params);
     case 'object':
@@ -376,13 +367,39 @@ export function buildCondition(
 }
 
 /**
+ * A workload that a rollout fault of the scenario rolls out. The derived steady state checks it with availableAtLeast
+ * at its own maxUnavailable floor instead of workloadAvailable, which breaks during any rollout; that the rollout
+ * (or its rollback) completes is what the trial waits for besides the steady state.
+ */
+/**
+ * The objects of the desired state a rollout fault does not roll out. A rolled-out workload gets a new desired state
+ * during the trial, by design: its fields are the rollout's business (rolledOut, rolloutWithin), not drift.
+ */
+export function notRolledOut(desired: readonly DesiredObject[], rolling: readonly RolloutTarget[], namespace: string): DesiredObject[] {
+  const rolled = (object: DesiredObject): boolean => rolling.some((r) => r.kind === object.kind && r.name === object.name
+    && (r.namespace ?? namespace) === (object.namespace ?? namespace));
+  return desired.filter((object) => !rolled(object));
+}
+
+export interface RolloutTarget {
+  readonly kind: 'Deployment' | 'StatefulSet' | 'DaemonSet';
+  readonly name: string;
+  readonly namespace?: string;
+}
+
+/**
  * The default steady state of a desired state: every Deployment, StatefulSet and ReplicaSet available at the
  * replicas its manifest declares (1 when it omits them), every DaemonSet available on the nodes it targets, every
  * Service with a selector with at least one ready endpoint, every Pod ready, and every other object reporting a
  * Ready or Available condition having it True (see reportsReady for objects that do not report one yet); and,
  * given the fields rebound applied (`desired`, empty when spec.derivedSteadyState turns it off), desiredStateHolds.
  */
-export function deriveSteadyState(manifests: readonly KubernetesObject[], namespace: string, desired: readonly DesiredObject[] = []): Condition {
+export function deriveSteadyState(
+  manifests: readonly KubernetesObject[],
+  namespace: string,
+  desired: readonly DesiredObject[] = [],
+  rolling: readonly RolloutTarget[] = [],
+): Condition {
   const conditions: Condition[] = [];
   for (const manifest of manifests) {
     if (!isIdentified(manifest)) continue;
@@ -391,6 +408,13 @@ export function deriveSteadyState(manifests: readonly KubernetesObject[], namesp
     const group = groupOf(manifest.apiVersion);
     if (group === 'apps' && isWorkloadKind(manifest.kind)) {
       const replicas = manifest.kind === 'DaemonSet' ? undefined : specReplicas(manifest) ?? 1;
+      const kind = manifest.kind;
+      if (kind !== 'ReplicaSet' && rolling.some((r) => r.kind === kind && r.name === name && (r.namespace ?? namespace) === objectNamespace)) {
+        // A workload a rollout fault rolls out: the trial judges what it promised while rolling (see RolloutTarget).
+        const declared = replicas === undefined ? {} : { replicas };
+        conditions.push(availableAtLeast({ kind, name, namespace: objectNamespace, floor: { derived: true }, ...declared }));
+        continue;
+      }
       conditions.push(workloadAvailable({ kind: manifest.kind, name, namespace: objectNamespace, ...(replicas === undefined ? {} : { replicas }) }));
     } else if (group === '' && manifest.kind === 'Service') {
       if (hasSelector(manifest)) conditions.push(endpointsReady({ service: name, namespace: objectNamespace, min: 1 }));
@@ -400,7 +424,8 @@ export function deriveSteadyState(manifests: readonly KubernetesObject[], namesp
       conditions.push(reportsReady({ apiVersion: manifest.apiVersion, kind: manifest.kind, name, namespace: objectNamespace }));
     }
   }
-  if (desired.some((object) => object.fields.length > 0)) conditions.push(desiredStateHolds(desired));
+  const held = notRolledOut(desired, rolling, namespace);
+  if (held.some((object) => object.fields.length > 0)) conditions.push(desiredStateHolds(held));
   return all(conditions);
 }
 

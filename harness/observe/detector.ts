@@ -23,6 +23,12 @@ export interface RecoveryOptions {
   readonly settleMs: number;
   /** How many faults will be injected (default 1): recovery is not declared before every one was reported. */
   readonly faults?: number;
+  /**
+   * How many gates must also pass (a rollout fault's rollout or rollback complete, default 0): settle is counted from
+   * no earlier than the last gate passed, as from the last injection, so recovery waits for them; they do not change
+   * when the steady state broke.
+   */
+  readonly gates?: number;
 }
 
 /** The figures of one trial, in ms since epoch (the caller formats ISO). */
@@ -113,6 +119,8 @@ export class RecoveryDetector {
   private readonly settleMs: number;
   private readonly faults: number;
   private readonly reported = new Set<number>();
+  private readonly gates: number;
+  private readonly passedGates = new Map<number, number>();
   private firstInjection: number | undefined;
   private lastInjection: number | undefined;
   private now = Number.NEGATIVE_INFINITY;
@@ -125,6 +133,20 @@ export class RecoveryDetector {
     this.recoveryWithinMs = options.recoveryWithinMs;
     this.settleMs = options.settleMs;
     this.faults = Math.max(1, options.faults ?? 1);
+    this.gates = options.gates ?? 0;
+  }
+
+  /** Gate `gate` (0-based) passed at `at`, a moment no later than now; the first call for a gate counts. */
+  passed(gate: number, at: number): RecoveryStatus {
+    if (this.decision !== undefined || this.passedGates.has(gate)) return this.status;
+    this.passedGates.set(gate, at);
+    this.advance(at, false);
+    return this.judge();
+  }
+
+  /** Settle is counted from no earlier than this: the last injection, or the last gate passed. */
+  private settleFrom(): number {
+    return Math.max(this.lastInjection ?? Number.NEGATIVE_INFINITY, ...this.passedGates.values());
   }
 
   /** The current status. */
@@ -179,7 +201,7 @@ export class RecoveryDetector {
     const run = this.state.runs[index];
     if (run?.holds === true && this.state.endOf(index) === undefined && run.start <= deadline) {
       if (!this.allReported()) return cap;
-      return Math.min(Math.max(run.start, this.lastInjection) + this.settleMs, cap);
+      return Math.min(Math.max(run.start, this.settleFrom()) + this.settleMs, cap);
     }
     return Math.min(deadline, cap);
   }
@@ -200,6 +222,7 @@ export class RecoveryDetector {
 
   private allReported(): boolean {
     for (let fault = 0; fault < this.faults; fault += 1) if (!this.reported.has(fault)) return false;
+    for (let gate = 0; gate < this.gates; gate += 1) if (!this.passedGates.has(gate)) return false;
     return true;
   }
 
@@ -227,7 +250,7 @@ export class RecoveryDetector {
       const run = runs[index];
       if (run === undefined || !run.holds) continue;
       if (run.start > deadline) break;
-      const settled = Math.max(run.start, this.lastInjection) + this.settleMs;
+      const settled = Math.max(run.start, this.settleFrom()) + this.settleMs;
       // A stretch still going counts up to now: the state is known to hold over [start, now].
       const end = this.state.endOf(index) ?? this.now;
       if (settled <= end && settled <= cap) return { start: run.start, at: settled };

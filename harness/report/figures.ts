@@ -1,5 +1,5 @@
 import { median } from 'simple-statistics';
-import type { Environment, LoadResult, ScenarioResult, ThresholdResult, TrialResult, Verdict } from './result.js';
+import type { Environment, LoadResult, RolloutResult, ScenarioResult, ThresholdResult, TrialResult, Verdict } from './result.js';
 
 /** The phases of a pod replacement, in order, as ReplacementResult.phasesMs names them (defined where they are measured). */
 export { REPLACEMENT_PHASES, type ReplacementPhase } from '../observe/replacements.js';
@@ -192,5 +192,29 @@ export function driftLines(trial: TrialResult): string[] {
   for (const orphan of drift.orphans) {
     lines.push(`orphan: pod ${orphan.name} left ${orphan.formerOwner} and ran on unowned; rebound deleted it after the trial`);
   }
+  return lines;
+}
+
+/**
+ * A rollout fault of a trial in a few lines: its revisions, how it ended (completed, stalled, rolled back and in how
+ * long) and the lowest availability against the floor.
+ */
+export function rolloutLines(rollout: RolloutResult): string[] {
+  const revision = (hash: string | null, replicaSet: string | null): string => replicaSet ?? hash ?? '?';
+  const lines = [`rollout of ${rollout.kind} ${rollout.name}: ${revision(rollout.oldRevision, rollout.oldReplicaSet)} → ${revision(rollout.newRevision, rollout.newReplicaSet)}`];
+  const since = (at: string | null): string => formatPhase(millisBetween(rollout.startedAt, at) ?? 0);
+  if (rollout.completedAt !== null) lines.push(`completed in ${formatPhase(rollout.rolloutTimeMs ?? 0)}`);
+  if (rollout.stalledAt !== null) lines.push(`stalled (Progressing=False, ProgressDeadlineExceeded) ${since(rollout.stalledAt)} after it started`);
+  if (rollout.rollback !== null) {
+    lines.push(rollout.rollback.timeMs === null
+      ? `rollback written ${since(rollout.rollback.startedAt)} after it started, never completed`
+      : `rolled back: written ${since(rollout.rollback.startedAt)} after it started, every replica back on the old revision ${formatPhase(rollout.rollback.timeMs)} later`);
+  }
+  if (rollout.completedAt === null && rollout.rollback === null) lines.push('never completed');
+  if (rollout.lowestAvailable !== null) {
+    const floor = rollout.floor === null ? '' : `, floor ${rollout.floor} (${rollout.floorReason})${rollout.lowestAvailable < rollout.floor ? ': CROSSED' : ''}`;
+    lines.push(`lowest availability ${rollout.lowestAvailable}${floor}`);
+  }
+  if (rollout.error !== null) lines.push(rollout.error);
   return lines;
 }

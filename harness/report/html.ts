@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import type { ChartConfiguration } from 'chart.js';
 import {
   driftLines, environmentLine, formatDuration, formatPhase, formatSeconds, loadLines, millisBetween, phaseMedians, reasonsOf, REPLACEMENT_PHASES,
+  rolloutLines,
   scenarioFigures,
   trialsPassed, verdictCounts,
 } from './figures.js';
@@ -169,7 +170,7 @@ function timelineChart(id: string, scenario: ScenarioResult, trial: TrialResult)
 
   const last = samples[samples.length - 1];
   const points = last ? [...samples, { ...last, at: new Date(origin + xMax * 1000).toISOString() }] : [];
-  const datasets = (Object.keys(SERIES) as (keyof typeof SERIES)[]).map((key) => ({
+  const datasets: { label: string; data: { x: number; y: number }[]; borderColor: string; backgroundColor: string; borderWidth: number; borderDash: number[]; order: number; stepped: 'before'; pointRadius: number; pointHitRadius: number }[] = (Object.keys(SERIES) as (keyof typeof SERIES)[]).map((key) => ({
     label: SERIES[key].label,
     data: points.map((s) => ({ x: x(s.at), y: s[key] })),
     borderColor: SERIES[key].color,
@@ -184,6 +185,18 @@ function timelineChart(id: string, scenario: ScenarioResult, trial: TrialResult)
     pointHitRadius: 6,
   }));
 
+  // A rollout's revisions: ready pods of the old and of the new version over time, stepped like the samples.
+  for (const rollout of trial.rollouts ?? []) {
+    const revisions = [...rollout.revisions].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    const end = revisions.at(-1);
+    const steps = end ? [...revisions, { ...end, at: new Date(origin + xMax * 1000).toISOString() }] : [];
+    for (const [key, label, color] of [['old', 'old revision ready', '#0891b2'], ['new', 'new revision ready', '#db2777']] as const) {
+      datasets.push({
+        label: `${rollout.name}: ${label}`, data: steps.map((r) => ({ x: x(r.at), y: r[key] })), borderColor: color, backgroundColor: color,
+        borderWidth: 2, borderDash: [2, 2], order: 0, stepped: 'before' as const, pointRadius: 0, pointHitRadius: 6,
+      });
+    }
+  }
   const annotations: Record<string, Annotation> = markerLines(trial, x);
   if (brokenAt !== null) {
     annotations.broken = {
@@ -203,7 +216,8 @@ function timelineChart(id: string, scenario: ScenarioResult, trial: TrialResult)
     };
   }
   const markers = [...trial.timeline.markers].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-  const top = Math.max(1, ...samples.flatMap((s) => [s.readyPods, s.readyNodes, s.readyEndpoints]));
+  const top = Math.max(1, ...samples.flatMap((s) => [s.readyPods, s.readyNodes, s.readyEndpoints]),
+    ...(trial.rollouts ?? []).flatMap((r) => r.revisions.flatMap((v) => [v.old, v.new])));
   markers.forEach((marker, index) => {
     const color = MARKER_COLORS[marker.kind] ?? '#334155';
     const at = x(marker.at);
@@ -345,6 +359,10 @@ function trialSection(scenario: ScenarioResult, trial: TrialResult, prefix: stri
 <ul class="load">${lines}</ul>`;
   }
   const drift = driftLines(trial).map((line) => `<li>${escapeHtml(line)}</li>`).join('');
+  const rollouts = (trial.rollouts ?? []).map((rollout) => {
+    const [first, ...rest] = rolloutLines(rollout);
+    return `<li>${escapeHtml(first ?? '')}<ul>${rest.map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul></li>`;
+  }).join('');
   let replacements = '';
   if (trial.replacements.length > 0) {
     charts.push(phaseChart(`${id}-phases`, trial));
@@ -373,6 +391,7 @@ ${said ? `<h4>From the room</h4><ul class="operator">${said}</ul>` : ''}
 <div class="chart timeline"><canvas id="${id}-timeline" data-chart="timeline" role="img" aria-label="timeline of trial ${trial.trial}"></canvas></div>
 ${loadPanel}
 ${drift ? `<h4>Drift</h4><ul class="drift">${drift}</ul>` : ''}
+${rollouts ? `<h4>Rollouts</h4><ul class="rollouts">${rollouts}</ul>` : ''}
 <details><summary>Markers (${trial.timeline.markers.length})</summary><table class="data"><thead><tr><th>since T0</th><th>kind</th><th>label</th></tr></thead><tbody>${markers}</tbody></table></details>
 ${evidence}
 ${replacements}

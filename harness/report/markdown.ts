@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import {
-  driftLines, environmentLine, formatDuration, formatPhase, formatSeconds, loadLines, millisBetween, operatorLines, reasonsOf, scenarioFigures,
+  driftLines, environmentLine, formatDuration, formatPhase, formatSeconds, loadLines, millisBetween, operatorLines, reasonsOf, rolloutLines,
+  scenarioFigures,
   trialsPassed, verdictCounts,
 } from './figures.js';
 import type { Reporter } from './reporter.js';
@@ -64,6 +65,16 @@ export function renderMarkdown(result: RunResult): string {
     lines.push('', `### Drift: ${cell(scenario.name)}`, '');
     for (const trial of scenario.trials) {
       for (const line of driftLines(trial)) lines.push(`- trial ${trial.trial} (${trial.verdict}), ${cell(line)}`);
+    }
+  }
+  // What the rollout faults did, trial by trial: revisions, stall, rollback time, lowest availability.
+  for (const scenario of result.scenarios.filter((s) => s.trials.some((t) => (t.rollouts ?? []).length > 0))) {
+    lines.push('', `### Rollouts: ${cell(scenario.name)}`, '');
+    for (const trial of scenario.trials) {
+      for (const rollout of trial.rollouts ?? []) {
+        const [first, ...rest] = rolloutLines(rollout);
+        lines.push(`- trial ${trial.trial} (${trial.verdict}): ${cell(first ?? '')}`, ...rest.map((line) => `  - ${cell(line)}`));
+      }
     }
   }
   // What the people running `run --interactive` decided and typed, trial by trial.

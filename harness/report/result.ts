@@ -212,6 +212,33 @@ const LoadSchema = Type.Object({
   note: Nullable(Type.String({ description: 'Anything a reader of these figures must know (k6 stopped early, ...).' })),
 }, { description: 'The traffic of spec.load during the trial and its k6 thresholds.' });
 
+const RolloutSchema = Type.Object({
+  fault: Type.Integer({ minimum: 0, description: 'Index of the rollout fault in spec.faults.' }),
+  kind: Type.String(),
+  name: Type.String(),
+  namespace: Type.String(),
+  oldRevision: Nullable(Type.String({ description: "The revision its pods ran before: a Deployment's pod-template-hash, else controller-revision-hash." })),
+  newRevision: Nullable(Type.String({ description: 'The revision of the new version, once a pod of it was seen.' })),
+  oldReplicaSet: Nullable(Type.String({ description: 'Deployments: the ReplicaSet of the old revision.' })),
+  newReplicaSet: Nullable(Type.String({ description: 'Deployments: the ReplicaSet of the new revision.' })),
+  startedAt: Timestamp,
+  completedAt: Nullable(Timestamp),
+  rolloutTimeMs: Nullable(Type.Number({ description: 'From the write of the new version until every replica ran it, available.' })),
+  stalledAt: Nullable(Type.String({ format: 'date-time', description: "When the Deployment's Progressing condition turned False (ProgressDeadlineExceeded)." })),
+  rollback: Nullable(Type.Object({
+    startedAt: Timestamp,
+    completedAt: Nullable(Timestamp),
+    timeMs: Nullable(Type.Number({ description: 'From the rollback write until every replica was back on the old revision, available.' })),
+  }, { description: 'The previous version re-declared.' })),
+  lowestAvailable: Nullable(Type.Integer({ minimum: 0, description: 'The fewest available replicas seen from the injection to the end of the trial.' })),
+  floor: Nullable(Type.Integer({ minimum: 0, description: 'The availability floor: the steady state\'s availableAtLeast, else replicas minus maxUnavailable.' })),
+  floorReason: Type.String({ description: 'How the floor was resolved.' }),
+  revisions: Type.Array(Type.Object({ at: Timestamp, old: Type.Integer({ minimum: 0 }), new: Type.Integer({ minimum: 0 }) }), {
+    description: 'Ready pods of the old and of the new revision, at every change.',
+  }),
+  error: Nullable(Type.String()),
+}, { description: 'A rollout fault: its revisions, when it completed or stalled, its rollback, and the lowest availability.' });
+
 const TrialSchema = Type.Object({
   trial: Type.Integer({ minimum: 1 }),
   verdict: TrialVerdictSchema,
@@ -228,6 +255,7 @@ const TrialSchema = Type.Object({
   replacements: Type.Array(ReplacementSchema),
   nodeLoss: Type.Optional(Type.Array(NodeLossSchema, { description: 'Nodes taken down by node faults (absent in results written before rebound 0.2).' })),
   restarts: Type.Optional(Type.Array(RestartSchema, { description: 'Containers killed by containerKill and restarted in place.' })),
+  rollouts: Type.Optional(Type.Array(RolloutSchema, { description: 'What the rollout faults did.' })),
   load: Type.Optional(LoadSchema),
   drift: Type.Optional(DriftSchema),
   recoveryUncertaintyMs: Type.Optional(Type.Number({
@@ -323,6 +351,8 @@ export interface ReplacementResult extends Frozen<Static<typeof ReplacementSchem
 export interface NodeLossResult extends Frozen<Static<typeof NodeLossSchema>> {}
 /** A container killed and restarted in place. */
 export interface RestartResult extends Frozen<Static<typeof RestartSchema>> {}
+/** What one rollout fault did. */
+export interface RolloutResult extends Frozen<Static<typeof RolloutSchema>> {}
 /** One injected fault. */
 export interface FaultResult extends Frozen<Static<typeof FaultSchema>> {}
 /** Something a fault acted on, as reports name it (faults choose them; observe names what a break touched). */

@@ -33,6 +33,10 @@ export interface TrialRecord {
   readonly crossed: readonly string[];
   /** What the API server's outages during the trial leave unknown. */
   readonly outage: Pick<OutageJudgement, 'error' | 'breakUncertaintyMs'>;
+  /** A rollout fault's rollout (or rollback) that did not complete, in words: why a trial that held never recovered. */
+  readonly incompleteRollout?: string;
+  /** Rollouts not complete within expect.rolloutWithin, in words: a FAIL. */
+  readonly lateRollout?: string;
 }
 
 /** A verdict with its reason (null for a PASS). */
@@ -71,10 +75,11 @@ function judgeMeasured(record: TrialRecord, expect: Expectation): Judgement {
   if (record.aborted !== undefined) return { verdict: 'FAIL', reason: `${record.aborted}; the trial was aborted (abortOnFail)` };
   if (record.status === 'failed' && outage.error !== undefined) return { verdict: 'ERROR', reason: outage.error };
   if (record.status === 'failed') {
-    const why = record.current.holds ? 'the steady state came back too late' : record.current.detail;
+    const why = record.current.holds ? record.incompleteRollout ?? 'the steady state came back too late' : record.current.detail;
     return { verdict: 'FAIL', reason: `no recovery within ${expect.recoveryWithin.toString()} (+${expect.settle.toString()} settle): ${why}` };
   }
   if (record.failures.length > 0) return { verdict: 'FAIL', reason: record.failures.join('; ') };
+  if (record.lateRollout !== undefined) return { verdict: 'FAIL', reason: record.lateRollout };
   if (measured.undisrupted && expect.mustBreak) {
     return { verdict: 'ERROR', reason: 'the fault did not bite: the steady state never broke (expect.mustBreak is true)' };
   }

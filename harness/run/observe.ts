@@ -34,7 +34,7 @@ import { Ledger } from './ledger.js';
 import { ClusterEventSource } from './event-source.js';
 import { Observer } from './observer.js';
 import { ProcessSupervisor } from './processes.js';
-import { rolledOut } from './rollout.js';
+import { rolledOut } from '../observe/rollout-checks.js';
 import {
   describeCondition, RunAborted, ScenarioError, scenarioResult, waitSteady, watchPlan, WORKLOAD_KINDS, type VariantState,
 } from './runner.js';

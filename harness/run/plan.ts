@@ -10,7 +10,7 @@ import type { ExitCode } from '../errors.js';
 import type { PlanContext } from '../faults/fault.js';
 import { RandomStream } from '../util/random.js';
 import { bind, NODE_LOSS_FAULTS } from '../faults/registry.js';
-import { faultsInOrder, NODE_FAULT_KINDS, type Fault, type NodeTargets, type Scenario } from '../scenario/schema.js';
+import { faultsInOrder, NODE_FAULT_KINDS, type Fault, type Manifest, type NodeTargets, type Scenario } from '../scenario/schema.js';
 import type { ContextAllowance } from '../cluster/context-guard.js';
 import { Discovery } from '../cluster/discovery.js';
 import { guardedContext } from '../cluster/providers/kubeconfig.js';
@@ -103,6 +103,12 @@ function durationsAsText(_key: string, value: unknown): unknown {
   return value instanceof Duration ? value.toString() : value;
 }
 
+/** A fault's parameters for people: durations as written, a rollout file's manifests named rather than printed whole. */
+function paramsAsText(key: string, value: unknown): unknown {
+  if (key === 'manifests' && Array.isArray(value)) return (value as Manifest[]).map((m) => `${m.kind} ${m.name}`);
+  return durationsAsText(key, value);
+}
+
 function checkLine(check: NonNullable<Scenario['spec']['steadyState']>[number]): string {
   return `${check.kind} ${JSON.stringify(check.params, durationsAsText)}`;
 }
@@ -138,6 +144,7 @@ export async function printPlan(
       const drift = spec.derivedSteadyState?.desiredStateHolds === false ? '' : ', and desiredStateHolds: every field rebound applies keeps its applied value';
       print(`    derived from the desired state (workloads available at their declared replicas, services with ready endpoints, Ready/Available conditions True${drift})`);
     }
+    if (!spec.steadyState && spec.faults.some((f) => f.kind === 'rollout')) print('    workloads a rollout fault rolls out: availableAtLeast at their own maxUnavailable floor');
     const load = spec.load;
     if (load) {
       const driver = load.driver;
@@ -153,13 +160,16 @@ export async function printPlan(
     for (const fault of faultsInOrder(spec.faults)) {
       let targets = 'targets chosen at injection';
       const context = cluster.kube
-        ? planningContext(
-          cluster.kube,
-          cluster,
-          spec.namespace ?? namespace,
-          spec.allowNamespaces,
-          RandomStream.derive(seed, scenario.metadata.name, 1, fault.index),
-        )
+        ? {
+          ...planningContext(
+            cluster.kube,
+            cluster,
+            spec.namespace ?? namespace,
+            spec.allowNamespaces,
+            RandomStream.derive(seed, scenario.metadata.name, 1, fault.index),
+          ),
+          desiredState: spec.desiredState,
+        }
         : undefined;
       if (context && (spec.namespace !== undefined || NODE_FAULTS.has(fault.kind))) {
         try {
@@ -174,7 +184,7 @@ export async function printPlan(
         const candidates = context ? await candidateNodes(context, fault).catch((error: unknown) => `unknown (${error instanceof Error ? error.message : String(error)})`) : `the ready nodes matching ${describeNodeTargets(fault.kind, fault.params as NodeTargets)}`;
         nodes.push(`${fault.kind}: ${candidates}`);
       }
-      print(`    +${fault.at.toString()} ${fault.kind} ${JSON.stringify(fault.params, durationsAsText)}: ${targets}`);
+      print(`    +${fault.at.toString()} ${fault.kind} ${JSON.stringify(fault.params, paramsAsText)}: ${targets}`);
       const provider = cluster.provider;
       if (NODE_LOSS_FAULTS.includes(fault.kind) && provider !== 'kubeconfig') {
         const seconds = provider === 'kind' ? leastKindNodeRecoverySeconds(args.failureDetection ?? 'fast') : leastNodeRecoverySeconds();

@@ -6,6 +6,7 @@
  */
 import type { KubeClients } from '../cluster/kube.js';
 import type { NetworkControl, NodeControl } from '../cluster/provider.js';
+import { serverSideApply } from '../cluster/apply.js';
 import { statusOf } from '../cluster/kube.js';
 import { removeTaint, setUnschedulable } from '../faults/node-spec.js';
 import { commandLine } from '../util/command-line.js';
@@ -36,7 +37,13 @@ export function describeStep(step: RevertStep): string {
     case 'deleteObject': return `delete ${step.kind} ${step.namespace ? `${step.namespace}/` : ''}${step.name}`;
     case 'deleteNamespace': return `delete namespace ${step.name}`;
     case 'revertPatch': return `write back ${step.fields.map((f) => f.path).join(', ')} of ${step.kind} ${step.namespace ? `${step.namespace}/` : ''}${step.name} where the system did not`;
+    case 'apply': return `re-declare ${step.objects.map(describeObject).join(', ')} (server-side apply of the previous version)`;
   }
+}
+
+function describeObject(object: Readonly<Record<string, unknown>>): string {
+  const metadata = (object.metadata ?? {}) as { name?: string; namespace?: string };
+  return `${String(object.kind)} ${metadata.namespace ? `${metadata.namespace}/` : ''}${metadata.name ?? ''}`;
 }
 
 /** Whether `pid` still runs the command it ran when the step was written (a pid may be reused). */
@@ -106,6 +113,10 @@ export async function performStep(step: RevertStep, target: StepTarget): Promise
     }
     case 'revertPatch': {
       await revertPatch(target.kube, step);
+      return;
+    }
+    case 'apply': {
+      for (const object of step.objects) await serverSideApply(target.kube.objects, structuredClone(object));
       return;
     }
     case 'deleteNamespace': {

@@ -4,7 +4,7 @@ import { Discovery } from '../cluster/discovery.js';
 import { clientsFor, type KubeClients } from '../cluster/kube.js';
 import type { ClusterHandle } from '../cluster/provider.js';
 import { ReboundError } from '../errors.js';
-import { all, buildCondition, deriveSteadyState, type Condition, type Evaluation } from '../observe/conditions.js';
+import { all, buildCondition, deriveSteadyState, notRolledOut, type Condition, type Evaluation, type RolloutTarget } from '../observe/conditions.js';
 import { SettleWatcher } from '../observe/detector.js';
 import { FailureKeepingReporters, report, type Reporter } from '../report/reporter.js';
 import {
@@ -19,7 +19,7 @@ import { applyDesiredState } from './desired-state.js';
 import { desiredFieldsOf } from '../observe/desired-fields.js';
 import { FIELD_MANAGER } from '../cluster/apply.js';
 import { snapshot } from './evidence.js';
-import { rolledOut } from './rollout.js';
+import { rolledOut } from '../observe/rollout-checks.js';
 import { fingerprint } from './environment.js';
 import { Ledger } from './ledger.js';
 import type { Journal } from './journal.js';
@@ -240,7 +240,7 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
     // The fields rebound applied, as the apply returned them: taken now, never re-read during a trial.
     const desired = desiredFieldsOf(applied.map((a) => a.object), FIELD_MANAGER);
     state.condition = steadyState ? buildCondition(steadyState, namespace, declared, desired)
-      : deriveSteadyState(declared, namespace, spec.derivedSteadyState?.desiredStateHolds === false ? [] : desired);
+      : deriveSteadyState(declared, namespace, spec.derivedSteadyState?.desiredStateHolds === false ? [] : desired, rolloutTargets(spec.faults));
     state.rolledOut = all(applied.flatMap(({ manifest }) => {
       if (!WORKLOAD_KINDS.has(manifest.kind) || manifest.apiVersion !== 'apps/v1') return [];
       const replicas = (manifest.object.spec as { replicas?: unknown } | undefined)?.replicas;
@@ -258,7 +258,7 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
     } else {
       observer.setCondition(state.condition);
     }
-    observer.drift.setDesired(desired, observer.world);
+    observer.drift.setDesired(notRolledOut(desired, rolloutTargets(spec.faults), namespace), observer.world);
   };
 
   for (const variant of variants) await report(reporters, 'onScenarioStart', variant.scenario);
@@ -356,6 +356,11 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
     results.push(result);
   }
   return results;
+}
+
+/** The workloads the scenario's rollout faults roll out (the derived steady state judges them by availableAtLeast). */
+function rolloutTargets(faults: Scenario['spec']['faults']): RolloutTarget[] {
+  return faults.flatMap((fault) => (fault.kind === 'rollout' ? [{ kind: fault.params.kind, name: fault.params.name, ...(fault.params.namespace ? { namespace: fault.params.namespace } : {}) }] : []));
 }
 
 /** `200 requests/s over 1 target` or `k6 script load.js`, for the live output. */

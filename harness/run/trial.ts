@@ -20,6 +20,8 @@ import type { Observer } from './observer.js';
 import { unattended, type Operator } from './operator.js';
 import { orphansOf } from '../observe/drift.js';
 import { driftResult, nodeLossResults, replacementResults, restartResults, timelineResult } from './trial-results.js';
+import { rolloutRecord, rolloutResults, type TrialRollout } from './rollout-results.js';
+import { beginRollout, followRollout } from './rollout-follow.js';
 
 /** What one trial needs. */
 export interface TrialContext {
@@ -85,7 +87,10 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
     recoveryWithinMs: expect.recoveryWithin.toMilliseconds(),
     settleMs: expect.settle.toMilliseconds(),
     faults: context.observed ? 1 : scenario.spec.faults.length,
+    // A rollout fault's rollout (or rollback) must complete too: a gate each.
+    gates: context.observed ? 0 : scenario.spec.faults.filter((f) => f.kind === 'rollout').length,
   });
+  const rollouts: TrialRollout[] = [];
   const faults: FaultResult[] = [];
   const active: ActiveFault[] = [];
   observer.resetTrial();
@@ -172,6 +177,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
           observer.timeline.mark(at, 'reverted', `nodes back: ${nodes.join(', ')}`);
         },
         log: context.log.child({ fault: fault.index, kind: fault.kind }),
+        desiredState: scenario.spec.desiredState,
       };
       const handler = bind(fault);
       let result: FaultResult = { index: fault.index, kind: fault.kind, atMs: fault.at.toMilliseconds(), injectedAt: null, summary: '', targets: [], error: null };
@@ -216,6 +222,8 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
         // Followed from the moment the fault begins: a graceful node stop takes seconds, during which the control
         // plane may already see the node NotReady.
         follow(fault.kind, plan.targets, injecting.startedAt);
+        // A rollout's old revisions are those its pods run before the new version is written.
+        const tracker = fault.kind === 'rollout' ? beginRollout(fault.params, fault.params.namespace ?? context.namespace, observer) : undefined;
         let injected: ActiveFault;
         try {
           injected = await handler.inject(faultContext, plan);
@@ -226,6 +234,12 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
         }
         active.push(injected);
         change.commit(() => injected.revert(), injected.steps);
+        if (injected.rollout && tracker) {
+          const gate = rollouts.length;
+          const progress = followRollout(tracker, injected.rollout, observer);
+          rollouts.push({ fault: fault.index, progress });
+          void progress.completed.then((at) => { detector.passed(gate, at); nudge(); });
+        }
         // The first watch event the fault caused may have arrived before the API server's answer.
         const first = injecting.firstEvent !== undefined ? Math.min(injecting.firstEvent, injected.ackAt) : injected.ackAt;
         // Both moments go to the detector: the earliest is injectedAt, the acknowledgement bounds the settle window.
@@ -344,10 +358,13 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   }
   const crossed = load?.thresholds.filter((t) => !t.ok) ?? [];
   const outage = judgeOutages(measured, observer.outages(), ended, isoOf);
+  // A rollback that could not be written is the harness's failure; a rollout that did not complete, or not in time,
+  // the system's (the judge weighs them with the rest).
+  const rolloutError = rollouts.flatMap((r) => r.progress.error() ?? []).join('; ');
   const { verdict, reason } = judgeTrial({
     ...(interrupted === undefined ? {} : { interrupted }),
     skipped,
-    ...(error === undefined || error === '' ? {} : { error }),
+    ...(error === undefined || error === '' ? (rolloutError === '' ? {} : { error: rolloutError }) : { error }),
     ...(aborted === undefined ? {} : { aborted }),
     status,
     current: observer.current().evaluation,
@@ -355,6 +372,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
     measured,
     crossed: crossed.map(describeThreshold),
     outage,
+    ...rolloutRecord(rollouts, scenario),
   }, expect);
   // A recovery an outage left unknown gives no figure to count in the statistics.
   const known = recovered && !(verdict === 'ERROR' && reason === outage.error);
@@ -365,6 +383,8 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   }
   const nodeLoss = nodeLossResults(observer.nodeLoss);
   const restarts = restartResults(observer.restarts);
+  const rolloutFigures = rolloutResults(rollouts, scenario, observer);
+  for (const rollout of rollouts) rollout.progress.stop();
   markPhases(observer);
   const drift = driftResult(observer.drift, orphansOf(observer.world, faults.filter((f) => f.kind === 'patch').flatMap((f) => f.targets)));
   const timeline = timelineResult(observer.timeline, context.t0);
@@ -386,6 +406,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
     replacements: replacementResults(observer.replacements),
     ...(nodeLoss.length > 0 ? { nodeLoss } : {}),
     ...(restarts.length > 0 ? { restarts } : {}),
+    ...(rolloutFigures.length > 0 ? { rollouts: rolloutFigures } : {}),
     ...(load ? { load } : {}),
     ...(drift ? { drift } : {}),
     ...(recovered && verdict === 'PASS' && outage.recoveryUncertaintyMs > 0 ? { recoveryUncertaintyMs: Math.round(outage.recoveryUncertaintyMs) } : {}),

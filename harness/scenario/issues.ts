@@ -198,6 +198,16 @@ class SchemaErrors {
     const allKeys = branches.flatMap((_, index) => keysOf(index));
     const data = union.data;
 
+    // A union of words and maps (rollback: onStall | never | { after }): a value that is neither says both.
+    const words = branches.flatMap((branch) => (isJsonObject(branch) && Array.isArray(branch.enum) ? branch.enum.map(String) : []));
+    if (!isJsonObject(data) && words.length > 0) {
+      findings.push({
+        path,
+        severity: 'error',
+        message: `must be ${listWords(words, 'or')}${allKeys.length > 0 ? `, or a map with ${listWords(allKeys, 'or')}` : ''} (got ${describeValue(data)})`,
+      });
+      return [];
+    }
     if (!isJsonObject(data)) {
       const hint = typeof data === 'string' && allKeys.includes(data) ? `write \`${data}: { ... }\`` : undefined;
       findings.push({

@@ -87,6 +87,7 @@ export async function loadScenarioFile(file: string, options: LoadOptions = {}):
   const schemaFindings = checkSchema(data);
   issues.push(...schemaFindings.map((finding) => placer.place(finding)));
   const manifests = await loadDesiredState(data, placer, vars, issues);
+  const rolloutFiles = await loadRolloutFiles(data, placer, vars, manifests, issues);
   if (schemaFindings.length > 0) return result(file, issues);
 
   // The schema passed, so the data has the document's shape.
@@ -94,7 +95,7 @@ export async function loadScenarioFile(file: string, options: LoadOptions = {}):
   issues.push(...checkRules(scenarioDocument).map((finding) => placer.place(finding)));
   await checkK6Script(scenarioDocument, placer, issues);
   if (issues.some((issue) => issue.severity === 'error')) return result(file, issues);
-  return result(file, issues, normalize(file, scenarioDocument, manifests));
+  return result(file, issues, normalize(file, scenarioDocument, manifests, rolloutFiles));
 }
 
 /** spec.load.k6.script names a readable file (relative to the scenario file, as the user wrote it). */
@@ -591,6 +592,44 @@ async function loadManifestFile(
   return manifests;
 }
 
+/**
+ * The manifests of each rollout fault's `file:`, by the fault's index, loaded like desiredState files. Every object
+ * must also be declared in the desired state (the rollback re-declares that version), and the file must hold the
+ * workload the fault names (whose progress is followed).
+ */
+async function loadRolloutFiles(
+  data: unknown,
+  scenario: Placer,
+  vars: Readonly<Record<string, string>>,
+  desired: readonly Manifest[],
+  issues: ValidationIssue[],
+): Promise<Map<number, Manifest[]>> {
+  const loaded = new Map<number, Manifest[]>();
+  const faults = isRecord(data) && isRecord(data.spec) && Array.isArray(data.spec.faults) ? data.spec.faults : [];
+  const defaultNamespace = isRecord(data) && isRecord(data.spec) && typeof data.spec.namespace === 'string' ? data.spec.namespace : '';
+  const identity = (m: Manifest) => `${m.apiVersion.split('/').slice(0, -1).join('/')}/${m.kind}/${m.namespace ?? defaultNamespace}/${m.name}`;
+  const declared = new Set(desired.map(identity));
+  for (const [index, entry] of faults.entries()) {
+    const params = isRecord(entry) ? entry.rollout : undefined;
+    if (!isRecord(params) || typeof params.file !== 'string' || params.file === '') continue;
+    const path: PathSegment[] = ['spec', 'faults', index, 'rollout'];
+    const manifests = await loadManifestFile(params.file, path, scenario, vars, issues);
+    loaded.set(index, manifests);
+    for (const manifest of manifests) {
+      if (declared.has(identity(manifest))) continue;
+      issues.push({
+        file: manifest.source.file, line: manifest.source.line, column: manifest.source.column, path: manifest.source.path, severity: 'error',
+        message: `${manifest.kind} ${manifest.name} of the rollout file is not declared in spec.desiredState, so a rollback could not re-declare its previous version`,
+      });
+    }
+    const kind = typeof params.kind === 'string' ? params.kind : DEFAULTS.rolloutKind;
+    if (manifests.length > 0 && !manifests.some((m) => m.kind === kind && m.name === params.name && m.apiVersion === 'apps/v1')) {
+      issues.push(scenario.place({ path: [...path, 'file'], severity: 'error', message: `the rollout file ${params.file} holds no ${kind} ${String(params.name)}, the workload this fault names` }));
+    }
+  }
+  return loaded;
+}
+
 /** What a manifest needs before server-side apply can take it. */
 function manifestProblems(object: unknown): Finding[] {
   const problem = (path: PathSegment[], message: string, hint?: string): Finding =>
@@ -658,7 +697,12 @@ function warnDuplicates(manifests: readonly Manifest[], issues: ValidationIssue[
 // ---------------------------------------------------------------------------------------------------------------
 // Normalization: the document with defaults applied, durations parsed and paths resolved.
 
-function normalize(file: string, document: ScenarioDocument, manifests: readonly Manifest[]): Scenario {
+function normalize(
+  file: string,
+  document: ScenarioDocument,
+  manifests: readonly Manifest[],
+  rolloutFiles: ReadonlyMap<number, Manifest[]> = new Map(),
+): Scenario {
   const { metadata, spec } = document;
   const directory = dirname(resolve(file));
   return {
@@ -679,12 +723,13 @@ function normalize(file: string, document: ScenarioDocument, manifests: readonly
       ...(spec.derivedSteadyState === undefined ? {} : {
         derivedSteadyState: { desiredStateHolds: spec.derivedSteadyState.desiredStateHolds ?? true },
       }),
-      faults: spec.faults.map((entry, index) => normalizeFault(entry, index, directory)),
+      faults: spec.faults.map((entry, index) => normalizeFault(entry, index, directory, rolloutFiles.get(index) ?? [])),
       expect: {
         recoveryWithin: Duration.parse(spec.expect.recoveryWithin),
         settle: Duration.parse(spec.expect.settle ?? DEFAULTS.settle),
         ...(spec.expect.maxDisruption === undefined ? {} : { maxDisruption: Duration.parse(spec.expect.maxDisruption) }),
         mustBreak: spec.expect.mustBreak ?? DEFAULTS.mustBreak,
+        ...(spec.expect.rolloutWithin === undefined ? {} : { rolloutWithin: Duration.parse(spec.expect.rolloutWithin) }),
       },
       ...(spec.load === undefined ? {} : { load: normalizeLoad(spec.load, directory) }),
       trials: spec.trials ?? DEFAULTS.trials,
@@ -760,8 +805,10 @@ function lasting(params: { duration?: string }): { duration?: Duration } {
   return optional('duration', params.duration === undefined ? undefined : Duration.parse(params.duration));
 }
 
+/** How a fault kind's parameters are normalized; a rollout's are given the manifests of its file. */
+type FaultNormalizer<K extends FaultKind> = (params: FaultParamsDocument<K>, directory: string, manifests: readonly Manifest[]) => FaultParams[K];
 /** One normalizer per fault kind; the mapped type makes a new kind without one a compile error. */
-const FAULT_NORMALIZERS: { readonly [K in FaultKind]: (params: FaultParamsDocument<K>, directory: string) => FaultParams[K] } = {
+const FAULT_NORMALIZERS: { readonly [K in FaultKind]: FaultNormalizer<K> } = {
   podKill: podTargets,
   podDelete: podTargets,
   containerKill: (params) => ({ ...podTargets(params), ...optional('container', params.container) }),
@@ -792,6 +839,15 @@ const FAULT_NORMALIZERS: { readonly [K in FaultKind]: (params: FaultParamsDocume
     };
     return 'name' in params ? { ...common, name: params.name } : { ...common, selector: params.selector, ...selection(params) };
   },
+  rollout: (params, directory, manifests) => ({
+    kind: params.kind ?? DEFAULTS.rolloutKind,
+    name: params.name,
+    ...optional('namespace', params.namespace),
+    change: params.file !== undefined
+      ? { kind: 'file', file: resolve(directory, params.file), manifests }
+      : { kind: 'set', image: { ...params.set?.image }, env: { ...params.set?.env }, annotations: { ...params.set?.annotations } },
+    rollback: typeof params.rollback === 'object' ? { kind: 'after', after: Duration.parse(params.rollback.after) } : { kind: params.rollback ?? DEFAULTS.rollback },
+  }),
   processKill: (params, directory) => {
     const signal = params.signal ?? DEFAULTS.signal;
     if ('process' in params) return { signal, process: params.process };
@@ -800,17 +856,22 @@ const FAULT_NORMALIZERS: { readonly [K in FaultKind]: (params: FaultParamsDocume
   },
 };
 
-function normalizeFault(entry: FaultDocument, index: number, directory: string): Fault {
+function normalizeFault(entry: FaultDocument, index: number, directory: string, manifests: readonly Manifest[]): Fault {
   const kind = FAULT_KINDS.find((candidate) => candidate in entry);
   if (kind === undefined) throw new Error(`internal: spec.faults[${index}] has no kind yet passed the schema`);
   // TypeScript cannot correlate `kind` with `params` across the union; both come from the same key.
-  return { kind, index, at: Duration.parse(entry.at ?? DEFAULTS.at), params: normalizeFaultParams(kind, entry, directory) } as Fault;
+  return { kind, index, at: Duration.parse(entry.at ?? DEFAULTS.at), params: normalizeFaultParams(kind, entry, directory, manifests) } as Fault;
 }
 
-function normalizeFaultParams<Kind extends FaultKind>(kind: Kind, entry: FaultDocument, directory: string): FaultParams[Kind] {
+function normalizeFaultParams<Kind extends FaultKind>(
+  kind: Kind,
+  entry: FaultDocument,
+  directory: string,
+  manifests: readonly Manifest[],
+): FaultParams[Kind] {
   const byKind: Partial<Record<FaultKind, unknown>> = entry;
   // The schema passed: the value under the kind's key has that kind's parameters.
-  return FAULT_NORMALIZERS[kind](byKind[kind] as FaultParamsDocument<Kind>, directory);
+  return FAULT_NORMALIZERS[kind](byKind[kind] as FaultParamsDocument<Kind>, directory, manifests);
 }
 
 /** One normalizer per check kind. */
@@ -819,6 +880,13 @@ const CHECK_NORMALIZERS: { readonly [Kind in CheckKind]: (params: CheckParamsDoc
   podsReady: (params) => ({ selector: params.selector, ...optional('namespace', params.namespace), ...quantity(params) }),
   endpointsReady: (params) => ({ service: params.service, ...optional('namespace', params.namespace), ...quantity(params) }),
   nodesReady: (params) => ({ ...optional('selector', params.selector), ...quantity(params) }),
+  availableAtLeast: (params) => ({
+    kind: params.kind ?? DEFAULTS.rolloutKind,
+    name: params.name,
+    ...optional('namespace', params.namespace),
+    floor: params.min !== undefined ? { min: params.min } : params.percent !== undefined ? { percent: params.percent } : { derived: true },
+  }),
+  rolledOut: (params) => ({ kind: params.kind ?? DEFAULTS.rolloutKind, name: params.name, ...optional('namespace', params.namespace) }),
   http: (params) => ({
     url: params.url,
     status: params.status ?? DEFAULTS.httpStatus,

@@ -508,9 +508,42 @@ const desiredStateRules: Rule = ({ document, checks, report }) => {
   }
 };
 
+/** A rollout gives its new version one way (set or file), and waits for a stall only where there is a deadline. */
+const rollouts: Rule = ({ document, faults, checks, report }) => {
+  for (const fault of faults.filter((f) => f.kind === 'rollout')) {
+    const { params } = fault;
+    if (has(params, 'set') === has(params, 'file')) {
+      report(fault.path, has(params, 'set') ? 'give set or file, not both' : 'give the new version: set (image, env, annotations) or file', { at: 'key' });
+    }
+    const set = isRecord(params.set) ? params.set : undefined;
+    if (set !== undefined && !['image', 'env', 'annotations'].some((key) => isRecord(set[key]) && Object.keys(set[key]).length > 0)) {
+      report([...fault.path, 'set'], 'set changes nothing: give image, env or annotations', { at: 'key' });
+    }
+    const kind = text(params, 'kind') ?? DEFAULTS.rolloutKind;
+    if (params.rollback === 'onStall' && kind !== 'Deployment') {
+      report([...fault.path, 'rollback'], `rollback: onStall waits for a Deployment's progress deadline; a ${kind} has none`, { hint: 'use rollback: { after: 30s }' });
+    }
+    const after = isRecord(params.rollback) ? text(params.rollback, 'after') : undefined;
+    if (after !== undefined && Duration.parse(after).toMilliseconds() === 0) report([...fault.path, 'rollback', 'after'], 'must be longer than 0s');
+    const recoveryWithin = Duration.parse(document.spec.expect.recoveryWithin);
+    if (after !== undefined && Duration.parse(after).toMilliseconds() >= recoveryWithin.toMilliseconds()) {
+      report([...fault.path, 'rollback', 'after'], `the rollback comes after ${Duration.parse(after)}, not before expect.recoveryWithin (${recoveryWithin}) ends: the trial waits for it, so it could never recover`);
+    }
+  }
+  for (const check of checks.filter((c) => c.kind === 'availableAtLeast')) {
+    if (has(check.params, 'min') && has(check.params, 'percent')) report([...check.path, 'percent'], 'give min or percent, not both', { at: 'key' });
+  }
+  const within = document.spec.expect.rolloutWithin;
+  if (within !== undefined) {
+    if (Duration.parse(within).toMilliseconds() === 0) report(['spec', 'expect', 'rolloutWithin'], 'must be longer than 0s');
+    else if (!faults.some((f) => f.kind === 'rollout')) report(['spec', 'expect', 'rolloutWithin'], 'rolloutWithin needs a rollout fault to time', { at: 'key' });
+  }
+};
+
 const RULES: readonly Rule[] = [
   patchFaults,
   desiredStateRules,
+  rollouts,
   positiveDurations,
   settleShorterThanRecovery,
   recoveryAfterLastFault,

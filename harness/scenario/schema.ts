@@ -29,6 +29,8 @@ export const DEFAULTS = {
   loadWarmup: '2s',
   loadMaxRequests: 1_000_000,
   patchType: 'merge',
+  rolloutKind: 'Deployment',
+  rollback: 'never',
 } as const;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -184,6 +186,25 @@ const ScalableKindSchema = StringEnum(['Deployment', 'StatefulSet', 'ReplicaSet'
   description: 'kind of the workload',
 });
 
+/** Kinds of workload that roll out a new version of their pod template. */
+const RolloutKindSchema = StringEnum(['Deployment', 'StatefulSet', 'DaemonSet'] as const, {
+  description: 'kind of the workload (default Deployment)',
+});
+
+/** When a rollout fault re-declares the previous version (see harness/faults/rollout.ts). */
+const RollbackSchema = Type.Union([
+  StringEnum(['onStall', 'never'] as const, {
+    description: "onStall: when the Deployment's Progressing condition turns False (ProgressDeadlineExceeded); never: leave the new version",
+  }),
+  Strict({ after: DurationText('re-declare the previous version this long after the rollout was written') }),
+], { title: 'rollback', description: `when to re-declare the previous version (default ${DEFAULTS.rollback})` });
+
+const rolloutTarget = {
+  kind: Type.Optional(RolloutKindSchema),
+  name: Formatted('dns1123-subdomain', { description: 'name of the workload' }),
+  namespace: Type.Optional(Namespace('namespace of the workload (default spec.namespace)')),
+};
+
 const deleteObjectCommon = {
   apiVersion: ApiVersion,
   kind: Kind,
@@ -258,6 +279,25 @@ const FAULT_PARAMS = {
     Strict({ ...patchCommon, name: ObjectName }),
     Strict({ ...patchCommon, selector: Selector('the objects to pick from'), count: Type.Optional(Count), percent: Type.Optional(Percent) }),
   ], { title: 'target', description: 'change any object as kubectl patch or kubectl edit would (field manager rebound-patch)' }),
+  rollout: Strict({
+    ...rolloutTarget,
+    set: Type.Optional(Strict({
+      image: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.String({ minLength: 1 }), {
+        description: 'container name to its new image',
+      })),
+      env: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.Record(Type.String({ pattern: '^[-._a-zA-Z][-._a-zA-Z0-9]*$' }), Type.String()), {
+        description: 'container name to environment variables set (added or changed) in the new version',
+      })),
+      annotations: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.String(), {
+        description: "annotations set on the pod template (e.g. the local cluster's rebound.dev/never-ready)",
+      })),
+    }, { description: "the new version: the workload's manifest in spec.desiredState with these changes (not with file)" })),
+    file: Type.Optional(Type.String({
+      minLength: 1,
+      description: 'the new version as manifests (relative to this file, ${VAR}s substituted) that spec.desiredState declares too (not with set)',
+    })),
+    rollback: Type.Optional(RollbackSchema),
+  }, { description: 'apply a new version of part of the desired state with server-side apply, as a release would' }),
   processKill: Type.Union([
     Strict({ process: Type.String({ minLength: 1, description: 'name of one of spec.processes' }), ...processSignal }),
     Strict({ pidFile: Type.String({ minLength: 1, description: 'a file holding the pid (relative to the scenario file)' }), ...processSignal }),
@@ -319,6 +359,18 @@ const CHECK_PARAMS = {
   }, { description: "ready endpoints in the Service's EndpointSlices, each counted once" }),
   nodesReady: Strict({ selector: Type.Optional(Selector('node labels (default: every node)')), ...quantity }, {
     description: 'Ready nodes',
+  }),
+  availableAtLeast: Strict({
+    ...rolloutTarget,
+    min: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_WHOLE, description: 'at least this many available replicas (not with percent)' })),
+    percent: Type.Optional(Type.Number({
+      minimum: 0,
+      maximum: 100,
+      description: 'at least ceil(replicas * percent / 100) available (not with min)',
+    })),
+  }, { description: "available replicas never below a floor; default: replicas minus the workload's own maxUnavailable" }),
+  rolledOut: Strict({ ...rolloutTarget }, {
+    description: 'every replica on the current revision, available, and no old pods left (observedGeneration current)',
   }),
   http: Strict({
     url: Type.String({ minLength: 1, description: 'the http:// or https:// URL to GET' }),
@@ -393,6 +445,7 @@ const ExpectSchema = Strict({
   settle: Type.Optional(DurationText('the steady state must hold this long to count as recovered', DEFAULTS.settle)),
   maxDisruption: Type.Optional(DurationText('longest time the steady state may be broken in one stretch; 0s: it must never break (zero downtime)')),
   mustBreak: Type.Optional(Type.Boolean({ default: DEFAULTS.mustBreak, description: 'a trial whose steady state never broke is an ERROR' })),
+  rolloutWithin: Type.Optional(DurationText('with rollout faults: each rollout (or its rollback) must be complete within this of its injection')),
 }, { description: 'what recovery must look like' });
 
 /** HTTP methods the built-in load driver sends. */
@@ -509,6 +562,8 @@ export type ThresholdDocument = Static<typeof ThresholdSchema>;
 export type HttpMethod = Static<typeof HttpMethodSchema>;
 /** Kinds of workload, as Kubernetes spells them. */
 export type WorkloadKind = Static<typeof WorkloadKindSchema>;
+/** Kinds of workload that roll out. */
+export type RolloutKind = Static<typeof RolloutKindSchema>;
 /** Kinds of workload that scale acts on. */
 export type ScalableKind = Static<typeof ScalableKindSchema>;
 /** Taint effects. */
@@ -581,6 +636,7 @@ export interface FaultParams {
     /** An object for merge and strategic, JSON Patch operations for json (the rules have checked which). */
     readonly patch: Readonly<Record<string, unknown>> | readonly unknown[];
   } & ({ readonly name: string; readonly selector?: undefined } | ({ readonly selector: string; readonly name?: undefined } & Selection));
+  readonly rollout: RolloutParams;
   readonly processKill: { readonly signal: SignalName } & (
     | { readonly process: string }
     /** An absolute path. */
@@ -588,6 +644,32 @@ export interface FaultParams {
     /** A regular expression matched against full command lines. */
     | { readonly command: string });
 }
+
+/** When a rollout fault re-declares the previous version. */
+export type Rollback = { readonly kind: 'onStall' } | { readonly kind: 'never' } | { readonly kind: 'after'; readonly after: Duration };
+
+/** The new version of a rollout fault: changes to the declared workload, or manifests from a file. */
+export type RolloutChange =
+  | {
+    readonly kind: 'set';
+    readonly image: Readonly<Record<string, string>>;
+    readonly env: Readonly<Record<string, Readonly<Record<string, string>>>>;
+    readonly annotations: Readonly<Record<string, string>>;
+  }
+  /** `file` is absolute; its manifests are loaded and substituted like desiredState files. */
+  | { readonly kind: 'file'; readonly file: string; readonly manifests: readonly Manifest[] };
+
+/** The normalized parameters of a rollout fault. */
+export interface RolloutParams {
+  readonly kind: RolloutKind;
+  readonly name: string;
+  readonly namespace?: string;
+  readonly change: RolloutChange;
+  readonly rollback: Rollback;
+}
+
+/** The floor of availableAtLeast: explicit, or derived from the workload's own maxUnavailable. */
+export type AvailabilityFloor = { readonly min: number } | { readonly percent: number } | { readonly derived: true };
 
 /** Faults in the order they are injected: by `at`, ties in file order. */
 export function faultsInOrder(faults: readonly Fault[]): Fault[] {
@@ -605,6 +687,8 @@ export interface CheckParams {
   readonly podsReady: { readonly selector: string; readonly namespace?: string } & Quantity;
   readonly endpointsReady: { readonly service: string; readonly namespace?: string } & Quantity;
   readonly nodesReady: { readonly selector?: string } & Quantity;
+  readonly availableAtLeast: { readonly kind: RolloutKind; readonly name: string; readonly namespace?: string; readonly floor: AvailabilityFloor };
+  readonly rolledOut: { readonly kind: RolloutKind; readonly name: string; readonly namespace?: string };
   readonly http: { readonly url: string; readonly status: number; readonly timeout: Duration };
   readonly object: {
     readonly apiVersion: string;
@@ -662,6 +746,7 @@ export interface Expectation {
   readonly settle: Duration;
   readonly maxDisruption?: Duration;
   readonly mustBreak: boolean;
+  readonly rolloutWithin?: Duration;
 }
 
 /** One request of the built-in load driver. */

@@ -20,6 +20,8 @@ export const FIXTURES = {
   driftReplicas: join(REPO_ROOT, 'test', 'fixtures', 'results', 'drift-replicas.json'),
   /** drift-pod-relabel: 2 PASS, each with an orphaned pod. */
   driftPodRelabel: join(REPO_ROOT, 'test', 'fixtures', 'results', 'drift-pod-relabel.json'),
+  /** fail-rollout-unavailable, 1 trial: FAIL, a bad version stalled and rolled back, availability below its floor. */
+  rolloutUnavailable: join(REPO_ROOT, 'test', 'fixtures', 'results', 'rollout-unavailable.json'),
 } as const;
 
 /** A recorded run, read through the same validation `rebound report` uses. */

@@ -71,7 +71,7 @@ describe('scenario issues', () => {
     });
     it('gives one finding for a fault with no kind', () => {
       expect(findings((doc) => { doc.spec.faults = [{ at: '5s' }]; })).to.deep.equal([
-        'spec.faults[0]: missing the fault kind: one of `podKill`, `podDelete`, `containerKill`, `nodeStop`, `nodeRestart`, `nodePause`, `nodeDrain`, `nodeCordon`, `nodeTaint`, `networkPartition`, `deleteObject`, `scale`, `patch` or `processKill`',
+        'spec.faults[0]: missing the fault kind: one of `podKill`, `podDelete`, `containerKill`, `nodeStop`, `nodeRestart`, `nodePause`, `nodeDrain`, `nodeCordon`, `nodeTaint`, `networkPartition`, `deleteObject`, `scale`, `patch`, `rollout` or `processKill`',
       ]);
     });
     it('reports only the problems of the kind written', () => {

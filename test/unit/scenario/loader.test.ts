@@ -39,7 +39,7 @@ describe('scenario loader', () => {
       expect(found, show(result.errors)).to.deep.equal([
         '8:46 spec.steadyState[0].podsReady.count: must be a whole number (got "three")',
         '12:9 spec.faults[0].podKill.cont: unknown field `cont`',
-        '13:7 spec.faults[1]: must be a map with the fault kind as its key: `podKill`, `podDelete`, `containerKill`, `nodeStop`, `nodeRestart`, `nodePause`, `nodeDrain`, `nodeCordon`, `nodeTaint`, `networkPartition`, `deleteObject`, `scale`, `patch` or `processKill` (got the number 42)',
+        '13:7 spec.faults[1]: must be a map with the fault kind as its key: `podKill`, `podDelete`, `containerKill`, `nodeStop`, `nodeRestart`, `nodePause`, `nodeDrain`, `nodeCordon`, `nodeTaint`, `networkPartition`, `deleteObject`, `scale`, `patch`, `rollout` or `processKill` (got the number 42)',
         '14:3 spec.expect: missing required field `recoveryWithin`',
       ]);
       expect(result.errors[1]?.hint).to.equal('did you mean count?');

@@ -1,0 +1,94 @@
+import { expect } from 'chai';
+import { baseScenario, lines, loadData, loadText, removeTemporaryFolders, show } from './support.js';
+
+const WEB = `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web }
+spec:
+  replicas: 4
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web } }
+    spec: { containers: [ { name: web, image: "app:\${VERSION}" } ] }
+`;
+
+function rolloutScenario(rollout: Record<string, unknown>, expect: Record<string, unknown> = { recoveryWithin: '30s' }) {
+  const doc = baseScenario();
+  doc.spec = { ...doc.spec, desiredState: [{ file: 'web.yaml' }], faults: [{ rollout }], expect, variables: { VERSION: 'v1' } };
+  return doc;
+}
+
+async function errorsOf(doc: unknown, files: Record<string, string> = { 'web.yaml': WEB }): Promise<string[]> {
+  const result = await loadData(doc, { files });
+  return lines(result.errors);
+}
+
+describe('scenario: rollout fault and rollout checks', () => {
+  after(removeTemporaryFolders);
+
+  it('normalizes a set: rollout with its defaults (kind Deployment, rollback never)', async () => {
+    const result = await loadData(rolloutScenario({ name: 'web', set: { image: { web: 'app:v2' }, env: { web: { MODE: 'new' } } } }), { files: { 'web.yaml': WEB } });
+    expect(result.errors, show(result.errors)).to.deep.equal([]);
+    const [fault] = result.scenario?.spec.faults ?? [];
+    expect(fault?.kind).to.equal('rollout');
+    expect(fault?.params).to.deep.equal({
+      kind: 'Deployment', name: 'web', rollback: { kind: 'never' },
+      change: { kind: 'set', image: { web: 'app:v2' }, env: { web: { MODE: 'new' } }, annotations: {} },
+    });
+  });
+
+  it('loads a rollout file like a desiredState file, ${VAR}s substituted', async () => {
+    const doc = rolloutScenario({ name: 'web', file: 'web-v2.yaml', rollback: { after: '10s' } });
+    const result = await loadData(doc, { files: { 'web.yaml': WEB, 'web-v2.yaml': WEB.replace('${VERSION}', '${VERSION}-next') } });
+    expect(result.errors, show(result.errors)).to.deep.equal([]);
+    type Params = { change: { kind: string; manifests: { object: unknown }[] }; rollback: { kind: string; after: { toString(): string } } };
+    const params = result.scenario?.spec.faults[0]?.params as unknown as Params;
+    expect(params.change.kind).to.equal('file');
+    expect(JSON.stringify(params.change.manifests[0]?.object)).to.contain('app:v1-next');
+    expect(params.rollback.kind).to.equal('after');
+    expect(params.rollback.after.toString()).to.equal('10s');
+  });
+
+  it('wants exactly one of set and file', async () => {
+    expect(await errorsOf(rolloutScenario({ name: 'web' }))).to.deep.equal(['spec.faults[0].rollout: give the new version: set (image, env, annotations) or file']);
+    expect(await errorsOf(rolloutScenario({ name: 'web', set: { image: { web: 'x' } }, file: 'web.yaml' }))).to.deep.equal(['spec.faults[0].rollout: give set or file, not both']);
+    expect(await errorsOf(rolloutScenario({ name: 'web', set: {} }))).to.deep.equal(['spec.faults[0].rollout.set: set changes nothing: give image, env or annotations']);
+  });
+
+  it('refuses rollback onStall where there is no progress deadline, and an unknown rollback', async () => {
+    expect(await errorsOf(rolloutScenario({ kind: 'StatefulSet', name: 'web', set: { image: { web: 'x' } }, rollback: 'onStall' })))
+      .to.deep.equal(["spec.faults[0].rollout.rollback: rollback: onStall waits for a Deployment's progress deadline; a StatefulSet has none (hint: use rollback: { after: 30s })"]);
+    expect(await errorsOf(rolloutScenario({ name: 'web', set: { image: { web: 'x' } }, rollback: { after: '30s' } })))
+      .to.deep.equal(['spec.faults[0].rollout.rollback.after: the rollback comes after 30s, not before expect.recoveryWithin (30s) ends: the trial waits for it, so it could never recover']);
+    const errors = await errorsOf(rolloutScenario({ name: 'web', set: { image: { web: 'x' } }, rollback: 'sometimes' }));
+    expect(errors).to.deep.equal(['spec.faults[0].rollout.rollback: must be `onStall` or `never`, or a map with `after` (got "sometimes")']);
+  });
+
+  it('places a rollout file object the desired state does not declare at its line, and a file without the workload', async () => {
+    const other = 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: extra }\ndata: { a: b }\n';
+    const result = await loadText([
+      'apiVersion: rebound.dev/v1alpha1', 'kind: Scenario', 'metadata: { name: r }', 'spec:', '  namespace: web',
+      '  desiredState: [ { file: web.yaml } ]', '  faults:', '    - rollout: { name: web, file: other.yaml }', '  expect: { recoveryWithin: 30s }', '',
+    ].join('\n'), { files: { 'web.yaml': WEB, 'other.yaml': other }, vars: { VERSION: 'v1' } });
+    const found = result.errors.map((e) => `${e.file.split('/').pop()}:${e.line}:${e.column}: ${e.message}`);
+    expect(found).to.have.members([
+      'other.yaml:1:1: ConfigMap extra of the rollout file is not declared in spec.desiredState, so a rollback could not re-declare its previous version',
+      'scenario.yaml:8:35: the rollout file other.yaml holds no Deployment web, the workload this fault names',
+    ]);
+  });
+
+  it('validates availableAtLeast and rolledOut, and rolloutWithin only with a rollout to time', async () => {
+    const doc = rolloutScenario({ name: 'web', set: { image: { web: 'x' } } }, { recoveryWithin: '30s', rolloutWithin: '20s' });
+    doc.spec.steadyState = [{ availableAtLeast: { name: 'web', min: 3 } }, { rolledOut: { kind: 'Deployment', name: 'web' } }];
+    const result = await loadData(doc, { files: { 'web.yaml': WEB } });
+    expect(result.errors, show(result.errors)).to.deep.equal([]);
+    expect(result.scenario?.spec.steadyState?.map((c) => c.params)).to.deep.equal([
+      { kind: 'Deployment', name: 'web', floor: { min: 3 } }, { kind: 'Deployment', name: 'web' }]);
+    expect(result.scenario?.spec.expect.rolloutWithin?.toString()).to.equal('20s');
+    doc.spec.steadyState = [{ availableAtLeast: { name: 'web', min: 3, percent: 50 } }];
+    expect(await errorsOf(doc)).to.deep.equal(['spec.steadyState[0].availableAtLeast.percent: give min or percent, not both']);
+    const plain = baseScenario();
+    plain.spec.expect = { recoveryWithin: '30s', rolloutWithin: '10s' };
+    expect(await errorsOf(plain)).to.deep.equal(['spec.expect.rolloutWithin: rolloutWithin needs a rollout fault to time']);
+  });
+});
