@@ -8,7 +8,9 @@
  * measured a real recovery). Left out, and counted: undisrupted trials (the fault never broke anything: nothing
  * to measure), trials that broke and never recovered in time (a FAIL with no recovery time: censored, their time is
  * only known to be long) and ERROR trials (rebound could not measure). Trials that never recovered are not guessed
- * at; the run's own verdict already fails them, and the comparison warns when the candidate has more of them.
+ * at; the run's own verdict already fails them, and the comparison warns when the candidate has more of them. How
+ * often each side recovered at all is compared too: a candidate that recovers significantly less often (Fisher's
+ * exact test, one-sided, p < alpha) is `regressed`, whatever its recovered trials' times say.
  *
  * Verdicts, with p the two-sided Mann-Whitney p-value and [lower, upper] the (1 - alpha) bootstrap interval of
  * median(candidate) / median(baseline):
@@ -40,6 +42,7 @@ import {
   DEFAULT_RESAMPLES,
   mannWhitneyU,
   minimumSampleSize,
+  moreFailuresP,
   smallestPValue,
   type MannWhitneyResult,
 } from './statistics.js';
@@ -189,7 +192,28 @@ function withLoad(recovery: Omit<ScenarioComparison, 'load'>, baseline: Comparab
   return { ...recovery, verdict: 'regressed', reason: `${regressed.map((l) => l.reason).join('; ')} (recovery time: ${recovery.verdict}: ${recovery.reason})`, load };
 }
 
+/**
+ * A scenario compared: its recovery times, and before them how often each side recovered at all. A candidate that
+ * fails to recover significantly more often than the baseline (Fisher's exact test, one-sided, p < alpha) has
+ * regressed, whatever the times of the trials that did recover say: that is how a drift the old version won back
+ * and the new one leaves shows.
+ */
 function compareScenario(baseline: ComparableScenario, candidate: ComparableScenario, settings: Settings): Omit<ScenarioComparison, 'load'> {
+  const recovery = compareRecoveryTimes(baseline, candidate, settings);
+  const { baseline: b, candidate: c } = recovery;
+  if (c.unrecovered <= b.unrecovered) return recovery;
+  const broken = (side: SideSummary): number => side.recoveryTimesMs.length + side.unrecovered;
+  const p = moreFailuresP({ failed: b.unrecovered, total: broken(b) }, { failed: c.unrecovered, total: broken(c) });
+  if (p >= settings.alpha) return recovery;
+  return {
+    ...recovery,
+    verdict: 'regressed',
+    reason: `recovers less often: the candidate did not recover in time in ${c.unrecovered} of ${broken(c)} trials that broke, `
+      + `the baseline in ${b.unrecovered} of ${broken(b)} (Fisher's exact test, one-sided, ${pClause(p)}); recovery time: ${recovery.verdict}: ${recovery.reason}`,
+  };
+}
+
+function compareRecoveryTimes(baseline: ComparableScenario, candidate: ComparableScenario, settings: Settings): Omit<ScenarioComparison, 'load'> {
   const b = sideOf(baseline);
   const c = sideOf(candidate);
   const warnings = scenarioWarnings(baseline, candidate, b, c);

@@ -55,8 +55,9 @@ describe('compareRuns: verdicts', () => {
   });
 
   it('calls a scenario with no recovery time on one side inconclusive', () => {
-    const candidate = runOf([scenarioOf('web', [{ verdict: 'FAIL' }, { verdict: 'FAIL' }, { verdict: 'FAIL' }, { verdict: 'FAIL' }])]);
-    const web = only(compareRuns(runOf([scenarioOf('web', [1, 2, 3, 4])]), candidate, OPTIONS));
+    // Three against three: too few for the recovery rates to differ significantly (p = 1/20), so no regression either.
+    const candidate = runOf([scenarioOf('web', [{ verdict: 'FAIL' }, { verdict: 'FAIL' }, { verdict: 'FAIL' }])]);
+    const web = only(compareRuns(runOf([scenarioOf('web', [1, 2, 3])]), candidate, OPTIONS));
     expect(web).to.deep.include({ verdict: 'inconclusive', ratio: null, test: null, neededPerSide: 4 });
     expect(web.reason).to.contain('the candidate has no trial that broke and recovered');
   });
@@ -159,6 +160,21 @@ describe('compareRuns: which trials count', () => {
     expect(web.candidate.recoveryTimesMs).to.deep.equal([1000, 1100, 1200, 1300, 1400]);
     expect(web.warnings.join('\n')).to.contain('the candidate did not recover in time in 1 of 8 trials (baseline: 0 of 5)');
     expect(web.warnings.join('\n')).to.contain('ERROR, ABORTED or SKIPPED trials left out: 0 baseline, 1 candidate');
+  });
+
+  it('finds a candidate that recovers less often: regressed when Fisher\'s exact test says so, else only a warning', () => {
+    const recovered = [900, 950, 1000, 1050];
+    const never = [{ verdict: 'FAIL' as const }, { verdict: 'FAIL' as const }, { verdict: 'FAIL' as const }, { verdict: 'FAIL' as const }];
+    const four = only(compareRuns(runOf([scenarioOf('drift', recovered)]), runOf([scenarioOf('drift', never)]), OPTIONS));
+    expect(four.verdict).to.equal('regressed');
+    expect(four.reason).to.match(/^recovers less often: the candidate did not recover in time in 4 of 4 trials that broke, the baseline in 0 of 4 \(Fisher's exact test, one-sided, p = 0\.014/);
+    // Two against two can never be significant (p = 1/6): the figures are too few to call it.
+    const two = only(compareRuns(runOf([scenarioOf('drift', recovered.slice(0, 2))]), runOf([scenarioOf('drift', never.slice(0, 2))]), OPTIONS));
+    expect(two.verdict).to.equal('inconclusive');
+    expect(two.warnings.join('\n')).to.contain('the candidate did not recover in time in 2 of 2 trials');
+    // The baseline failing as often is no regression of the candidate's.
+    const same = only(compareRuns(runOf([scenarioOf('drift', never)]), runOf([scenarioOf('drift', never)]), OPTIONS));
+    expect(same.verdict).to.not.equal('regressed');
   });
 
   it('lists scenarios present in one run only, and compares the rest', () => {

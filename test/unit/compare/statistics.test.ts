@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import {
+  moreFailuresP,
   bootstrapRatioOfMedians,
   mannWhitneyU,
   minimumSampleSize,
@@ -79,6 +80,22 @@ describe('compare statistics: Mann-Whitney U', () => {
 
   it('refuses an empty sample', () => {
     expect(() => mannWhitneyU([], [1, 2])).to.throw(RangeError);
+  });
+});
+
+describe('compare statistics: Fisher\'s exact test of recovering less often', () => {
+  it('gives the hypergeometric tail: 1/70 for 4 of 4 failed against 0 of 4, 1/6 for 2 against 0 of 2', () => {
+    expect(moreFailuresP({ failed: 0, total: 4 }, { failed: 4, total: 4 })).to.be.closeTo(1 / 70, 1e-12);
+    expect(moreFailuresP({ failed: 0, total: 2 }, { failed: 2, total: 2 })).to.be.closeTo(1 / 6, 1e-12);
+    expect(moreFailuresP({ failed: 0, total: 3 }, { failed: 3, total: 3 })).to.be.closeTo(1 / 20, 1e-12);
+  });
+
+  it('matches a textbook table (one-sided, 1 of 10 against 7 of 10: p = 0.0099)', () => {
+    expect(moreFailuresP({ failed: 1, total: 10 }, { failed: 7, total: 10 })).to.be.closeTo(0.009883, 1e-5);
+  });
+
+  it('is 1 when the candidate failed no more than chance allows the other way', () => {
+    expect(moreFailuresP({ failed: 3, total: 5 }, { failed: 0, total: 5 })).to.equal(1);
   });
 });
 
