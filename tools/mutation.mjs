@@ -1,8 +1,14 @@
 #!/usr/bin/env node
-// `npm run test:mutation [-- ROOM ...] [--concurrency N]`: mutation testing (StrykerJS) of the rooms in
-// tools/mutation-rooms.mjs, all of them unless named. Each room is one Stryker run in its own process, with the
-// room's break threshold, its report in reports/mutation/<room>/ (index.html, mutation.json); a table of the scores
-// per room comes last. Exit 1 when a room scores under its threshold, 2 on a usage error or a failed run.
+// `npm run test:mutation [-- ROOM ...] [--concurrency N] [--mutate GLOB] [--no-check]`: mutation testing
+// (StrykerJS) of the rooms in tools/mutation-rooms.mjs, all of them unless named. Each room is one Stryker run in its
+// own process, with the room's break threshold, its report in reports/mutation/<room>/ (index.html, mutation.json);
+// a table of the scores per room comes last. Exit 1 when a room scores under its threshold, 2 on a usage error or a
+// failed run.
+// --mutate narrows one room to some of its files (or lines: `harness/observe/detector.ts:120-180`); that run
+// reports to reports/mutation/<room>-part/ and its score is of those files only.
+// --no-check leaves out the TypeScript checker (reports to <room>-nocheck/): the checker takes most of a run's
+// time; without it a mutant that would not compile runs as JavaScript and counts as killed or survived, so the
+// score is close to the checked one but not the same.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -28,17 +34,23 @@ function option(name) {
 }
 
 /** One room, in this process: Stryker with the room's files, threshold and report paths. */
-async function runOne(name, concurrency) {
+function outName(name, mutate, check) {
+  return `${name}${mutate ? '-part' : ''}${check ? '' : '-nocheck'}`;
+}
+
+async function runOne(name, concurrency, mutate, check) {
   const room = rooms[name];
+  const out = outName(name, mutate, check);
   // .mocharc.cjs turns these into the spec; Stryker's test processes inherit it.
   process.env.REBOUND_SUITES = room.suites.join(',');
   const options = {
     configFile: join(root, 'stryker.config.mjs'),
-    mutate: room.mutate,
+    mutate: mutate ? [mutate] : room.mutate,
     thresholds: { high: 90, low: room.break, break: room.break },
-    htmlReporter: { fileName: `reports/mutation/${name}/index.html` },
-    jsonReporter: { fileName: `reports/mutation/${name}/mutation.json` },
+    htmlReporter: { fileName: `reports/mutation/${out}/index.html` },
+    jsonReporter: { fileName: `reports/mutation/${out}/mutation.json` },
     ...(concurrency ? { concurrency: Number(concurrency) } : {}),
+    ...(check ? {} : { checkers: [] }),
   };
   await new Stryker(options).runMutationTest();
 }
@@ -66,10 +78,14 @@ function score(name) {
 
 const one = option('--one');
 const concurrency = option('--concurrency');
+const mutate = option('--mutate');
+const noCheck = args.indexOf('--no-check');
+if (noCheck >= 0) args.splice(noCheck, 1);
+const check = noCheck < 0;
 if (one) {
   if (!rooms[one]) fail(`${one} is not a room`);
   try {
-    await runOne(one, concurrency);
+    await runOne(one, concurrency, mutate, check);
   } catch (error) {
     console.error(error);
     process.exit(2);
@@ -78,14 +94,17 @@ if (one) {
   const unknown = args.filter((name) => !rooms[name]);
   if (unknown.length) fail(`not a room: ${unknown.join(', ')} (the rooms: ${Object.keys(rooms).join(', ')})`);
   const chosen = args.length ? args : Object.keys(rooms);
+  if (mutate && chosen.length !== 1) fail('--mutate narrows one room: name it');
   const build = spawnSync(process.execPath, [join(root, 'tools', 'prepare.mjs')], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) process.exit(2);
   const results = [];
   for (const name of chosen) {
     const started = Date.now();
-    const passOn = ['--one', name, ...(concurrency ? ['--concurrency', concurrency] : [])];
+    const passOn = ['--one', name, ...(concurrency ? ['--concurrency', concurrency] : []), ...(mutate ? ['--mutate', mutate] : []),
+      ...(check ? [] : ['--no-check'])];
     const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), ...passOn], { cwd: root, stdio: 'inherit' });
-    results.push({ name, status: run.status, minutes: (Date.now() - started) / 60000, figures: score(name) });
+    const out = outName(name, mutate, check);
+    results.push({ name, status: run.status, minutes: (Date.now() - started) / 60000, figures: score(out) });
   }
   console.log('\nroom      break  score  covered  killed  survived  no-cov  ignored  compile-err  minutes');
   let worst = 0;
