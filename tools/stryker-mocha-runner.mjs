@@ -137,7 +137,12 @@ export class ReboundMochaRunner {
   }
 
   async dispose() {
-    this.mocha?.dispose();
+    // After a timed-out mutant mocha is still running (an endless loop, say): Stryker ends this process anyway.
+    try {
+      this.mocha?.dispose();
+    } catch (error) {
+      this.log.debug(`rebound-mocha: mocha not disposed: ${error}`);
+    }
   }
 }
 
