@@ -87,6 +87,15 @@ describe('observe: SettleWatcher edges', () => {
     expect(watcher.reason).to.equal('the steady state did not hold for 1 s within 5 s (it never held)');
   });
 
+  it('asks for a tick at the timeout when it comes before settle could complete', () => {
+    const watcher = new SettleWatcher({ settleMs: 10_000, startedAt: 0, timeoutMs: 5000 });
+    watcher.observe(0, true);
+    expect(watcher.nextDeadline()).to.equal(5000);
+    const early = new SettleWatcher({ settleMs: 1000, startedAt: 0, timeoutMs: 5000 });
+    early.observe(0, true);
+    expect(early.nextDeadline()).to.equal(1000);
+  });
+
   it('is ready by a tick later than the last evaluation, never by going back in time', () => {
     const watcher = new SettleWatcher({ settleMs: 2000, startedAt: 0 });
     watcher.observe(1000, true);
