@@ -47,6 +47,11 @@ describe('observe: outage verdicts at their boundaries', () => {
     expect(judged.during).to.deep.equal([outage(500, 1000, 0), outage(4000, 4200, 0)]);
   });
 
+  it('lets a FAIL stand when its outages hid nothing', () => {
+    const judged = judgeOutages(failed, [outage(2000, 2500, 0)], 12_000, format);
+    expect(judged).to.deep.equal({ during: [outage(2000, 2500, 0)], recoveryUncertaintyMs: 0, breakUncertaintyMs: 0 });
+  });
+
   it('makes a FAIL with outages that hid changes an ERROR whose uncertainty is the outages together', () => {
     const judged = judgeOutages(failed, [outage(2000, 2500, 1), outage(6000, 6800, 2)], 12_000, format);
     expect(judged.error).to.equal('API server unreachable from t2000 to t2500 (500 ms; closed) during recovery; recovery time unknown '
