@@ -76,6 +76,22 @@ describe('the trial judge', () => {
     expect(judge({ status: 'failed', outage: { breakUncertaintyMs: 0, error: 'unknown' } })).to.deep.equal({ verdict: 'ERROR', reason: 'unknown' });
   });
 
+  it('names every failure a fault reported, and a rollout late or never complete', () => {
+    expect(judge({ failures: ['drain blocked', 'nodes not back'] }).reason).to.equal('drain blocked; nodes not back');
+    expect(judge({ lateRollout: 'the rollout of Deployment web took 4.1 s, more than rolloutWithin 3s' })).to.deep.equal({
+      verdict: 'FAIL', reason: 'the rollout of Deployment web took 4.1 s, more than rolloutWithin 3s',
+    });
+    expect(judge({ status: 'failed', incompleteRollout: 'the rollout of Deployment web never completed' }).reason)
+      .to.equal('no recovery within 30s (+2s settle): the rollout of Deployment web never completed');
+  });
+
+  it('weighs an outage only where it could hide a break beyond maxDisruption, and never without one', () => {
+    // Exactly at the bound is within it: 1.5 s measured + 0.5 s unseen = 2 s.
+    expect(judge({ outage: { breakUncertaintyMs: 500 } }, { maxDisruption: Duration.parse('2s') }).verdict).to.equal('PASS');
+    expect(judge({ outage: { breakUncertaintyMs: 501 } }, { maxDisruption: Duration.parse('2s') }).verdict).to.equal('ERROR');
+    expect(judge({ outage: { breakUncertaintyMs: 5000 } }).verdict).to.equal('PASS');
+  });
+
   it('ranks interruptions, skips and harness errors above anything measured', () => {
     const everything: Partial<TrialRecord> = { status: 'failed', failures: ['x'], crossed: ['y'], aborted: 'z' };
     expect(judge({ ...everything, error: 'fault 1 could not be injected' })).to.deep.equal({ verdict: 'ERROR', reason: 'fault 1 could not be injected' });
