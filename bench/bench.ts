@@ -1,0 +1,277 @@
+/**
+ * `npm run bench` (quick, for every change) and `npm run bench -- --full`: rebound's times against the API server's
+ * audit log (fidelity), and what rebound costs beyond the system under test (overhead). Brings up the local cluster
+ * `bench` with --audit-detail, runs rebound on generated scenarios as a user would (`node bin/rebound.js run`),
+ * prints tables and writes reports/bench/<stamp>.json. Exits 1 when the recovery's fidelity p99 is worse than 50 ms
+ * or a replacement goes unmatched. With --lock FILE every cluster command holds that flock (the machine's shared
+ * cluster lock), one run at a time, so others' jobs can run in between.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import type { RunResult } from '../harness/report/result.js';
+import { clusterDir } from '../harness/cluster/local/state.js';
+import { packageRoot } from '../harness/util/paths.js';
+import { percentile } from '../harness/util/stats.js';
+import { parseAudit, readAuditFrom } from './fidelity/audit.js';
+import { compareRun, type Figure, type TrialComparison } from './fidelity/compare.js';
+import { APP, REPLICAS, writeScenario, type FaultKind } from './fidelity/scenario.js';
+
+interface Options {
+  full: boolean;
+  cluster: string;
+  lock: string | undefined;
+  keepCluster: boolean;
+}
+
+function parseOptions(argv: string[]): Options {
+  const options: Options = { full: false, cluster: 'bench', lock: process.env.REBOUND_CLUSTER_LOCK, keepCluster: false };
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    if (arg === '--full') options.full = true;
+    else if (arg === '--keep-cluster') options.keepCluster = true;
+    else if (arg === '--cluster' && argv[i + 1] !== undefined) options.cluster = argv[(i += 1)];
+    else if (arg === '--lock' && argv[i + 1] !== undefined) options.lock = argv[(i += 1)];
+    else throw new Error(`unknown argument ${arg}; use --full, --cluster NAME, --lock FILE, --keep-cluster`);
+  }
+  return options;
+}
+
+/** One rebound run of the plan. */
+interface RunPlan {
+  readonly label: string;
+  readonly fault: FaultKind;
+  readonly readyDelay: string;
+  readonly trials: number;
+}
+
+function plan(full: boolean): RunPlan[] {
+  if (!full) return [{ label: 'pod-kill ready 0s', fault: 'podKill', readyDelay: '0s', trials: 20 }];
+  return [
+    { label: 'pod-kill ready 0s', fault: 'podKill', readyDelay: '0s', trials: 20 },
+    { label: 'pod-kill ready 100ms', fault: 'podKill', readyDelay: '100ms', trials: 20 },
+    { label: 'pod-kill ready 1s', fault: 'podKill', readyDelay: '1s', trials: 20 },
+    { label: 'node-stop ready 0s', fault: 'nodeStop', readyDelay: '0s', trials: 10 },
+  ];
+}
+
+const REPO = packageRoot();
+const TIME = '/usr/bin/time';
+
+function say(line: string): void {
+  process.stderr.write(`bench: ${line}\n`);
+}
+
+/** Runs a command (under the lock when one is given); throws with its output when it fails with another code than `ok`. */
+function command(options: Options, args: string[], ok: readonly number[] = [0]): { code: number; stdout: string; stderr: string } {
+  const [program, ...rest] = options.lock === undefined ? args : ['flock', options.lock, ...args];
+  const result = spawnSync(program, rest, { cwd: REPO, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const code = result.status ?? -1;
+  if (result.error !== undefined || !ok.includes(code)) {
+    throw new Error(`${args.join(' ')} failed (${result.error?.message ?? `exit code ${code}`}):\n${result.stderr}`);
+  }
+  return { code, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** What /usr/bin/time -v says about a process: CPU seconds, peak RSS, wall seconds. */
+interface Usage {
+  readonly cpuSeconds: number;
+  readonly peakRssMb: number;
+  readonly wallSeconds: number;
+}
+
+function parseTime(text: string): Usage {
+  const field = (name: string): string => {
+    const line = text.split('\n').find((l) => l.trim().startsWith(name));
+    if (line === undefined) throw new Error(`${TIME} -v printed no "${name}"`);
+    return line.slice(line.lastIndexOf(': ') + 2).trim();
+  };
+  const wall = field('Elapsed (wall clock) time').split(':').map(Number).reduce((sum, part) => sum * 60 + part, 0);
+  return {
+    cpuSeconds: Number(field('User time (seconds)')) + Number(field('System time (seconds)')),
+    peakRssMb: Number(field('Maximum resident set size (kbytes)')) / 1024,
+    wallSeconds: wall,
+  };
+}
+
+interface RunOverhead {
+  readonly run: string;
+  readonly trials: number;
+  readonly usage: Usage;
+  /** Per trial: from t0 to the next t0 (or the end of the last settle), minus the recovery and the settle windows. */
+  readonly perTrialMs: number[];
+  /** From the scenario's start (apply) to the first t0. */
+  readonly beforeFirstT0Ms: number;
+  /** From the end of the last trial's settle to the scenario's end (revert, namespace deletion). */
+  readonly afterLastTrialMs: number;
+  /** The process's wall time outside the scenario (start-up, cluster checks, reports). */
+  readonly outsideScenarioMs: number;
+}
+
+function overheadOf(label: string, result: RunResult, usage: Usage): RunOverhead {
+  const scenario = result.scenarios[0];
+  const settle = scenario.expect.settleMs;
+  const t = (iso: string | null): number => (iso === null ? NaN : Date.parse(iso));
+  const perTrial: number[] = [];
+  scenario.trials.forEach((trial, i) => {
+    const next = scenario.trials[i + 1];
+    if (next === undefined || trial.recoveryTimeMs === null) return;
+    // Between two t0s: the fault's `at` offset, the recovery, the settle that confirms it, and the settle the next
+    // trial's steady state must hold before its t0. Everything else is rebound's (choosing and recording the target,
+    // the DELETE's round trip, the revert, noticing the steady state).
+    const gap = t(next.t0) - t(trial.t0);
+    const at = Math.max(0, ...trial.faults.map((fault) => fault.atMs));
+    perTrial.push(gap - at - trial.recoveryTimeMs - 2 * settle);
+  });
+  const last = scenario.trials[scenario.trials.length - 1];
+  const lastEnd = t(last.recoveredAt) + settle;
+  return {
+    run: label,
+    trials: scenario.trials.length,
+    usage,
+    perTrialMs: perTrial,
+    beforeFirstT0Ms: t(scenario.trials[0].t0) - t(scenario.startedAt),
+    afterLastTrialMs: t(scenario.finishedAt) - lastEnd,
+    outsideScenarioMs: usage.wallSeconds * 1000 - (t(scenario.finishedAt) - t(scenario.startedAt)),
+  };
+}
+
+interface Summary {
+  readonly n: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly bias: number;
+}
+
+/** p50 and p99 of the absolute errors, the largest absolute error, and the mean signed error (the bias). */
+function summarizeErrors(values: readonly number[]): Summary | null {
+  if (values.length === 0) return null;
+  const abs = values.map(Math.abs).sort((a, b) => a - b);
+  return {
+    n: values.length,
+    p50: percentile(abs, 0.5),
+    p99: percentile(abs, 0.99),
+    max: abs[abs.length - 1],
+    bias: values.reduce((sum, v) => sum + v, 0) / values.length,
+  };
+}
+
+const FIGURES: Figure[] = ['recovery', 'injectedAt', 'injectedAt-vs-done', 'recoveredAt', 'phase:deleted', 'phase:created', 'phase:scheduled', 'phase:running', 'phase:ready', 'phase:endpointReady'];
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+const f1 = (value: number): string => value.toFixed(1);
+
+type Summaries = Record<string, Record<string, Summary | null>>;
+
+function fidelityTable(comparisons: readonly TrialComparison[], groups: readonly string[]): { text: string; summaries: Summaries } {
+  const rows: string[][] = [];
+  const summaries: Summaries = {};
+  for (const group of [...groups, 'all']) {
+    const mine = comparisons.filter((c) => group === 'all' || c.run === group);
+    summaries[group] = {};
+    for (const figure of FIGURES) {
+      const summary = summarizeErrors(mine.flatMap((c) => (c.errors[figure] === undefined ? [] : [c.errors[figure]])));
+      summaries[group][figure] = summary;
+      if (summary === null) continue;
+      rows.push([group, figure, String(summary.n), f1(summary.p50), f1(summary.p99), f1(summary.max), f1(summary.bias)]);
+    }
+  }
+  return { text: table(['run', 'figure', 'n', 'p50 abs err ms', 'p99 abs err ms', 'max abs err ms', 'bias ms'], rows), summaries };
+}
+
+function overheadTable(overheads: readonly RunOverhead[]): string {
+  const rows = overheads.map((o) => {
+    const per = [...o.perTrialMs].sort((a, b) => a - b);
+    return [
+      o.run, String(o.trials),
+      per.length === 0 ? '-' : f1(percentile(per, 0.5)), per.length === 0 ? '-' : f1(per[per.length - 1]),
+      o.usage.cpuSeconds.toFixed(2), (o.usage.cpuSeconds / o.trials).toFixed(3), f1(o.usage.peakRssMb),
+      (o.beforeFirstT0Ms / 1000).toFixed(2), (o.afterLastTrialMs / 1000).toFixed(2), (o.outsideScenarioMs / 1000).toFixed(2),
+    ];
+  });
+  return table(['run', 'trials', 'per-trial p50 ms', 'per-trial max ms', 'CPU s', 'CPU s/trial', 'peak RSS MB', 'before 1st T0 s',
+    'after last trial s', 'outside scenario s'], rows);
+}
+
+function main(): number {
+  const options = parseOptions(process.argv.slice(2));
+  if (!existsSync(TIME)) throw new Error(`${TIME} is missing: the overhead section needs GNU time (apt-get install time)`);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const outDir = join(REPO, 'reports', 'bench', stamp);
+  mkdirSync(outDir, { recursive: true });
+  const started = Date.now();
+  say(`cluster ${options.cluster} with --audit-detail${options.lock === undefined ? '' : ` (holding ${options.lock} per command)`}`);
+  command(options, [process.execPath, 'bin/rebound.js', 'cluster', 'up', '--name', options.cluster, '--nodes', '3', '--audit-detail']);
+  const auditFile = join(clusterDir(options.cluster), 'logs', 'audit.log');
+  const comparisons: TrialComparison[] = [];
+  const overheads: RunOverhead[] = [];
+  const runs = plan(options.full);
+  try {
+    for (const run of runs) {
+      const dir = join(outDir, run.label.replace(/[^a-z0-9]+/g, '-'));
+      const scenario = writeScenario(join(dir, 'scenario'), run.fault, run.trials);
+      const offset = statSync(auditFile).size;
+      const timeFile = join(dir, 'time.txt');
+      say(`${run.label}: ${run.trials} trials`);
+      const outcome = command(options, [TIME, '-v', '-o', timeFile, process.execPath, 'bin/rebound.js', 'run', scenario.file,
+        '--cluster', options.cluster, '--out', join(dir, 'report'), '--reporter', 'json', '--var', `READY_DELAY=${run.readyDelay}`,
+        '--trials', String(run.trials)], [0, 1]);
+      const result = JSON.parse(readFileSync(join(dir, 'report', 'results.json'), 'utf8')) as RunResult;
+      const namespace = result.scenarios[0]?.namespace;
+      if (namespace === null || namespace === undefined) throw new Error(`${run.label}: results.json names no namespace:\n${outcome.stderr}`);
+      const events = parseAudit(readAuditFrom(auditFile, offset));
+      const compared = compareRun(run.label, result, events, { namespace, app: APP, replicas: REPLICAS });
+      comparisons.push(...compared);
+      overheads.push(overheadOf(run.label, result, parseTime(readFileSync(timeFile, 'utf8'))));
+      say(`${run.label}: verdict ${result.scenarios[0].verdict}, ${compared.filter((c) => c.errors.recovery !== undefined).length} trials compared`);
+    }
+  } finally {
+    if (!options.keepCluster) command(options, [process.execPath, 'bin/rebound.js', 'cluster', 'down', '--name', options.cluster]);
+  }
+
+  const fidelity = fidelityTable(comparisons, runs.map((r) => r.label));
+  const unmatched = comparisons.flatMap((c) => c.unmatched.map((u) => `${c.run} trial ${c.trial}: ${u}`));
+  const notes = comparisons.filter((c) => c.note !== null).map((c) => `${c.run} trial ${c.trial}: ${c.note ?? ''}`);
+  const out = process.stdout;
+  out.write(`\n## Fidelity: rebound minus the audit log (ms; recovery = recoveredAt - injectedAt against the truth's duration)\n\n${fidelity.text}\n`);
+  out.write(`\nunmatched replacements: ${unmatched.length}${unmatched.map((u) => `\n  ${u}`).join('')}\n`);
+  if (notes.length > 0) out.write(`trials without a truth: ${notes.length}${notes.map((n) => `\n  ${n}`).join('')}\n`);
+  out.write(`\n## Overhead (rebound's own time, CPU and memory; /usr/bin/time -v of \`rebound run\`)\n\n${overheadTable(overheads)}\n`);
+
+  const recoveryP99 = fidelity.summaries.all.recovery?.p99;
+  const failures: string[] = [];
+  if (recoveryP99 === undefined) failures.push('no trial could be compared');
+  else if (recoveryP99 > 50) failures.push(`fidelity p99 of recovery ${recoveryP99.toFixed(1)} ms is worse than 50 ms`);
+  if (unmatched.length > 0) failures.push(`${unmatched.length} replacement(s) unmatched`);
+  const report = {
+    startedAt: new Date(started).toISOString(),
+    finishedAt: new Date().toISOString(),
+    mode: options.full ? 'full' : 'quick',
+    machine: { cpus: cpus().length, loadAverage: loadavg() },
+    runs,
+    fidelity: fidelity.summaries,
+    trials: comparisons,
+    unmatched,
+    overhead: overheads,
+    failures,
+  };
+  const jsonFile = join(REPO, 'reports', 'bench', `${stamp}.json`);
+  writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+  out.write(`\nwritten: ${jsonFile} (runs in ${outDir}); ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  for (const failure of failures) out.write(`FAIL: ${failure}\n`);
+  return failures.length === 0 ? 0 : 1;
+}
+
+try {
+  process.exitCode = main();
+} catch (error) {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 2;
+}
