@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import type { RunResult } from '../harness/report/result.js';
 import { clusterDir } from '../harness/cluster/local/state.js';
 import { packageRoot } from '../harness/util/paths.js';
-import { percentile } from '../harness/util/stats.js';
 import { parseAudit, readAuditFrom } from './fidelity/audit.js';
-import { compareRun, type Figure, type TrialComparison } from './fidelity/compare.js';
+import { compareRun, type TrialComparison } from './fidelity/compare.js';
+import { fidelityTable, overheadOf, overheadTable, parseTime, type RunOverhead } from './fidelity/report.js';
 import { APP, REPLICAS, writeScenario, type FaultKind } from './fidelity/scenario.js';
 
 interface Options {
@@ -75,131 +75,6 @@ function command(options: Options, args: string[], ok: readonly number[] = [0]):
 }
 
 /** What /usr/bin/time -v says about a process: CPU seconds, peak RSS, wall seconds. */
-interface Usage {
-  readonly cpuSeconds: number;
-  readonly peakRssMb: number;
-  readonly wallSeconds: number;
-}
-
-function parseTime(text: string): Usage {
-  const field = (name: string): string => {
-    const line = text.split('\n').find((l) => l.trim().startsWith(name));
-    if (line === undefined) throw new Error(`${TIME} -v printed no "${name}"`);
-    return line.slice(line.lastIndexOf(': ') + 2).trim();
-  };
-  const wall = field('Elapsed (wall clock) time').split(':').map(Number).reduce((sum, part) => sum * 60 + part, 0);
-  return {
-    cpuSeconds: Number(field('User time (seconds)')) + Number(field('System time (seconds)')),
-    peakRssMb: Number(field('Maximum resident set size (kbytes)')) / 1024,
-    wallSeconds: wall,
-  };
-}
-
-interface RunOverhead {
-  readonly run: string;
-  readonly trials: number;
-  readonly usage: Usage;
-  /** Per trial: from t0 to the next t0 (or the end of the last settle), minus the recovery and the settle windows. */
-  readonly perTrialMs: number[];
-  /** From the scenario's start (apply) to the first t0. */
-  readonly beforeFirstT0Ms: number;
-  /** From the end of the last trial's settle to the scenario's end (revert, namespace deletion). */
-  readonly afterLastTrialMs: number;
-  /** The process's wall time outside the scenario (start-up, cluster checks, reports). */
-  readonly outsideScenarioMs: number;
-}
-
-function overheadOf(label: string, result: RunResult, usage: Usage): RunOverhead {
-  const scenario = result.scenarios[0];
-  const settle = scenario.expect.settleMs;
-  const t = (iso: string | null): number => (iso === null ? NaN : Date.parse(iso));
-  const perTrial: number[] = [];
-  scenario.trials.forEach((trial, i) => {
-    const next = scenario.trials[i + 1];
-    if (next === undefined || trial.recoveryTimeMs === null) return;
-    // Between two t0s: the fault's `at` offset, the recovery, the settle that confirms it, and the settle the next
-    // trial's steady state must hold before its t0. Everything else is rebound's (choosing and recording the target,
-    // the DELETE's round trip, the revert, noticing the steady state).
-    const gap = t(next.t0) - t(trial.t0);
-    const at = Math.max(0, ...trial.faults.map((fault) => fault.atMs));
-    perTrial.push(gap - at - trial.recoveryTimeMs - 2 * settle);
-  });
-  const last = scenario.trials[scenario.trials.length - 1];
-  const lastEnd = t(last.recoveredAt) + settle;
-  return {
-    run: label,
-    trials: scenario.trials.length,
-    usage,
-    perTrialMs: perTrial,
-    beforeFirstT0Ms: t(scenario.trials[0].t0) - t(scenario.startedAt),
-    afterLastTrialMs: t(scenario.finishedAt) - lastEnd,
-    outsideScenarioMs: usage.wallSeconds * 1000 - (t(scenario.finishedAt) - t(scenario.startedAt)),
-  };
-}
-
-interface Summary {
-  readonly n: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly max: number;
-  readonly bias: number;
-}
-
-/** p50 and p99 of the absolute errors, the largest absolute error, and the mean signed error (the bias). */
-function summarizeErrors(values: readonly number[]): Summary | null {
-  if (values.length === 0) return null;
-  const abs = values.map(Math.abs).sort((a, b) => a - b);
-  return {
-    n: values.length,
-    p50: percentile(abs, 0.5),
-    p99: percentile(abs, 0.99),
-    max: abs[abs.length - 1],
-    bias: values.reduce((sum, v) => sum + v, 0) / values.length,
-  };
-}
-
-const FIGURES: Figure[] = ['recovery', 'injectedAt', 'injectedAt-vs-done', 'recoveredAt', 'phase:deleted', 'phase:created', 'phase:scheduled', 'phase:running', 'phase:ready', 'phase:endpointReady'];
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
-}
-
-const f1 = (value: number): string => value.toFixed(1);
-
-type Summaries = Record<string, Record<string, Summary | null>>;
-
-function fidelityTable(comparisons: readonly TrialComparison[], groups: readonly string[]): { text: string; summaries: Summaries } {
-  const rows: string[][] = [];
-  const summaries: Summaries = {};
-  for (const group of [...groups, 'all']) {
-    const mine = comparisons.filter((c) => group === 'all' || c.run === group);
-    summaries[group] = {};
-    for (const figure of FIGURES) {
-      const summary = summarizeErrors(mine.flatMap((c) => (c.errors[figure] === undefined ? [] : [c.errors[figure]])));
-      summaries[group][figure] = summary;
-      if (summary === null) continue;
-      rows.push([group, figure, String(summary.n), f1(summary.p50), f1(summary.p99), f1(summary.max), f1(summary.bias)]);
-    }
-  }
-  return { text: table(['run', 'figure', 'n', 'p50 abs err ms', 'p99 abs err ms', 'max abs err ms', 'bias ms'], rows), summaries };
-}
-
-function overheadTable(overheads: readonly RunOverhead[]): string {
-  const rows = overheads.map((o) => {
-    const per = [...o.perTrialMs].sort((a, b) => a - b);
-    return [
-      o.run, String(o.trials),
-      per.length === 0 ? '-' : f1(percentile(per, 0.5)), per.length === 0 ? '-' : f1(per[per.length - 1]),
-      o.usage.cpuSeconds.toFixed(2), (o.usage.cpuSeconds / o.trials).toFixed(3), f1(o.usage.peakRssMb),
-      (o.beforeFirstT0Ms / 1000).toFixed(2), (o.afterLastTrialMs / 1000).toFixed(2), (o.outsideScenarioMs / 1000).toFixed(2),
-    ];
-  });
-  return table(['run', 'trials', 'per-trial p50 ms', 'per-trial max ms', 'CPU s', 'CPU s/trial', 'peak RSS MB', 'before 1st T0 s',
-    'after last trial s', 'outside scenario s'], rows);
-}
-
 function main(): number {
   const options = parseOptions(process.argv.slice(2));
   if (!existsSync(TIME)) throw new Error(`${TIME} is missing: the overhead section needs GNU time (apt-get install time)`);
@@ -226,16 +101,31 @@ function main(): number {
       const result = JSON.parse(readFileSync(join(dir, 'report', 'results.json'), 'utf8')) as RunResult;
       const namespace = result.scenarios[0]?.namespace;
       if (namespace === null || namespace === undefined) throw new Error(`${run.label}: results.json names no namespace:\n${outcome.stderr}`);
-      const events = parseAudit(readAuditFrom(auditFile, offset));
+      const auditText = readAuditFrom(auditFile, offset);
+      // Kept with the run, so its figures can be checked after the cluster is gone.
+      writeFileSync(join(dir, 'audit.log'), auditText);
+      const events = parseAudit(auditText);
       const compared = compareRun(run.label, result, events, { namespace, app: APP, replicas: REPLICAS });
       comparisons.push(...compared);
       overheads.push(overheadOf(run.label, result, parseTime(readFileSync(timeFile, 'utf8'))));
       say(`${run.label}: verdict ${result.scenarios[0].verdict}, ${compared.filter((c) => c.errors.recovery !== undefined).length} trials compared`);
     }
+    return report(options, runs, comparisons, overheads, { started, stamp, outDir });
   } finally {
+    // After the figures are written: a down that waits on the lock (or fails) does not hold them back.
     if (!options.keepCluster) command(options, [process.execPath, 'bin/rebound.js', 'cluster', 'down', '--name', options.cluster]);
   }
+}
 
+interface Where {
+  readonly started: number;
+  readonly stamp: string;
+  readonly outDir: string;
+}
+
+/** Prints the tables, writes reports/bench/<stamp>.json, and gives the exit code. */
+function report(options: Options, runs: RunPlan[], comparisons: TrialComparison[], overheads: RunOverhead[], where: Where): number {
+  const { started, stamp, outDir } = where;
   const fidelity = fidelityTable(comparisons, runs.map((r) => r.label));
   const unmatched = comparisons.flatMap((c) => c.unmatched.map((u) => `${c.run} trial ${c.trial}: ${u}`));
   const notes = comparisons.filter((c) => c.note !== null).map((c) => `${c.run} trial ${c.trial}: ${c.note ?? ''}`);
