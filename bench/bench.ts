@@ -15,7 +15,7 @@ import { clusterDir } from '../harness/cluster/local/state.js';
 import { packageRoot } from '../harness/util/paths.js';
 import { parseAudit, readAuditFrom } from './fidelity/audit.js';
 import { compareRun, type TrialComparison } from './fidelity/compare.js';
-import { fidelityTable, overheadOf, overheadTable, parseTime, type RunOverhead } from './fidelity/report.js';
+import { fidelityTable, gateFailures, overheadOf, overheadTable, parseTime, type RunOverhead } from './fidelity/report.js';
 import { APP, REPLICAS, writeScenario, type FaultKind } from './fidelity/scenario.js';
 
 interface Options {
@@ -135,11 +135,7 @@ function report(options: Options, runs: RunPlan[], comparisons: TrialComparison[
   if (notes.length > 0) out.write(`trials without a truth: ${notes.length}${notes.map((n) => `\n  ${n}`).join('')}\n`);
   out.write(`\n## Overhead (rebound's own time, CPU and memory; /usr/bin/time -v of \`rebound run\`)\n\n${overheadTable(overheads)}\n`);
 
-  const recoveryP99 = fidelity.summaries.all.recovery?.p99;
-  const failures: string[] = [];
-  if (recoveryP99 === undefined) failures.push('no trial could be compared');
-  else if (recoveryP99 > 50) failures.push(`fidelity p99 of recovery ${recoveryP99.toFixed(1)} ms is worse than 50 ms`);
-  if (unmatched.length > 0) failures.push(`${unmatched.length} replacement(s) unmatched`);
+  const failures = gateFailures(fidelity.summaries, unmatched.length);
   const report = {
     startedAt: new Date(started).toISOString(),
     finishedAt: new Date().toISOString(),

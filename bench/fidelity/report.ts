@@ -130,3 +130,16 @@ export function overheadTable(overheads: readonly RunOverhead[]): string {
   return table(['run', 'trials', 'per-trial p50 ms', 'per-trial max ms', 'CPU s', 'CPU s/trial', 'peak RSS MB', 'before 1st T0 s',
     'after last trial s', 'outside scenario s'], rows);
 }
+
+/** The recovery's fidelity p99 that fails `npm run bench` (issue 12's Must show); the target itself is 10 ms. */
+export const GATE_P99_MS = 50;
+
+/** Why the bench fails: the recovery's p99 over all trials worse than the gate, no trial compared, or any unmatched replacement. */
+export function gateFailures(summaries: Summaries, unmatched: number): string[] {
+  const failures: string[] = [];
+  const p99 = summaries.all?.recovery?.p99;
+  if (p99 === undefined) failures.push('no trial could be compared');
+  else if (p99 > GATE_P99_MS) failures.push(`fidelity p99 of recovery ${p99.toFixed(1)} ms is worse than ${GATE_P99_MS} ms`);
+  if (unmatched > 0) failures.push(`${unmatched} replacement(s) unmatched`);
+  return failures;
+}
