@@ -10,6 +10,7 @@ interface ClusterArgs {
   name?: string;
   nodes?: number;
   apiPort?: number;
+  auditDetail?: boolean;
   failureDetection?: 'fast' | 'kubernetes';
   containerRuntime?: 'docker' | 'podman';
   nodeImage?: string;
@@ -37,6 +38,7 @@ export const clusterCommand: Command<ClusterArgs> = {
     .option('name', { type: 'string', describe: 'cluster name (default "local"; "rebound" for kind)' })
     .option('nodes', { type: 'number', describe: 'number of nodes (up; default 3; kind: 1 control plane + workers)' })
     .option('api-port', { type: 'number', describe: 'API server port on 127.0.0.1 (up; default: a free port)' })
+    .option('audit-detail', { type: 'boolean', describe: 'local (up): the audit log also keeps the bodies of pod, pod status and EndpointSlice writes (RequestResponse level), as the fidelity benchmark needs; off when the cluster is created without it. A cluster already up with the other level is refused.' })
     .option('failure-detection', { choices: ['fast', 'kubernetes'] as const, describe: 'kind (up): how fast the cluster notices a lost node; fast (default): 6 s grace period and 2 s tolerations, as the local cluster; kubernetes: its defaults, 50 s and 300 s' })
     .option('container-runtime', { choices: ['docker', 'podman'] as const, describe: 'kind: the container engine (default: the one that answers)' })
     .option('node-image', { type: 'string', describe: 'kind (up): a node image of your own (e.g. kindest/node:v1.34.0, pulled by kind) instead of the one rebound builds offline' })
@@ -53,11 +55,12 @@ export const clusterCommand: Command<ClusterArgs> = {
     }
     if (args.action === 'image' || args.action === 'load') throw new UsageError(`\`cluster ${args.action}\` works on kind clusters: add --provider kind.`);
     if (args.nodeImage !== undefined || args.image !== undefined) throw new UsageError('--node-image and --image go with --provider kind.');
+    if (args.auditDetail !== undefined && args.action !== 'up') throw new UsageError('--audit-detail goes with `cluster up`.');
     const local = await import('../cluster/local/cluster.js');
     const name = args.name ?? 'local';
     switch (args.action) {
       case 'up': {
-        const { state } = await local.up({ name, nodes: args.nodes, apiPort: args.apiPort }, progress);
+        const { state } = await local.up({ name, nodes: args.nodes, apiPort: args.apiPort, auditDetail: args.auditDetail }, progress);
         print(`kubeconfig: ${state.kubeconfig}`);
         return 0;
       }
@@ -102,6 +105,7 @@ async function kindAction(args: ClusterArgs): Promise<0 | 1> {
     throw new UsageError('--failure-detection, --api-port and --node-image go with `cluster up`.');
   }
   if (args.action !== 'load' && args.image !== undefined) throw new UsageError('--image goes with `cluster load`.');
+  if (args.auditDetail !== undefined) throw new UsageError('--audit-detail goes with the local cluster; a kind cluster keeps its own audit settings.');
   switch (args.action) {
     case 'up': {
       const { state } = await kind.kindUp({

@@ -18,7 +18,9 @@ import {
   processesMentioning, processState, startDetached, stopProcess, type ProcessSpec, type ProcessState,
 } from './process.js';
 import { AGENT_LABEL, contextName, NETWORK } from './settings.js';
-import { clusterDir, clustersDir, readState, writeState, type ClusterState, type ComponentName, type ComponentRecord } from './state.js';
+import {
+  auditLevelOf, clusterDir, clustersDir, readState, writeState, type AuditLevel, type ClusterState, type ComponentName, type ComponentRecord,
+} from './state.js';
 
 /** Nodes of a cluster created without --nodes. */
 export const DEFAULT_NODES = 3;
@@ -30,6 +32,11 @@ export interface UpOptions {
   readonly nodes?: number;
   /** Port of the API server on 127.0.0.1; a free one when absent. */
   readonly apiPort?: number;
+  /**
+   * Log the bodies of pod, pod status and EndpointSlice writes in the audit log (the `detail` level). When absent, a
+   * cluster that `up` creates logs `metadata` and one already up is taken with its level, which `up` says.
+   */
+  readonly auditDetail?: boolean;
 }
 
 /** How long each component may take to become healthy before `up` gives up and shows its log. */
@@ -111,7 +118,12 @@ export async function up(options: UpOptions, progress: ProgressSink): Promise<{ 
       if (options.nodes !== undefined && existing.nodes.length !== options.nodes) {
         throw new UsageError(`cluster "${options.name}" is already up with ${existing.nodes.length} nodes, not ${options.nodes}; run \`rebound cluster down --name ${options.name}\` first to change its size.`);
       }
-      progress(`cluster "${options.name}" is already up`);
+      // A bench reading bodies from the audit log must not get a cluster that does not write them, nor the reverse.
+      const level = auditLevelOf(existing);
+      if (options.auditDetail !== undefined && level !== auditLevelFor(options.auditDetail)) {
+        throw new UsageError(`cluster "${options.name}" is already up with audit level ${level}, not ${auditLevelFor(options.auditDetail)}; run \`rebound cluster down --name ${options.name}\` first to change it.`);
+      }
+      progress(`cluster "${options.name}" is already up (audit level ${level})`);
       return { state: existing, reused: true };
     }
     progress(`cluster "${options.name}" has stale state from an earlier run; cleaning it up`);
@@ -176,7 +188,8 @@ async function start(
   const assets = join(packageRoot(), 'harness', 'cluster', 'local', 'assets');
   const auditPolicy = join(dir, 'audit-policy.yaml');
   const kwokStages = join(dir, 'kwok-stages.yaml');
-  copyFileSync(join(assets, 'audit-policy.yaml'), auditPolicy);
+  const audit = auditLevelFor(options.auditDetail ?? false);
+  copyFileSync(join(assets, audit === 'detail' ? 'audit-policy-detail.yaml' : 'audit-policy.yaml'), auditPolicy);
   copyFileSync(join(assets, 'kwok-stages.yaml'), kwokStages);
   const layout: Layout = { dir, binaries, pki, ports, kubeconfigs, tokenFile, auditPolicy, kwokStages };
 
@@ -222,12 +235,17 @@ async function start(
     versions: binaries.versions,
     components: [etcd, apiServer, controllerManager, scheduler],
     nodes: nodeRecords,
+    audit,
   };
   writeState(state);
   await waitForNodesReady(clients, nodeRecords.map((n) => n.agent), nodes.length);
   await waitForDefaultServiceAccount(clients);
   progress(`cluster "${options.name}" is up: ${nodes.length} Ready node${nodes.length === 1 ? '' : 's'} in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
   return state;
+}
+
+function auditLevelFor(detail: boolean): AuditLevel {
+  return detail ? 'detail' : 'metadata';
 }
 
 /** Objects the cluster needs before its nodes start: the Node objects (with their pod CIDRs) and a StorageClass. */

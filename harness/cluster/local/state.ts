@@ -15,6 +15,12 @@ export interface ComponentRecord {
   pid: number | undefined;
 }
 
+/**
+ * What the API server's audit log records: `metadata` (who changed what) or `detail` (also the request and response
+ * bodies of writes to pods, pods/status and EndpointSlices; `cluster up --audit-detail`).
+ */
+export type AuditLevel = 'metadata' | 'detail';
+
 /** One simulated node and its agent. */
 export interface NodeRecord {
   readonly name: string;
@@ -33,6 +39,13 @@ export interface ClusterState {
   readonly versions: Readonly<Record<string, string>>;
   readonly components: ComponentRecord[];
   readonly nodes: NodeRecord[];
+  /** Absent in the state of clusters brought up before the option existed: those log `metadata`. */
+  readonly audit?: AuditLevel;
+}
+
+/** The audit level of a cluster, older states included. */
+export function auditLevelOf(state: ClusterState): AuditLevel {
+  return state.audit ?? 'metadata';
 }
 
 /** The folder of all local clusters' state. */

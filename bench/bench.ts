@@ -1,0 +1,163 @@
+/**
+ * `npm run bench` (quick, for every change) and `npm run bench -- --full`: rebound's times against the API server's
+ * audit log (fidelity), and what rebound costs beyond the system under test (overhead). Brings up the local cluster
+ * `bench` with --audit-detail, runs rebound on generated scenarios as a user would (`node bin/rebound.js run`),
+ * prints tables and writes reports/bench/<stamp>.json. Exits 1 when the recovery's fidelity p99 is worse than 50 ms
+ * or a replacement goes unmatched. With --lock FILE every cluster command holds that flock (the machine's shared
+ * cluster lock), one run at a time, so others' jobs can run in between.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import type { RunResult } from '../harness/report/result.js';
+import { clusterDir } from '../harness/cluster/local/state.js';
+import { packageRoot } from '../harness/util/paths.js';
+import { parseAudit, readAuditFrom } from './fidelity/audit.js';
+import { compareRun, type TrialComparison } from './fidelity/compare.js';
+import { fidelityTable, gateFailures, overheadOf, overheadTable, parseTime, type RunOverhead } from './fidelity/report.js';
+import { APP, REPLICAS, writeScenario, type FaultKind } from './fidelity/scenario.js';
+
+interface Options {
+  full: boolean;
+  cluster: string;
+  lock: string | undefined;
+  keepCluster: boolean;
+}
+
+function parseOptions(argv: string[]): Options {
+  const options: Options = { full: false, cluster: 'bench', lock: process.env.REBOUND_CLUSTER_LOCK, keepCluster: false };
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    if (arg === '--full') options.full = true;
+    else if (arg === '--keep-cluster') options.keepCluster = true;
+    else if (arg === '--cluster' && argv[i + 1] !== undefined) options.cluster = argv[(i += 1)];
+    else if (arg === '--lock' && argv[i + 1] !== undefined) options.lock = argv[(i += 1)];
+    else throw new Error(`unknown argument ${arg}; use --full, --cluster NAME, --lock FILE, --keep-cluster`);
+  }
+  return options;
+}
+
+/** One rebound run of the plan. */
+interface RunPlan {
+  readonly label: string;
+  readonly fault: FaultKind;
+  readonly readyDelay: string;
+  readonly trials: number;
+}
+
+function plan(full: boolean): RunPlan[] {
+  if (!full) return [{ label: 'pod-kill ready 0s', fault: 'podKill', readyDelay: '0s', trials: 20 }];
+  return [
+    { label: 'pod-kill ready 0s', fault: 'podKill', readyDelay: '0s', trials: 20 },
+    { label: 'pod-kill ready 100ms', fault: 'podKill', readyDelay: '100ms', trials: 20 },
+    { label: 'pod-kill ready 1s', fault: 'podKill', readyDelay: '1s', trials: 20 },
+    { label: 'node-stop ready 0s', fault: 'nodeStop', readyDelay: '0s', trials: 10 },
+  ];
+}
+
+const REPO = packageRoot();
+const TIME = '/usr/bin/time';
+
+function say(line: string): void {
+  process.stderr.write(`bench: ${line}\n`);
+}
+
+/** Runs a command (under the lock when one is given); throws with its output when it fails with another code than `ok`. */
+function command(options: Options, args: string[], ok: readonly number[] = [0]): { code: number; stdout: string; stderr: string } {
+  const [program, ...rest] = options.lock === undefined ? args : ['flock', options.lock, ...args];
+  const result = spawnSync(program, rest, { cwd: REPO, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const code = result.status ?? -1;
+  if (result.error !== undefined || !ok.includes(code)) {
+    throw new Error(`${args.join(' ')} failed (${result.error?.message ?? `exit code ${code}`}):\n${result.stderr}`);
+  }
+  return { code, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** What /usr/bin/time -v says about a process: CPU seconds, peak RSS, wall seconds. */
+function main(): number {
+  const options = parseOptions(process.argv.slice(2));
+  if (!existsSync(TIME)) throw new Error(`${TIME} is missing: the overhead section needs GNU time (apt-get install time)`);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const outDir = join(REPO, 'reports', 'bench', stamp);
+  mkdirSync(outDir, { recursive: true });
+  const started = Date.now();
+  say(`cluster ${options.cluster} with --audit-detail${options.lock === undefined ? '' : ` (holding ${options.lock} per command)`}`);
+  command(options, [process.execPath, 'bin/rebound.js', 'cluster', 'up', '--name', options.cluster, '--nodes', '3', '--audit-detail']);
+  const auditFile = join(clusterDir(options.cluster), 'logs', 'audit.log');
+  const comparisons: TrialComparison[] = [];
+  const overheads: RunOverhead[] = [];
+  const runs = plan(options.full);
+  try {
+    for (const run of runs) {
+      const dir = join(outDir, run.label.replace(/[^a-z0-9]+/g, '-'));
+      const scenario = writeScenario(join(dir, 'scenario'), run.fault, run.trials);
+      const offset = statSync(auditFile).size;
+      const timeFile = join(dir, 'time.txt');
+      say(`${run.label}: ${run.trials} trials`);
+      const outcome = command(options, [TIME, '-v', '-o', timeFile, process.execPath, 'bin/rebound.js', 'run', scenario.file,
+        '--cluster', options.cluster, '--out', join(dir, 'report'), '--reporter', 'json', '--var', `READY_DELAY=${run.readyDelay}`,
+        '--trials', String(run.trials)], [0, 1]);
+      const result = JSON.parse(readFileSync(join(dir, 'report', 'results.json'), 'utf8')) as RunResult;
+      const namespace = result.scenarios[0]?.namespace;
+      if (namespace === null || namespace === undefined) throw new Error(`${run.label}: results.json names no namespace:\n${outcome.stderr}`);
+      const auditText = readAuditFrom(auditFile, offset);
+      // Kept with the run, so its figures can be checked after the cluster is gone.
+      writeFileSync(join(dir, 'audit.log'), auditText);
+      const events = parseAudit(auditText);
+      const compared = compareRun(run.label, result, events, { namespace, app: APP, replicas: REPLICAS });
+      comparisons.push(...compared);
+      overheads.push(overheadOf(run.label, result, parseTime(readFileSync(timeFile, 'utf8'))));
+      say(`${run.label}: verdict ${result.scenarios[0].verdict}, ${compared.filter((c) => c.errors.recovery !== undefined).length} trials compared`);
+    }
+    return report(options, runs, comparisons, overheads, { started, stamp, outDir });
+  } finally {
+    // After the figures are written: a down that waits on the lock (or fails) does not hold them back.
+    if (!options.keepCluster) command(options, [process.execPath, 'bin/rebound.js', 'cluster', 'down', '--name', options.cluster]);
+  }
+}
+
+interface Where {
+  readonly started: number;
+  readonly stamp: string;
+  readonly outDir: string;
+}
+
+/** Prints the tables, writes reports/bench/<stamp>.json, and gives the exit code. */
+function report(options: Options, runs: RunPlan[], comparisons: TrialComparison[], overheads: RunOverhead[], where: Where): number {
+  const { started, stamp, outDir } = where;
+  const fidelity = fidelityTable(comparisons, runs.map((r) => r.label));
+  const unmatched = comparisons.flatMap((c) => c.unmatched.map((u) => `${c.run} trial ${c.trial}: ${u}`));
+  const notes = comparisons.filter((c) => c.note !== null).map((c) => `${c.run} trial ${c.trial}: ${c.note ?? ''}`);
+  const out = process.stdout;
+  out.write(`\n## Fidelity: rebound minus the audit log (ms; recovery = recoveredAt - injectedAt against the truth's duration)\n\n${fidelity.text}\n`);
+  out.write(`\nunmatched replacements: ${unmatched.length}${unmatched.map((u) => `\n  ${u}`).join('')}\n`);
+  if (notes.length > 0) out.write(`trials without a truth: ${notes.length}${notes.map((n) => `\n  ${n}`).join('')}\n`);
+  out.write(`\n## Overhead (rebound's own time, CPU and memory; /usr/bin/time -v of \`rebound run\`)\n\n${overheadTable(overheads)}\n`);
+
+  const failures = gateFailures(fidelity.summaries, unmatched.length);
+  const report = {
+    startedAt: new Date(started).toISOString(),
+    finishedAt: new Date().toISOString(),
+    mode: options.full ? 'full' : 'quick',
+    machine: { cpus: cpus().length, loadAverage: loadavg() },
+    runs,
+    fidelity: fidelity.summaries,
+    trials: comparisons,
+    unmatched,
+    overhead: overheads,
+    failures,
+  };
+  const jsonFile = join(REPO, 'reports', 'bench', `${stamp}.json`);
+  writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+  out.write(`\nwritten: ${jsonFile} (runs in ${outDir}); ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  for (const failure of failures) out.write(`FAIL: ${failure}\n`);
+  return failures.length === 0 ? 0 : 1;
+}
+
+try {
+  process.exitCode = main();
+} catch (error) {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 2;
+}
