@@ -22,13 +22,16 @@ const COMMANDS: readonly Command<unknown>[] = [
 
 /** The one place that ends the process: every error below is typed and turns into an exit code here. */
 export async function main(argv: readonly string[]): Promise<void> {
-  let code: ExitCode;
+  process.exit(await runCli(argv));
+}
+
+/** One command line, start to end, as the exit code it ends with (tests call it in process; main() exits with it). */
+export async function runCli(argv: readonly string[]): Promise<ExitCode> {
   try {
-    code = await dispatch(argv);
+    return await dispatch(argv);
   } catch (error) {
-    code = explain(error);
+    return explain(error);
   }
-  process.exit(code);
 }
 
 async function dispatch(argv: readonly string[]): Promise<ExitCode> {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { rebound, type Outcome } from '../../support/cli.js';
+import { reboundInProcess as rebound, type Outcome } from '../../support/cli.js';
 import { FUZZ_SEED, invalidScenarioFiles, removeFuzzWorkspaces, VAR_OPTIONS } from './targets.js';
 
 /** The stderr of a refused command: one `rebound:` line, then the given number of `  file:line:col: ...` lines. */

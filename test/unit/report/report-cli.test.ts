@@ -1,27 +1,12 @@
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
 import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { reboundInProcess, type Outcome } from '../../support/cli.js';
 import { FIXTURES, removeTemporaryFolders, REPO_ROOT, temporaryFolder } from './support.js';
 
-const run = promisify(execFile);
-
-interface Outcome {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the compiled CLI as a user would. */
-async function rebound(...args: string[]): Promise<Outcome> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [join(REPO_ROOT, 'bin', 'rebound.js'), ...args], { cwd: REPO_ROOT });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof failed.code === 'number' ? failed.code : -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
+/** The CLI's command line, run in process (test/support/cli.ts). */
+function rebound(...args: string[]): Promise<Outcome> {
+  return reboundInProcess(args);
 }
 
 describe('rebound report and schema --results (compiled CLI)', function () {

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { rebound, type Outcome } from '../../support/cli.js';
+import { reboundInProcess as rebound, type Outcome } from '../../support/cli.js';
 
 /** One line on stderr, exit 2, no stack trace: how every refusal looks. */
 function refused(outcome: Outcome, message: string): void {

@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { REPO, rebound } from '../../support/cli.js';
+import { REPO, reboundInProcess as rebound } from '../../support/cli.js';
 
 describe('rebound run: refusals before anything is touched', function () {
   this.timeout(60_000);

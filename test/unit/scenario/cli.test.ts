@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { rebound as runCli, type Outcome } from '../../support/cli.js';
+import { reboundInProcess as runCli, type Outcome } from '../../support/cli.js';
 import { folderWith, removeTemporaryFolders, REPO_ROOT } from './support.js';
 
 /** Runs the compiled CLI as a user would. */
