@@ -23,7 +23,8 @@ import { rolledOut } from '../observe/rollout-checks.js';
 import { fingerprint } from './environment.js';
 import { Ledger } from './ledger.js';
 import type { Journal } from './journal.js';
-import { ensureNamespace, freshNamespace } from './namespace.js';
+import { BackgroundDeletions } from './background-deletions.js';
+import { ensureNamespace, freshNamespace, type DeletionWait } from './namespace.js';
 import { ClusterEventSource } from './event-source.js';
 import { Observer } from './observer.js';
 import { ProcessSupervisor } from './processes.js';
@@ -165,10 +166,16 @@ export interface VariantState {
  * swapped out (its processes stopped, the variant's desired state applied and its processes started) and the
  * steady state must hold for settle again: the swap happens before T0, so it is never part of a measurement.
  */
-async function runScenario(options: RunOptions, variants: readonly Variant[], kube: KubeClients, discovery: Discovery): Promise<ScenarioResult[]> {
+async function runScenario(
+  options: RunOptions,
+  variants: readonly Variant[],
+  kube: KubeClients,
+  discovery: Discovery,
+  deletions: DeletionWait,
+): Promise<ScenarioRun> {
   const { reporters, log: runLog } = options;
   const first = variants[0];
-  if (!first) return [];
+  if (!first) return { results: [], withLateCleanup: () => [] };
   const scenario = first.scenario;
   const log = runLog.child({ scenario: scenario.metadata.name });
   const startedAt = Date.now();
@@ -200,10 +207,11 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
   if (abort?.aborted) {
     // Stopped before this scenario began: nothing of it is touched; its reports say so.
     const notRun = `not run: the run was aborted by ${String(abort.reason)}`;
-    return states.map((state) => ({
+    const results = states.map((state) => ({
       ...scenarioResult(state, { startedAt, namespace, error: null, aborted: notRun, cleanup: [], events: [], touched: false }),
       namespace: null,
     }));
+    return { results, withLateCleanup: () => results };
   }
   let observer: Observer | undefined;
   let active: VariantState | undefined;
@@ -263,7 +271,7 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
 
   for (const variant of variants) await report(reporters, 'onScenarioStart', variant.scenario);
   try {
-    await ensureNamespace(kube, namespace, scenario.metadata.name, ledger);
+    await ensureNamespace(kube, namespace, scenario.metadata.name, ledger, { background: deletions, progress: (line) => void phase(null, 'apply', line) });
     let steadySince: VariantState | undefined;
     let t0 = 0;
     for (let trial = 1; trial <= trialsWanted && error === null && !abort?.aborted; trial += 1) {
@@ -349,13 +357,17 @@ async function runScenario(options: RunOptions, variants: readonly Variant[], ku
     const notes = late.map((note) => ({ at: isoOf(note.at), kind: 'operator', label: `note: ${note.text}` }));
     lastTrials[lastTrials.length - 1] = { ...lastTrial, timeline: { ...lastTrial.timeline, markers: [...lastTrial.timeline.markers, ...notes] } };
   }
-  const results: ScenarioResult[] = [];
-  for (const state of states) {
-    const result = scenarioResult(state, { startedAt, namespace, error, aborted, cleanup, events });
-    await report(reporters, 'onScenarioEnd', result);
-    results.push(result);
-  }
-  return results;
+  const resultsWith = (problems: string[]): ScenarioResult[] =>
+    states.map((state) => scenarioResult(state, { startedAt, namespace, error, aborted, cleanup: problems, events }));
+  const results = resultsWith(cleanup);
+  for (const result of results) await report(reporters, 'onScenarioEnd', result);
+  return { results, withLateCleanup: (late) => resultsWith([...cleanup, ...late]) };
+}
+
+/** A scenario's results, and the same results with cleanup problems found after it ended (a namespace that stayed). */
+interface ScenarioRun {
+  readonly results: ScenarioResult[];
+  withLateCleanup(late: string[]): ScenarioResult[];
 }
 
 /** The workloads the scenario's rollout faults roll out (the derived steady state judges them by availableAtLeast). */
@@ -439,8 +451,16 @@ export async function runScenarios(given: RunOptions): Promise<RunResult> {
   } catch {
     // The scenarios will say what is wrong with the cluster.
   }
-  const scenarios: ScenarioResult[] = [];
-  for (const group of options.groups) scenarios.push(...await runScenario(options, group, kube, discovery));
+  const runs: ScenarioRun[] = [];
+  const deletions = new BackgroundDeletions();
+  for (const [index, group] of options.groups.entries()) runs.push(await runScenario(options, group, kube, discovery, deletions.handTo(index)));
+  if (deletions.size > 0) options.log.info({ namespaces: deletions.size }, 'waiting for the namespaces the scenarios deleted to be gone');
+  const late = await deletions.settle();
+  for (const [index, problems] of late) options.log.error({ scenario: index, problems }, 'cleanup failed after the scenario ended');
+  const scenarios = runs.flatMap((run, index) => {
+    const problems = late.get(index);
+    return problems ? run.withLateCleanup(problems) : run.results;
+  });
   const result: RunResult = {
     schemaVersion: RESULT_SCHEMA_VERSION,
     verdict: scenarios.length === 0 ? 'ERROR' : worstVerdict(scenarios.map((s) => s.verdict)),

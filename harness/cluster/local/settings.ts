@@ -39,3 +39,23 @@ export function contextName(cluster: string): string {
 export function leastNodeRecoverySeconds(): number {
   return FAILURE_DETECTION.nodeMonitorGracePeriodSeconds + FAILURE_DETECTION.unreachableTolerationSeconds;
 }
+
+/**
+ * The ServiceAccounts the controller-manager gives its controllers (`--use-service-account-credentials`, as kubeadm
+ * and kind run it), created before it starts. At its first start it makes each one itself, one after another through
+ * its own client, which is held to 20 requests a second: three requests a controller (look up, create, token) made
+ * its 34 controllers take 5 s to start, the last of them the one that gives namespaces their `default` account. With
+ * the accounts there, as on every later start of a real cluster's controller-manager, it makes two. A name missing
+ * here (another Kubernetes version) is created by the controller-manager as before; one too many is an unused account.
+ */
+export const CONTROLLER_SERVICE_ACCOUNTS: readonly string[] = [
+  'attachdetach-controller', 'certificate-controller', 'clusterrole-aggregation-controller', 'cronjob-controller',
+  'daemon-set-controller', 'deployment-controller', 'disruption-controller', 'endpoint-controller',
+  'endpointslice-controller', 'endpointslicemirroring-controller', 'ephemeral-volume-controller', 'expand-controller',
+  'generic-garbage-collector', 'horizontal-pod-autoscaler', 'job-controller', 'legacy-service-account-token-cleaner',
+  'namespace-controller', 'node-controller', 'persistent-volume-binder', 'pod-garbage-collector',
+  'pv-protection-controller', 'pvc-protection-controller', 'replicaset-controller', 'replication-controller',
+  'resource-claim-controller', 'resourcequota-controller', 'root-ca-cert-publisher', 'service-account-controller',
+  'service-cidrs-controller', 'statefulset-controller', 'ttl-after-finished-controller', 'ttl-controller',
+  'validatingadmissionpolicy-status-controller', 'volumeattributesclass-protection-controller',
+];
