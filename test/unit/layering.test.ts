@@ -1,6 +1,6 @@
 /**
- * The layering of harness/ (.dependency-cruiser.cjs): cli -> run -> the rooms, nothing imports cli, observe and
- * faults apart, report and compare never run anything, util a leaf, no cycles. A backwards import fails `npm test`
+ * The layering of harness/ (.dependency-cruiser.cjs): cli -> run -> the rooms (none of which imports run), nothing
+ * imports cli, observe and faults apart, util a leaf, no cycles. A backwards import fails `npm test`
  * here; the second test plants one in a scratch tree to show the rule bites.
  */
 import { execFile } from 'node:child_process';
@@ -35,19 +35,23 @@ describe('layering of harness/ (dependency-cruiser)', function () {
     expect(found.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`)).to.deep.equal([]);
   });
 
-  it('catches a planted backwards import (observe importing a fault) and an import of cli', async () => {
+  it('catches planted backwards imports (observe importing a fault, a type of run) and an import of cli', async () => {
     const scratch = mkdtempSync(join(tmpdir(), 'rebound-layering-'));
     try {
-      for (const room of ['observe', 'faults', 'report', 'cli']) mkdirSync(join(scratch, 'harness', room), { recursive: true });
+      for (const room of ['observe', 'faults', 'report', 'cli', 'run', 'scenario']) mkdirSync(join(scratch, 'harness', room), { recursive: true });
       writeFileSync(join(scratch, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext' } }));
       writeFileSync(join(scratch, 'harness', 'faults', 'kill.ts'), 'export const kill = 1;\n');
       writeFileSync(join(scratch, 'harness', 'cli', 'main.ts'), 'export const main = 1;\n');
       writeFileSync(join(scratch, 'harness', 'observe', 'watch.ts'), "import { kill } from '../faults/kill.js';\nexport const watch = kill;\n");
       writeFileSync(join(scratch, 'harness', 'report', 'json.ts'), "import { main } from '../cli/main.js';\nexport const json = main;\n");
+      writeFileSync(join(scratch, 'harness', 'run', 'args.ts'), 'export interface RunArgs { readonly trials: number }\n');
+      // A type-only import counts too: it ties the room to run's shape all the same.
+      writeFileSync(join(scratch, 'harness', 'scenario', 'load.ts'), "import type { RunArgs } from '../run/args.js';\nexport type Loaded = RunArgs;\n");
       const found = await violations(scratch);
       expect(found.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`).sort()).to.deep.equal([
         'nothing-imports-cli: harness/report/json.ts -> harness/cli/main.ts',
         'observe-and-faults-apart: harness/observe/watch.ts -> harness/faults/kill.ts',
+        'run-is-above-the-rooms: harness/scenario/load.ts -> harness/run/args.ts',
       ]);
     } finally {
       rmSync(scratch, { recursive: true, force: true });
