@@ -109,17 +109,17 @@ export function reboundRow(label: string, result: RunResult, comparisons: readon
   };
 }
 
-/** The side-by-side table, with each peer's p50 error over rebound's (the issue's target: >= 10x). */
+/** The side-by-side table, with each peer's p50 and p99 errors over rebound's (the issue's target: >= 10x). */
 export function peersTable(rows: readonly PeerRow[]): string {
-  const mine = rows.find((r) => r.who === 'rebound')?.error?.p50;
-  const ratio = (row: PeerRow): string => {
-    if (row.who === 'rebound' || row.error === null || mine === undefined || mine === 0) return '-';
-    return `${(row.error.p50 / mine).toFixed(1)}x`;
+  const mine = rows.find((r) => r.who === 'rebound')?.error;
+  const ratio = (row: PeerRow, which: 'p50' | 'p99'): string => {
+    if (row.who === 'rebound' || row.error === null || mine === undefined || mine === null || mine[which] === 0) return '-';
+    return `${(row.error[which] / mine[which]).toFixed(1)}x`;
   };
   const n = (value: number | null | undefined): string => (value === null || value === undefined ? '-' : f1(value));
-  return table(['who', 'figure (its own)', 'trials', 'n', 'p50 |err|', 'p99 |err|', 'max |err|', 'bias', 'err p50 / rebound\'s', 'wall/trial p50',
+  return table(['who', 'figure (its own)', 'trials', 'n', 'p50 |err|', 'p99 |err|', 'max |err|', 'bias', 'p50 / rebound\'s', 'p99 / rebound\'s', 'wall/trial p50',
     'wall/trial max', 'verdicts'], rows.map((row) => [
     row.who, row.figure, String(row.trials), String(row.error?.n ?? 0), n(row.error?.p50), n(row.error?.p99), n(row.error?.max), n(row.error?.bias),
-    ratio(row), n(row.wallP50Ms), n(row.wallMaxMs), Object.entries(row.verdicts).map(([v, c]) => `${v} ${c}`).join('; '),
+    ratio(row, 'p50'), ratio(row, 'p99'), n(row.wallP50Ms), n(row.wallMaxMs), Object.entries(row.verdicts).map(([v, c]) => `${v} ${c}`).join('; '),
   ]));
 }
