@@ -42,8 +42,9 @@ export class PeersSetupError extends Error {}
 function run(program: string, args: string[]): void {
   const result = spawnSync(program, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (result.status !== 0) {
-    const tail = `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-5).join('\n');
-    throw new PeersSetupError(`${program} ${args.join(' ')} failed (${result.error?.message ?? `exit code ${result.status}`}):\n${tail}`);
+    // On a spawn error (no such program) both are null.
+    const tail = `${result.stdout ?? ''}\n${result.stderr ?? ''}`.trim().split('\n').slice(-5).join('\n');
+    throw new PeersSetupError(`${program} ${args.join(' ')} failed (${result.error?.message ?? `exit code ${result.status}`})${tail === '' ? '' : `:\n${tail}`}`);
   }
 }
 
