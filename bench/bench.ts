@@ -4,7 +4,8 @@
  * `bench` with --audit-detail, runs rebound on generated scenarios as a user would (`node bin/rebound.js run`),
  * prints tables and writes reports/bench/<stamp>.json. Exits 1 when the recovery's fidelity p99 is worse than 50 ms
  * or a replacement goes unmatched. With --lock FILE every cluster command holds that flock (the machine's shared
- * cluster lock), one run at a time, so others' jobs can run in between.
+ * cluster lock), one run at a time, so others' jobs can run in between. Then the peers (bench/peers/) kill pods of the
+ * same workload on the same cluster and are judged against the same truth; --no-peers leaves them out.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -17,23 +18,26 @@ import { parseAudit, readAuditFrom } from './fidelity/audit.js';
 import { compareRun, type TrialComparison } from './fidelity/compare.js';
 import { fidelityTable, gateFailures, overheadOf, overheadTable, parseTime, type RunOverhead } from './fidelity/report.js';
 import { APP, REPLICAS, writeScenario, type FaultKind } from './fidelity/scenario.js';
+import { peersTable, reboundRow, runPeers, type PeersOutcome } from './peers/bench-peers.js';
 
 interface Options {
   full: boolean;
   cluster: string;
   lock: string | undefined;
   keepCluster: boolean;
+  peers: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { full: false, cluster: 'bench', lock: process.env.REBOUND_CLUSTER_LOCK, keepCluster: false };
+  const options: Options = { full: false, cluster: 'bench', lock: process.env.REBOUND_CLUSTER_LOCK, keepCluster: false, peers: true };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === '--full') options.full = true;
     else if (arg === '--keep-cluster') options.keepCluster = true;
+    else if (arg === '--no-peers') options.peers = false;
     else if (arg === '--cluster' && argv[i + 1] !== undefined) options.cluster = argv[(i += 1)];
     else if (arg === '--lock' && argv[i + 1] !== undefined) options.lock = argv[(i += 1)];
-    else throw new Error(`unknown argument ${arg}; use --full, --cluster NAME, --lock FILE, --keep-cluster`);
+    else throw new Error(`unknown argument ${arg}; use --full, --cluster NAME, --lock FILE, --keep-cluster, --no-peers`);
   }
   return options;
 }
@@ -88,6 +92,7 @@ function main(): number {
   const comparisons: TrialComparison[] = [];
   const overheads: RunOverhead[] = [];
   const runs = plan(options.full);
+  const results = new Map<string, RunResult>();
   try {
     for (const run of runs) {
       const dir = join(outDir, run.label.replace(/[^a-z0-9]+/g, '-'));
@@ -99,6 +104,7 @@ function main(): number {
         '--cluster', options.cluster, '--out', join(dir, 'report'), '--reporter', 'json', '--var', `READY_DELAY=${run.readyDelay}`,
         '--trials', String(run.trials)], [0, 1]);
       const result = JSON.parse(readFileSync(join(dir, 'report', 'results.json'), 'utf8')) as RunResult;
+      results.set(run.label, result);
       const namespace = result.scenarios[0]?.namespace;
       if (namespace === null || namespace === undefined) throw new Error(`${run.label}: results.json names no namespace:\n${outcome.stderr}`);
       const auditText = readAuditFrom(auditFile, offset);
@@ -110,7 +116,14 @@ function main(): number {
       overheads.push(overheadOf(run.label, result, parseTime(readFileSync(timeFile, 'utf8'))));
       say(`${run.label}: verdict ${result.scenarios[0].verdict}, ${compared.filter((c) => c.errors.recovery !== undefined).length} trials compared`);
     }
-    return report(options, runs, comparisons, overheads, { started, stamp, outDir });
+    const peers = options.peers ? runPeers({
+      full: options.full, kubeconfig: join(clusterDir(options.cluster), 'kubeconfig'), auditFile, outDir, say,
+      command: (args, ok) => command(options, args, ok),
+    }) : undefined;
+    const first = results.get(runs[0].label);
+    const sideBySide = peers === undefined || first === undefined ? undefined
+      : { outcome: peers, rebound: reboundRow(runs[0].label, first, comparisons) };
+    return report(options, runs, comparisons, overheads, { started, stamp, outDir }, sideBySide);
   } finally {
     // After the figures are written: a down that waits on the lock (or fails) does not hold them back.
     if (!options.keepCluster) command(options, [process.execPath, 'bin/rebound.js', 'cluster', 'down', '--name', options.cluster]);
@@ -124,7 +137,8 @@ interface Where {
 }
 
 /** Prints the tables, writes reports/bench/<stamp>.json, and gives the exit code. */
-function report(options: Options, runs: RunPlan[], comparisons: TrialComparison[], overheads: RunOverhead[], where: Where): number {
+function report(options: Options, runs: RunPlan[], comparisons: TrialComparison[], overheads: RunOverhead[], where: Where,
+  peers?: { outcome: PeersOutcome; rebound: ReturnType<typeof reboundRow> }): number {
   const { started, stamp, outDir } = where;
   const fidelity = fidelityTable(comparisons, runs.map((r) => r.label));
   const unmatched = comparisons.flatMap((c) => c.unmatched.map((u) => `${c.run} trial ${c.trial}: ${u}`));
@@ -135,6 +149,14 @@ function report(options: Options, runs: RunPlan[], comparisons: TrialComparison[
   if (notes.length > 0) out.write(`trials without a truth: ${notes.length}${notes.map((n) => `\n  ${n}`).join('')}\n`);
   out.write(`\n## Overhead (rebound's own time, CPU and memory; /usr/bin/time -v of \`rebound run\`)\n\n${overheadTable(overheads)}\n`);
 
+  if (peers !== undefined) {
+    out.write(`\n## Peers: the same pod kill, the same audit-log truth (ms; error = the peer's figure minus the truth's recovery)\n\n`);
+    out.write(`${peersTable([peers.rebound, ...peers.outcome.rows])}\n`);
+    for (const problem of peers.outcome.problems) out.write(`PEERS: ${problem}\n`);
+    const noTruth = peers.outcome.trials.filter((t) => t.note !== null);
+    if (noTruth.length > 0) out.write(`peer trials without a truth: ${noTruth.map((t) => `${t.peer} ${t.trial}: ${t.note ?? ''}`).join('; ')}\n`);
+  }
+  // The peers' figures are reported, never gated: the exit code is rebound's own fidelity.
   const failures = gateFailures(fidelity.summaries, unmatched.length);
   const report = {
     startedAt: new Date(started).toISOString(),
@@ -146,6 +168,9 @@ function report(options: Options, runs: RunPlan[], comparisons: TrialComparison[
     trials: comparisons,
     unmatched,
     overhead: overheads,
+    peers: peers === undefined ? null : {
+      pins: peers.outcome.pins, problems: peers.outcome.problems, rows: [peers.rebound, ...peers.outcome.rows], trials: peers.outcome.trials,
+    },
     failures,
   };
   const jsonFile = join(REPO, 'reports', 'bench', `${stamp}.json`);

@@ -123,7 +123,7 @@ export class Replay {
         this.slices.delete(name);
       } else if (isSlice(body) && body.metadata?.labels?.['kubernetes.io/service-name'] === this.workload.app) {
         this.slices.set(body.metadata.name ?? name, body);
-        for (const endpoint of body.endpoints) {
+        for (const endpoint of body.endpoints ?? []) {
           const uid = endpoint.targetRef?.uid;
           if (uid !== undefined && endpoint.conditions?.ready !== false) this.first(uid, 'endpointReady', at);
         }
@@ -155,7 +155,7 @@ export class Replay {
   private endpointsReady(impaired: ReadonlySet<string>): number {
     const keys = new Set<string>();
     for (const slice of this.slices.values()) {
-      for (const endpoint of slice.endpoints) {
+      for (const endpoint of slice.endpoints ?? []) {
         if (endpoint.conditions?.ready === false) continue;
         const uid = endpoint.targetRef?.uid;
         const pod = uid === undefined ? undefined : this.pods.get(uid);
