@@ -7,7 +7,7 @@ import type { AuditEvent } from './audit.js';
 import { PHASES, truthOf, type Phase, type ReportedTrial, type Workload } from './truth.js';
 
 /** The figures whose error is measured. */
-export type Figure = 'injectedAt' | 'injectedAt-vs-done' | 'recoveredAt' | 'recovery' | `phase:${Phase}`;
+export type Figure = 'injectedAt' | 'injectedAt-vs-done' | 'recoveredAt' | 'recovery' | 'recovery-vs-done' | `phase:${Phase}`;
 
 export interface TrialComparison {
   readonly run: string;
@@ -66,6 +66,13 @@ export function compareRun(label: string, result: RunResult, events: readonly Au
       const truthStart = truth.deleteReceivedMs ?? trial.injectedAtMs;
       if (trial.injectedAtMs !== null && truthStart !== null) {
         errors.recovery = (trial.recoveredAtMs - trial.injectedAtMs) - (truth.recoveredMs - truthStart);
+      }
+      // The same duration with the truth starting where the scenario format starts rebound's: at the API server's
+      // answer to the DELETE (its stageTimestamp), not at its arrival: the API server's own time spent on the
+      // DELETE (admission, the write, the audit record) is in the first truth and in neither of these.
+      const answered = truth.deleteCompletedMs ?? trial.injectedAtMs;
+      if (trial.injectedAtMs !== null && answered !== null) {
+        errors['recovery-vs-done'] = (trial.recoveredAtMs - trial.injectedAtMs) - (truth.recoveredMs - answered);
       }
     }
     const listed = new Set<string>();

@@ -89,7 +89,7 @@ export function summarizeErrors(values: readonly number[]): Summary | null {
   };
 }
 
-export const FIGURES: Figure[] = ['recovery', 'injectedAt', 'injectedAt-vs-done', 'recoveredAt', 'phase:deleted', 'phase:created', 'phase:scheduled', 'phase:running', 'phase:ready', 'phase:endpointReady'];
+export const FIGURES: Figure[] = ['recovery', 'recovery-vs-done', 'injectedAt', 'injectedAt-vs-done', 'recoveredAt', 'phase:deleted', 'phase:created', 'phase:scheduled', 'phase:running', 'phase:ready', 'phase:endpointReady'];
 
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
