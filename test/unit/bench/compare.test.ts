@@ -72,6 +72,7 @@ describe('bench fidelity comparison', () => {
     expect(trial.errors['injectedAt-vs-done']).to.be.closeTo(10, 1e-6);
     expect(trial.errors.recoveredAt).to.be.closeTo(5, 1e-6); // the Deployment's status at 1400 was the last write
     expect(trial.errors.recovery).to.be.closeTo(395 - 402, 1e-6);
+    expect(trial.errors['recovery-vs-done']).to.be.closeTo(395 - 400, 1e-6); // the truth from the DELETE's answer at 1000
     expect(trial.errors['phase:deleted']).to.be.closeTo(3, 1e-6);
     expect(trial.errors['phase:created']).to.be.closeTo(5, 1e-6);
     expect(trial.errors['phase:ready']).to.be.closeTo(1, 1e-6);
