@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { KubeClients } from '../cluster/kube.js';
 import type { ClusterCapabilities, ClusterHandle } from '../cluster/provider.js';
 import type { FaultKind, FaultParams, Manifest, Rollback } from '../scenario/schema.js';
+import type { Clock } from '../util/clock.js';
 import type { RandomStream } from '../util/random.js';
 import type { RevertStep } from './revert-step.js';
 
@@ -59,6 +60,8 @@ export interface FaultContext extends PlanContext {
   readonly cluster: ClusterHandle;
   /** When a fault still at work (a drain waiting on a budget) must give up: injection + recoveryWithin. */
   readonly deadline: number;
+  /** The trial's clock: what a fault stamps its acknowledgements with, and what its own timers (a duration) run on. */
+  readonly clock: Clock;
   /** Call with the monotonic time of every change the cluster acknowledged (a delete, an eviction...). */
   readonly acknowledged: (at: number) => void;
   /** Pods on these nodes stop counting as ready from `at` (rebound stopped, paused or cut the node off). */
