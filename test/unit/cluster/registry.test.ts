@@ -11,7 +11,7 @@ import { UsageError } from '../../../harness/errors.js';
 import { capabilitiesOf } from '../../../harness/faults/fault.js';
 import { PROVIDER_KINDS } from '../../../harness/cluster/provider.js';
 import { chosenProvider, PROVIDERS, providerNamed, type Provider } from '../../../harness/cluster/registry.js';
-import { rebound } from '../../support/cli.js';
+import { reboundInProcess } from '../../support/cli.js';
 
 const quiet = (): void => undefined;
 
@@ -56,7 +56,7 @@ describe('the provider registry', function () {
     expect(() => providerNamed('')).to.throw(UsageError, 'must be one of local, kind, kubeconfig');
     // The command line's choices are the registry's names: an unknown --provider is refused by them, exit 2.
     for (const command of [['run', 'scenarios/deployment-pod-kill.yaml', '--dry-run'], ['recover']]) {
-      const refused = await rebound([...command, '--provider', 'minikube']);
+      const refused = await reboundInProcess([...command, '--provider', 'minikube']);
       expect(refused.code).to.equal(2);
       expect(refused.stderr).to.contain('Argument: provider, Given: "minikube", Choices: "local", "kind", "kubeconfig"');
     }
