@@ -9,11 +9,12 @@ import { expect } from 'chai';
 import pino from 'pino';
 import type { WatchEvent, WatchTarget } from '../../../harness/cluster/watch.js';
 import type { ClusterHandle, NodeControl } from '../../../harness/cluster/provider.js';
-import { podsReady } from '../../../harness/observe/conditions.js';
+import { all, podsReady } from '../../../harness/observe/conditions.js';
 import type { FaultResult, TrialResult } from '../../../harness/report/result.js';
 import type { EventSource } from '../../../harness/run/event-source.js';
 import { Ledger } from '../../../harness/run/ledger.js';
 import { Observer } from '../../../harness/run/observer.js';
+import { ScenarioError, waitSteady } from '../../../harness/run/runner.js';
 import { runTrial } from '../../../harness/run/trial.js';
 import type { Scenario } from '../../../harness/scenario/schema.js';
 import { isoOf } from '../../../harness/util/clock.js';
@@ -235,5 +236,44 @@ describe('a trial on a manual clock, without a cluster', () => {
     expect(trial.faults.map((f) => f.injectedAt === null)).to.deep.equal([false]);
     // The second fault's wait was cancelled with the trial: nothing is left to fire.
     expect(clock.timers).to.equal(0);
+  });
+});
+
+describe('waiting for the steady state before a trial, on a manual clock', () => {
+  async function watching(ready: boolean): Promise<{ clock: ManualClock; source: RecordedSource; observer: Observer }> {
+    const clock = new ManualClock();
+    const source = new RecordedSource([{
+      at: clock.now(), type: 'RELIST', apiVersion: 'v1', kind: 'Pod', namespace: 'web', objects: PODS.map((name) => watched(name, { ready })),
+    }]);
+    const observer = new Observer(source, podsReady({ selector: 'app=web', namespace: 'web', count: 3 }), 'web', pino({ level: 'silent' }), clock);
+    await observer.start(['web'], [], []);
+    return { clock, source, observer };
+  }
+
+  it('gives T0 once the steady state has held for settle without a break, a break starting the window again', async () => {
+    const { clock, source, observer } = await watching(true);
+    const start = clock.now();
+    let t0: number | undefined;
+    void waitSteady(observer, 2000, start + 60_000, 'initial steady state', all([]), undefined, clock).then((at) => { t0 = at; });
+    await clock.advanceTo(start + 1000);
+    source.play({ at: start + 1000, type: 'MODIFIED', object: watched('a', { ready: false }) });
+    await clock.advanceTo(start + 1200);
+    source.play({ at: start + 1200, type: 'MODIFIED', object: watched('a') });
+    await clock.advanceTo(start + 3199);
+    expect(t0).to.equal(undefined);
+    await clock.advanceTo(start + 3200);
+    expect(t0).to.equal(start + 3200);
+  });
+
+  it('gives up at the deadline, naming what does not hold', async () => {
+    const { clock, observer } = await watching(false);
+    const start = clock.now();
+    let failure: unknown;
+    void waitSteady(observer, 2000, start + 10_000, 'initial steady state', all([]), undefined, clock).catch((error: unknown) => { failure = error; });
+    await clock.advanceTo(start + 9999);
+    expect(failure).to.equal(undefined);
+    await clock.advanceTo(start + 10_000);
+    expect(failure).to.be.instanceOf(ScenarioError);
+    expect((failure as Error).message).to.match(/^initial steady state never reached within the scenario's timeout: .*podsReady app=web/);
   });
 });
