@@ -1,12 +1,13 @@
 import { UsageError } from '../errors.js';
 import type { Command } from './command.js';
 import { print, progress } from '../util/output.js';
+import { MANAGED_PROVIDERS, type ManagedProvider } from '../cluster/provider.js';
 
 type Action = 'up' | 'down' | 'status' | 'kubeconfig' | 'build' | 'image' | 'load';
 
 interface ClusterArgs {
   action: Action;
-  provider: 'local' | 'kind';
+  provider: ManagedProvider;
   name?: string;
   nodes?: number;
   apiPort?: number;
@@ -19,7 +20,7 @@ interface ClusterArgs {
 }
 
 /** A cluster that is gone takes the changes killed runs left in it along: their journals are of no use any more. */
-async function forgetChanges(provider: 'local' | 'kind', name: string): Promise<void> {
+async function forgetChanges(provider: ManagedProvider, name: string): Promise<void> {
   const { forgetJournals } = await import('../run/journal.js');
   const forgotten = forgetJournals(provider, name);
   if (forgotten > 0) progress(`forgot ${forgotten} change${forgotten === 1 ? '' : 's'} that killed runs had left in it (the cluster is gone)`);
@@ -34,7 +35,7 @@ export const clusterCommand: Command<ClusterArgs> = {
       choices: ['up', 'down', 'status', 'kubeconfig', 'build', 'image', 'load'] as const,
       describe: 'up: start (idempotent) | down: stop everything and remove its state | status | kubeconfig: print the kubeconfig path | build: build the local cluster\'s binaries only | image: build the kind node image only | load: copy --image images into every kind node',
     })
-    .option('provider', { choices: ['local', 'kind'] as const, default: 'local' as const, describe: 'local: the embedded cluster | kind: nodes in containers, from rebound\'s offline node image' })
+    .option('provider', { choices: MANAGED_PROVIDERS, default: 'local' as const, describe: 'local: the embedded cluster | kind: nodes in containers, from rebound\'s offline node image' })
     .option('name', { type: 'string', describe: 'cluster name (default "local"; "rebound" for kind)' })
     .option('nodes', { type: 'number', describe: 'number of nodes (up; default 3; kind: 1 control plane + workers)' })
     .option('api-port', { type: 'number', describe: 'API server port on 127.0.0.1 (up; default: a free port)' })
@@ -48,54 +49,56 @@ export const clusterCommand: Command<ClusterArgs> = {
     .example('$0 cluster up --provider kind --nodes 3', 'create kind cluster "rebound": 1 control plane + 2 workers')
     .example('$0 cluster load --provider kind --image my-operator:ci', 'make an image built here available to the kind nodes')
     .example('kubectl --kubeconfig "$($0 cluster kubeconfig)" get nodes', 'use it with kubectl'),
-  run: async (args) => {
-    if (args.provider === 'kind') return kindAction(args);
-    if (args.failureDetection !== undefined || args.containerRuntime !== undefined) {
-      throw new UsageError('--failure-detection and --container-runtime go with --provider kind; the local cluster always uses fast failure detection and has no containers.');
-    }
-    if (args.action === 'image' || args.action === 'load') throw new UsageError(`\`cluster ${args.action}\` works on kind clusters: add --provider kind.`);
-    if (args.nodeImage !== undefined || args.image !== undefined) throw new UsageError('--node-image and --image go with --provider kind.');
-    if (args.auditDetail !== undefined && args.action !== 'up') throw new UsageError('--audit-detail goes with `cluster up`.');
-    const local = await import('../cluster/local/cluster.js');
-    const name = args.name ?? 'local';
-    switch (args.action) {
-      case 'up': {
-        const { state } = await local.up({ name, nodes: args.nodes, apiPort: args.apiPort, auditDetail: args.auditDetail }, progress);
-        print(`kubeconfig: ${state.kubeconfig}`);
-        return 0;
-      }
-      case 'down':
-        await local.down(name, progress);
-        await forgetChanges('local', name);
-        return 0;
-      case 'kubeconfig':
-        print(local.requireState(name).kubeconfig);
-        return 0;
-      case 'build': {
-        const { ensureBinaries } = await import('../cluster/local/binaries.js');
-        const binaries = await ensureBinaries(progress);
-        for (const [family, version] of Object.entries(binaries.versions)) print(`${family} ${version}`);
-        return 0;
-      }
-      case 'status': {
-        const status = await local.status(name);
-        if (args.json) {
-          print(JSON.stringify(status, null, 2));
-        } else {
-          print(`cluster ${status.name}: ${status.healthy ? 'up' : 'DEGRADED'} at ${status.apiServer}`);
-          print(`kubeconfig: ${status.kubeconfig}`);
-          print(`versions: ${Object.entries(status.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-          for (const c of status.components) print(`  ${c.name.padEnd(26)} ${c.state.padEnd(8)} pid ${c.pid ?? '-'}`);
-          for (const n of status.nodes) {
-            const ready = n.ready === undefined ? 'unknown' : n.ready ? 'Ready' : 'NotReady';
-            print(`  node ${n.name.padEnd(21)} ${n.agent.state.padEnd(8)} pid ${String(n.agent.pid ?? '-').padEnd(8)} ${ready}`);
-          }
-        }
-        return status.healthy ? 0 : 1;
-      }
-    }
-  },
+  run: (args) => ACTIONS[args.provider](args),
 };
+
+/** `cluster ACTION` on the embedded local cluster. */
+async function localAction(args: ClusterArgs): Promise<0 | 1> {
+  if (args.failureDetection !== undefined || args.containerRuntime !== undefined) {
+    throw new UsageError('--failure-detection and --container-runtime go with --provider kind; the local cluster always uses fast failure detection and has no containers.');
+  }
+  if (args.action === 'image' || args.action === 'load') throw new UsageError(`\`cluster ${args.action}\` works on kind clusters: add --provider kind.`);
+  if (args.nodeImage !== undefined || args.image !== undefined) throw new UsageError('--node-image and --image go with --provider kind.');
+  if (args.auditDetail !== undefined && args.action !== 'up') throw new UsageError('--audit-detail goes with `cluster up`.');
+  const local = await import('../cluster/local/cluster.js');
+  const name = args.name ?? 'local';
+  switch (args.action) {
+    case 'up': {
+      const { state } = await local.up({ name, nodes: args.nodes, apiPort: args.apiPort, auditDetail: args.auditDetail }, progress);
+      print(`kubeconfig: ${state.kubeconfig}`);
+      return 0;
+    }
+    case 'down':
+      await local.down(name, progress);
+      await forgetChanges('local', name);
+      return 0;
+    case 'kubeconfig':
+      print(local.requireState(name).kubeconfig);
+      return 0;
+    case 'build': {
+      const { ensureBinaries } = await import('../cluster/local/binaries.js');
+      const binaries = await ensureBinaries(progress);
+      for (const [family, version] of Object.entries(binaries.versions)) print(`${family} ${version}`);
+      return 0;
+    }
+    case 'status': {
+      const status = await local.status(name);
+      if (args.json) {
+        print(JSON.stringify(status, null, 2));
+      } else {
+        print(`cluster ${status.name}: ${status.healthy ? 'up' : 'DEGRADED'} at ${status.apiServer}`);
+        print(`kubeconfig: ${status.kubeconfig}`);
+        print(`versions: ${Object.entries(status.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+        for (const c of status.components) print(`  ${c.name.padEnd(26)} ${c.state.padEnd(8)} pid ${c.pid ?? '-'}`);
+        for (const n of status.nodes) {
+          const ready = n.ready === undefined ? 'unknown' : n.ready ? 'Ready' : 'NotReady';
+          print(`  node ${n.name.padEnd(21)} ${n.agent.state.padEnd(8)} pid ${String(n.agent.pid ?? '-').padEnd(8)} ${ready}`);
+        }
+      }
+      return status.healthy ? 0 : 1;
+    }
+  }
+}
 
 async function kindAction(args: ClusterArgs): Promise<0 | 1> {
   const kind = await import('../cluster/kind/cluster.js');
@@ -156,3 +159,6 @@ async function kindAction(args: ClusterArgs): Promise<0 | 1> {
     }
   }
 }
+
+/** What each action means for each provider whose clusters rebound makes. */
+const ACTIONS: Readonly<Record<ManagedProvider, (args: ClusterArgs) => Promise<0 | 1>>> = { local: localAction, kind: kindAction };

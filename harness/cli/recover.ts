@@ -1,9 +1,10 @@
 import { UsageError } from '../errors.js';
 import type { Command } from './command.js';
 import { print, progress } from '../util/output.js';
+import { PROVIDER_KINDS, type ProviderKind } from '../cluster/provider.js';
 
 interface RecoverArgs {
-  provider?: 'local' | 'kind' | 'kubeconfig';
+  provider?: ProviderKind;
   cluster?: string;
   kubeconfig?: string;
   context?: string;
@@ -19,7 +20,7 @@ export const recoverCommand: Command<RecoverArgs> = {
   command: 'recover',
   describe: 'undo what killed runs left in a cluster (stopped nodes, cordons, taints, scaled workloads, processes, objects, namespaces)',
   builder: (yargs) => yargs
-    .option('provider', { choices: ['local', 'kind', 'kubeconfig'] as const, describe: 'the cluster\'s provider (default: kubeconfig when --kubeconfig/--context is given, else local)' })
+    .option('provider', { choices: PROVIDER_KINDS, describe: 'the cluster\'s provider (default: kubeconfig when --kubeconfig/--context is given, else local)' })
     .option('cluster', { type: 'string', describe: 'name of the local or kind cluster (default "local", or "rebound" for kind)' })
     .option('kubeconfig', { type: 'string', describe: 'kubeconfig of the cluster (provider kubeconfig)' })
     .option('context', { type: 'string', describe: 'kube context (provider kubeconfig)' })
@@ -34,51 +35,12 @@ export const recoverCommand: Command<RecoverArgs> = {
     const args = withClusterChoice(given, config);
     if (!namesCluster(given)) for (const file of config.files) progress(`config: ${file}`);
     const { journalIdentity } = await import('../run/journal.js');
-    const { providerOf } = await import('../cluster/provider.js');
+    const { chosenProvider } = await import('../cluster/registry.js');
     const { recover } = await import('../run/recover.js');
-    const { clientsFor, loadKubeconfig } = await import('../cluster/kube.js');
-    const provider = providerOf(args);
-    if (provider !== 'kubeconfig' && (args.kubeconfig !== undefined || args.context !== undefined)) {
-      throw new UsageError(`--kubeconfig and --context go with --provider kubeconfig; a ${provider} cluster is named with --cluster.`);
-    }
-    if (provider === 'kubeconfig' && args.cluster !== undefined) {
-      throw new UsageError('--cluster names a local or kind cluster; an existing cluster is named with --kubeconfig and --context.');
-    }
-    let target: Parameters<typeof recover>[1];
-    let identity: Parameters<typeof recover>[0];
-    if (provider === 'local') {
-      const { readState } = await import('../cluster/local/state.js');
-      const { contextName } = await import('../cluster/local/settings.js');
-      const { localNodeControl } = await import('../cluster/providers/local.js');
-      const name = args.cluster ?? 'local';
-      const state = readState(name);
-      if (!state) throw new UsageError(`no local cluster named "${name}" is up; start it (rebound cluster up --name ${name}) and run recover again, or remove its journals from ~/.rebound/ledger/ if it is gone for good.`);
-      identity = journalIdentity({ provider, name, kubeconfig: state.kubeconfig, context: contextName(name), createdAt: state.createdAt });
-      target = { kube: clientsFor(state.kubeconfig, contextName(name)), nodeControl: localNodeControl(name) };
-    } else if (provider === 'kind') {
-      const { existingKindClusters, requireKindState } = await import('../cluster/kind/cluster.js');
-      const { ContainerEngine } = await import('../cluster/kind/engine.js');
-      const { kindNodeControl } = await import('../cluster/kind/node-control.js');
-      const { kindNetworkControl } = await import('../cluster/kind/network-control.js');
-      const name = args.cluster ?? 'rebound';
-      if (!existingKindClusters().includes(name)) throw new UsageError(`no kind cluster named "${name}" is up; nothing of it to recover.`);
-      const state = requireKindState(name);
-      const engine = await ContainerEngine.detect(state.runtime);
-      identity = journalIdentity({ provider, name, kubeconfig: state.kubeconfig, context: state.context, createdAt: state.createdAt });
-      target = {
-        kube: clientsFor(state.kubeconfig, state.context),
-        nodeControl: kindNodeControl(engine),
-        networkControl: kindNetworkControl(engine, state.network),
-      };
-    } else {
-      const { homedir } = await import('node:os');
-      const kubeconfig = args.kubeconfig ?? process.env.KUBECONFIG?.split(':')[0] ?? `${homedir()}/.kube/config`;
-      const config = loadKubeconfig(kubeconfig);
-      // The context the run used: the one named, or the file's current one, as `run` chose it.
-      const context = args.context ?? config.getCurrentContext();
-      identity = journalIdentity({ provider, name: context, kubeconfig, context });
-      target = { kube: clientsFor(kubeconfig, context) };
-    }
+    // The provider refuses another's flags, then finds its cluster and the machinery to undo changes with.
+    const provider = chosenProvider(args);
+    const target = await provider.recoveryTarget(args);
+    const identity = journalIdentity(target.identity);
     const { ClusterLedger } = await import('../run/cluster-journal.js');
     // The records in the cluster too: what runs on other machines (or with --cluster-ledger) left.
     const outcome = await recover(identity, target, progress, { ledger: new ClusterLedger(target.kube), force: args.force });
@@ -92,7 +54,7 @@ export const recoverCommand: Command<RecoverArgs> = {
     if (outcome.problems.length > 0) {
       throw new UsageError(`recover undid ${outcome.undone.length} step${outcome.undone.length === 1 ? '' : 's'} but not these (they stay in the journal; run recover again once the cause is fixed):`, outcome.problems);
     }
-    print(outcome.undone.length === 0 ? `nothing to undo in the ${provider} cluster ${identity.name}` : `undone: ${outcome.undone.length} step${outcome.undone.length === 1 ? '' : 's'}; the cluster is as the runs found it`);
+    print(outcome.undone.length === 0 ? `nothing to undo in the ${provider.kind} cluster ${identity.name}` : `undone: ${outcome.undone.length} step${outcome.undone.length === 1 ? '' : 's'}; the cluster is as the runs found it`);
     return 0;
   },
 };

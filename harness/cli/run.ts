@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import type { RunArgs } from '../run/args.js';
 import type { Command } from './command.js';
+import { PROVIDER_KINDS } from '../cluster/provider.js';
 
 /** `rebound run <files|dirs...>`: apply, break, measure recovery, undo, and give verdicts. */
 export const runCommand: Command<RunArgs> = {
@@ -8,7 +9,7 @@ export const runCommand: Command<RunArgs> = {
   describe: 'run scenarios: apply the desired state, inject faults, measure recovery, give verdicts',
   builder: (yargs) => yargs
     .positional('paths', { type: 'string', array: true, describe: 'scenario files, or folders to search for them' })
-    .option('provider', { choices: ['local', 'kind', 'kubeconfig'] as const, describe: 'cluster to run against (default: kubeconfig when --kubeconfig/--context is given, else local)' })
+    .option('provider', { choices: PROVIDER_KINDS, describe: 'cluster to run against (default: kubeconfig when --kubeconfig/--context is given, else local)' })
     .option('cluster', { type: 'string', describe: 'name of the local or kind cluster (started for the run if it is not up, and stopped after; default "local", or "rebound" for kind)' })
     .option('nodes', { type: 'number', describe: 'nodes of a cluster the run starts (default 3; kind: 1 control plane + workers); one already up is used at its size' })
     .option('failure-detection', { choices: ['fast', 'kubernetes'] as const, describe: 'kind: how fast a cluster the run creates notices a lost node (default fast: 6 s grace, 2 s tolerations, as the local cluster; kubernetes: 50 s, 300 s)' })

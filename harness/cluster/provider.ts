@@ -1,5 +1,23 @@
-/** The kinds of cluster rebound can run scenarios against. */
-export type ProviderKind = 'local' | 'kind' | 'kubeconfig';
+/**
+ * The kinds of cluster rebound can run scenarios against, as command lines and config files name them (their
+ * entries, one per provider, are in registry.ts; this list stays here so the command line's choices load nothing).
+ */
+export const PROVIDER_KINDS = ['local', 'kind', 'kubeconfig'] as const;
+export type ProviderKind = typeof PROVIDER_KINDS[number];
+
+/** The providers whose clusters rebound creates and deletes itself (`rebound cluster up --provider ...`). */
+export const MANAGED_PROVIDERS = ['local', 'kind'] as const satisfies readonly ProviderKind[];
+export type ManagedProvider = typeof MANAGED_PROVIDERS[number];
+
+/** What a provider's clusters can do beyond the Kubernetes API: what its handles bring, as planning checks it. */
+export interface ClusterCapabilities {
+  /** Stop, pause and restart nodes. */
+  readonly nodes: boolean;
+  /** Kill containers' processes. */
+  readonly containers: boolean;
+  /** Cut nodes' networks. */
+  readonly networks: boolean;
+}
 
 export { nodePortVariable, PUBLISHED_NODE_PORTS } from '../util/node-ports.js';
 

@@ -10,6 +10,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Ajv, type ErrorObject } from 'ajv';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { ContextAllowance } from '../cluster/context-guard.js';
+import { PROVIDER_KINDS, type ProviderKind } from '../cluster/provider.js';
 import { ReboundError } from '../errors.js';
 import { REPORTER_NAMES } from '../report/registry.js';
 import { formatIssue, formatPath, type PathSegment, type ValidationIssue } from '../scenario/issues.js';
@@ -29,7 +30,7 @@ const text = Type.String({ minLength: 1 });
 const ConfigFileSchema = Type.Object({
   allowContexts: Type.Optional(Type.Array(text, { description: 'kube contexts (globs) rebound may touch besides kind-*, rebound-*, kwok-* on this machine' })),
   defaults: Type.Optional(Type.Object({
-    provider: Type.Optional(Type.Union([Type.Literal('local'), Type.Literal('kind'), Type.Literal('kubeconfig')])),
+    provider: Type.Optional(Type.Union(PROVIDER_KINDS.map((kind) => Type.Literal(kind)))),
     cluster: Type.Optional(text),
     kubeconfig: Type.Optional(text),
     context: Type.Optional(text),
@@ -43,7 +44,7 @@ type ConfigFile = Static<typeof ConfigFileSchema>;
 
 /** Defaults for `run`, each with the file it came from; paths are absolute. */
 export interface RunDefaults {
-  readonly provider?: 'local' | 'kind' | 'kubeconfig';
+  readonly provider?: ProviderKind;
   readonly cluster?: string;
   readonly kubeconfig?: string;
   readonly context?: string;
@@ -97,7 +98,7 @@ function messageOf(error: ErrorObject): { path: PathSegment[]; message: string; 
     return { path: [...path, field], message: `unknown field ${field} (known: ${known.join(', ')})`, key: true };
   }
   if (error.keyword === 'anyOf' || error.keyword === 'const') {
-    const allowed = path[0] === 'defaults' && path[1] === 'provider' ? 'local, kind, kubeconfig' : REPORTER_NAMES.join(', ');
+    const allowed = path[0] === 'defaults' && path[1] === 'provider' ? PROVIDER_KINDS.join(', ') : REPORTER_NAMES.join(', ');
     return { path, message: `must be one of ${allowed}`, key: false };
   }
   return { path, message: error.message ?? 'is not valid', key: false };
@@ -185,7 +186,7 @@ export function loadUserConfig(scenarioPaths: readonly string[]): UserConfig {
 
 /** The parts of a command line that choose the cluster. */
 export interface ClusterChoice {
-  readonly provider?: 'local' | 'kind' | 'kubeconfig';
+  readonly provider?: ProviderKind;
   readonly cluster?: string;
   readonly kubeconfig?: string;
   readonly context?: string;

@@ -1,4 +1,3 @@
-import { monotonicNow } from '../util/clock.js';
 import { podTarget, runningPods } from './candidates.js';
 import { FaultError } from './errors.js';
 import { settledFault, type FaultHandler } from './fault.js';
@@ -40,7 +39,7 @@ export const containerKill: FaultHandler<'containerKill'> = {
       } catch (error) {
         throw new FaultError(`could not kill container ${container} of pod ${target.name}: ${error instanceof Error ? error.message : String(error)}`);
       }
-      const at = monotonicNow();
+      const at = context.clock.now();
       first = Math.min(first, at);
       context.acknowledged(at);
     }

@@ -1,6 +1,5 @@
 import type * as k8s from '@kubernetes/client-node';
 import { statusOf } from '../cluster/kube.js';
-import { monotonicNow } from '../util/clock.js';
 import { allowedNamespace } from './candidates.js';
 import { FaultError } from './errors.js';
 import { settledFault, type FaultHandler, type Target } from './fault.js';
@@ -50,7 +49,7 @@ export const deleteObject: FaultHandler<'deleteObject'> = {
         undefined, undefined, undefined, undefined, undefined,
         { propagationPolicy: params.propagationPolicy, ...(target.uid ? { preconditions: { uid: target.uid } } : {}) },
       );
-      const at = monotonicNow();
+      const at = context.clock.now();
       ackAt = Math.min(ackAt, at);
       context.acknowledged(at);
     }

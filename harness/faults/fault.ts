@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { KubeClients } from '../cluster/kube.js';
-import type { ClusterHandle } from '../cluster/provider.js';
+import type { ClusterCapabilities, ClusterHandle } from '../cluster/provider.js';
 import type { FaultKind, FaultParams, Manifest, Rollback } from '../scenario/schema.js';
+import type { Clock } from '../util/clock.js';
 import type { RandomStream } from '../util/random.js';
 import type { RevertStep } from './revert-step.js';
 
@@ -17,15 +18,12 @@ export interface ProcessTable {
   noteKill(name: string, signal: string): void;
 }
 
-/** What the provider can do beyond the Kubernetes API, as planning checks it (nothing is called). */
-export interface ProviderCapabilities {
+/**
+ * What the provider can do beyond the Kubernetes API, as planning checks it (nothing is called): plain data, from
+ * the cluster the run holds (capabilitiesOf) or, for a dry run, from the provider's entry in the registry.
+ */
+export interface ProviderCapabilities extends ClusterCapabilities {
   readonly provider: ClusterHandle['provider'];
-  /** Stop, pause and restart nodes. */
-  readonly nodes: boolean;
-  /** Kill containers' processes. */
-  readonly containers: boolean;
-  /** Cut nodes' networks. */
-  readonly networks: boolean;
 }
 
 /** The capabilities of a cluster the run holds. */
@@ -62,6 +60,8 @@ export interface FaultContext extends PlanContext {
   readonly cluster: ClusterHandle;
   /** When a fault still at work (a drain waiting on a budget) must give up: injection + recoveryWithin. */
   readonly deadline: number;
+  /** The trial's clock: what a fault stamps its acknowledgements with, and what its own timers (a duration) run on. */
+  readonly clock: Clock;
   /** Call with the monotonic time of every change the cluster acknowledged (a delete, an eviction...). */
   readonly acknowledged: (at: number) => void;
   /** Pods on these nodes stop counting as ready from `at` (rebound stopped, paused or cut the node off). */

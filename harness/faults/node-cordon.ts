@@ -1,4 +1,3 @@
-import { monotonicNow } from '../util/clock.js';
 import { describeNodeTargets, nodeTarget, readyNodes } from './candidates.js';
 import type { FaultHandler, FaultPlan, PlanContext } from './fault.js';
 import { addTaint, removeTaint, setUnschedulable } from './node-spec.js';
@@ -26,9 +25,9 @@ export const nodeCordon: FaultHandler<'nodeCordon'> = {
     for (const target of plan.targets) {
       const wasCordoned = await setUnschedulable(context.kube, target.name, true);
       if (!wasCordoned) cordoned.push(target.name);
-      context.acknowledged(monotonicNow());
+      context.acknowledged(context.clock.now());
     }
-    const ackAt = monotonicNow();
+    const ackAt = context.clock.now();
     return {
       plan, ackAt, done: Promise.resolve(undefined),
       steps: cordoned.map((node) => ({ op: 'uncordon', node })),
@@ -56,7 +55,7 @@ export const nodeTaint: FaultHandler<'nodeTaint'> = {
     for (const target of plan.targets) {
       await addTaint(context.kube, target.name, { key: params.key, ...(params.value ? { value: params.value } : {}), effect: params.effect });
       tainted.push(target.name);
-      const at = monotonicNow();
+      const at = context.clock.now();
       ackAt ||= at;
       context.acknowledged(at);
     }

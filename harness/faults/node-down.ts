@@ -1,6 +1,5 @@
 import type { Duration } from '../scenario/duration.js';
 import type { NodeTargets } from '../scenario/schema.js';
-import { monotonicNow } from '../util/clock.js';
 import { describeNodeTargets, nodeTarget, readyNodes } from './candidates.js';
 import { FaultError } from './errors.js';
 import type { ActiveFault, FaultContext, FaultHandler, FaultPlan, PlanContext } from './fault.js';
@@ -50,13 +49,13 @@ export async function takeDown(
   let reverted = false;
   // The duration's timer, cleared by an early revert (after a FAIL) so that it holds nothing up; `done` then never
   // settles, and nothing waits for it any more (the trial awaits it only while the trial could still pass).
-  let timer: NodeJS.Timeout | undefined;
+  let cancelTimer: (() => void) | undefined;
   const revert = async (): Promise<void> => {
     if (reverted) return;
     reverted = true;
-    clearTimeout(timer);
+    cancelTimer?.();
     for (const node of downed) await up(node);
-    context.restoreNodes(downed, monotonicNow());
+    context.restoreNodes(downed, context.clock.now());
   };
   try {
     for (const node of nodes) {
@@ -67,15 +66,15 @@ export async function takeDown(
     await revert();
     throw new FaultError(`could not take down node ${nodes[downed.length]}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const ackAt = monotonicNow();
+  const ackAt = context.clock.now();
   context.impairNodes(nodes, ackAt);
   context.acknowledged(ackAt);
   let done: Promise<string | undefined> = Promise.resolve(undefined);
   if (duration) {
     done = new Promise((resolve) => {
-      timer = setTimeout(() => {
+      cancelTimer = context.clock.after(duration.toMilliseconds(), () => {
         revert().then(() => resolve(undefined), (error: unknown) => resolve(`could not bring nodes back: ${String(error)}`));
-      }, duration.toMilliseconds());
+      });
     });
   }
   return { plan, ackAt, done, revert };
@@ -112,10 +111,10 @@ export const nodeRestart: FaultHandler<'nodeRestart'> = {
   inject: async (context, _params, plan) => {
     const nodes = control(context, 'nodeRestart');
     const names = plan.targets.map((t) => t.name);
-    const started = monotonicNow();
+    const started = context.clock.now();
     context.impairNodes(names, started);
     for (const node of names) await nodes.restart(node);
-    const ackAt = monotonicNow();
+    const ackAt = context.clock.now();
     context.acknowledged(started);
     context.restoreNodes(names, ackAt);
     return { plan, ackAt: started, done: Promise.resolve(undefined), revert: async () => undefined };

@@ -1,6 +1,5 @@
 import type * as k8s from '@kubernetes/client-node';
 import { statusOf } from '../cluster/kube.js';
-import { monotonicNow } from '../util/clock.js';
 import { sleep } from '../util/sleep.js';
 import type { FaultContext, FaultHandler } from './fault.js';
 import { planNodeSpec, withUncordon } from './node-cordon.js';
@@ -40,7 +39,7 @@ async function evict(context: FaultContext, pod: k8s.V1Pod): Promise<string | un
       name, namespace,
       body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } },
     });
-    context.acknowledged(monotonicNow());
+    context.acknowledged(context.clock.now());
     return undefined;
   } catch (error) {
     const status = statusOf(error);
@@ -64,7 +63,7 @@ export const nodeDrain: FaultHandler<'nodeDrain'> = {
     for (const target of plan.targets) {
       if (!(await setUnschedulable(context.kube, target.name, true))) cordoned.push(target.name);
     }
-    const ackAt = monotonicNow();
+    const ackAt = context.clock.now();
     context.acknowledged(ackAt);
     const drain = async (): Promise<string | undefined> => {
       for (const target of plan.targets) {
@@ -74,11 +73,11 @@ export const nodeDrain: FaultHandler<'nodeDrain'> = {
           for (;;) {
             const outcome = await evict(context, pod);
             if (outcome === undefined) break;
-            if (monotonicNow() >= context.deadline) {
+            if (context.clock.now() >= context.deadline) {
               return `drain of node ${target.name} blocked: eviction of pod ${pod.metadata?.name} refused until the deadline (${outcome})`;
             }
             context.log.info({ pod: pod.metadata?.name, refusal: outcome }, 'eviction refused; retrying');
-            await sleep(EVICTION_RETRY_MS);
+            await sleep(EVICTION_RETRY_MS, context.clock);
           }
         }
       }

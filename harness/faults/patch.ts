@@ -11,7 +11,6 @@ import fastJsonPatch from 'fast-json-patch';
 import { statusOf, type KubeClients } from '../cluster/kube.js';
 import { RawObjectApi, serverMessage, type PatchType } from '../cluster/raw-object.js';
 import type { FaultParams } from '../scenario/schema.js';
-import { monotonicNow } from '../util/clock.js';
 import { allowedNamespace } from './candidates.js';
 import { FaultError } from './errors.js';
 import type { FaultHandler, Target } from './fault.js';
@@ -164,7 +163,7 @@ export const patch: FaultHandler<'patch'> = {
       } catch (error) {
         throw refused(error, params, target.name);
       }
-      const at = monotonicNow();
+      const at = context.clock.now();
       ackAt = Math.min(ackAt, at);
       context.acknowledged(at);
       // The patch's watch events may have come in with the answer: they are stamped on arrival, so let them in

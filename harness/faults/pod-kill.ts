@@ -1,4 +1,3 @@
-import { monotonicNow } from '../util/clock.js';
 import { sleep } from '../util/sleep.js';
 import type { PodTargets } from '../scenario/schema.js';
 import { podTarget, runningPods } from './candidates.js';
@@ -27,7 +26,7 @@ async function deletePods(context: FaultContext, plan: FaultPlan, gracePeriodSec
         ...(target.uid ? { preconditions: { uid: target.uid } } : {}),
       },
     });
-    const at = monotonicNow();
+    const at = context.clock.now();
     first = Math.min(first, at);
     context.acknowledged(at);
   }));
@@ -54,16 +53,16 @@ export const podKill: FaultHandler<'podKill'> = {
     const containers = context.cluster.containerControl;
     if (!containers) return settledFault(plan, ackAt);
     const sweep = async (): Promise<undefined> => {
-      const deadline = monotonicNow() + SWEEP_MS;
+      const deadline = context.clock.now() + SWEEP_MS;
       let quiet = 0;
-      while (quiet < 2 && monotonicNow() < deadline) {
+      while (quiet < 2 && context.clock.now() < deadline) {
         let killed = 0;
         for (const target of plan.targets) {
           if (target.node && target.uid) killed += await containers.killPodContainers(target.node, target.uid);
         }
         if (killed > 0) context.log.debug({ killed }, 'podKill: containers killed');
         quiet = killed === 0 ? quiet + 1 : 0;
-        await sleep(SWEEP_EVERY_MS);
+        await sleep(SWEEP_EVERY_MS, context.clock);
       }
       return undefined;
     };

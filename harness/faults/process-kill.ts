@@ -1,6 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { commandLine } from '../util/command-line.js';
-import { monotonicNow } from '../util/clock.js';
 import { FaultError } from './errors.js';
 import type { FaultHandler, FaultPlan, PlanContext, Target } from './fault.js';
 import type { FaultParams } from '../scenario/schema.js';
@@ -62,7 +61,7 @@ export const processKill: FaultHandler<'processKill'> = {
         throw new FaultError(`could not signal pid ${target.uid}: ${(error as Error).message}`);
       }
     }
-    const ackAt = monotonicNow();
+    const ackAt = context.clock.now();
     context.acknowledged(ackAt);
     const stopped = params.signal === 'STOP' ? plan.targets.map((t) => Number(t.uid)) : [];
     return {

@@ -1,7 +1,6 @@
 import { serverSideApply } from '../cluster/apply.js';
 import { statusOf } from '../cluster/kube.js';
 import type { Manifest, RolloutParams } from '../scenario/schema.js';
-import { monotonicNow } from '../util/clock.js';
 import { allowedNamespace } from './candidates.js';
 import { FaultError } from './errors.js';
 import type { FaultHandler, RolloutHandle } from './fault.js';
@@ -146,7 +145,7 @@ export const rollout: FaultHandler<'rollout'> = {
       const stored = await serverSideApply(context.kube.objects, body);
       if (isWorkload(body, params)) generation = stored.metadata?.generation ?? 0;
     }
-    const ackAt = monotonicNow();
+    const ackAt = context.clock.now();
     context.acknowledged(ackAt);
     const writeBack = async (): Promise<number> => {
       let stored = 0;
@@ -170,7 +169,7 @@ export const rollout: FaultHandler<'rollout'> = {
         rolledBack ??= (async () => {
           context.log.info('rollout: re-declaring the previous version');
           const stored = await writeBack();
-          return { at: monotonicNow(), generation: stored };
+          return { at: context.clock.now(), generation: stored };
         })();
         return rolledBack;
       },

@@ -1,5 +1,4 @@
 import { setHeaderOptions } from '@kubernetes/client-node';
-import { monotonicNow } from '../util/clock.js';
 import { allowedNamespace } from './candidates.js';
 import type { KubeClients } from '../cluster/kube.js';
 import type { FaultHandler, PlanContext } from './fault.js';
@@ -46,7 +45,7 @@ export const scale: FaultHandler<'scale'> = {
     const namespace = allowedNamespace(context, params.namespace);
     const { replicas: before } = await readReplicas(context, params.kind, params.name, namespace);
     await writeReplicas(context.kube, params.kind, params.name, namespace, params.replicas);
-    const ackAt = monotonicNow();
+    const ackAt = context.clock.now();
     context.acknowledged(ackAt);
     let reverted = false;
     return {

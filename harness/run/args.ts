@@ -1,9 +1,10 @@
 /** The options of the commands that run scenarios, as the command line gives them (harness/cli builds them). */
+import type { ProviderKind } from '../cluster/provider.js';
 
 /** The options of `rebound run`. */
 export interface RunArgs {
   paths: string[];
-  provider?: 'local' | 'kind' | 'kubeconfig';
+  provider?: ProviderKind;
   cluster?: string;
   nodes?: number;
   failureDetection?: 'fast' | 'kubernetes';

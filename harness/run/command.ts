@@ -4,14 +4,10 @@ import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import type { RunArgs } from './args.js';
 import { progress } from '../util/output.js';
-import { acquireKubeconfig } from '../cluster/providers/kubeconfig.js';
 import type { ContextAllowance } from '../cluster/context-guard.js';
 import { allowancesOf, loadUserConfig, withClusterChoice, type UserConfig } from '../config/user-config.js';
-import { acquireKind } from '../cluster/providers/kind.js';
-import { acquireLocal } from '../cluster/providers/local.js';
-import { DEFAULT_KIND_CLUSTER } from '../cluster/kind/settings.js';
-import { DEFAULT_CLUSTER_NAME } from '../cluster/local/settings.js';
-import { providerOf, type ClusterHandle } from '../cluster/provider.js';
+import type { ClusterHandle } from '../cluster/provider.js';
+import { chosenProvider, PROVIDERS } from '../cluster/registry.js';
 import { UsageError, type ExitCode } from '../errors.js';
 import { createReporters, DEFAULT_REPORTERS } from '../report/registry.js';
 import { exitCodeOf, type RunResult } from '../report/result.js';
@@ -81,30 +77,9 @@ function withDefaults(args: RunArgs, config: UserConfig): RunArgs {
   };
 }
 
-async function acquire(args: RunArgs, allowances: readonly ContextAllowance[]): Promise<ClusterHandle> {
-  const provider = providerOf(args);
-  if (provider !== 'kind' && (args.failureDetection !== undefined || args.containerRuntime !== undefined)) {
-    throw new UsageError('--failure-detection and --container-runtime go with --provider kind.');
-  }
-  if (provider === 'kind') {
-    if (args.kubeconfig !== undefined || args.context !== undefined) {
-      throw new UsageError('--kubeconfig and --context go with --provider kubeconfig, not kind (rebound creates the kind cluster and its kubeconfig).');
-    }
-    return acquireKind({
-      cluster: args.cluster ?? DEFAULT_KIND_CLUSTER,
-      nodes: args.nodes,
-      keepCluster: args.keepCluster,
-      failureDetection: args.failureDetection,
-      containerRuntime: args.containerRuntime,
-    }, progress);
-  }
-  if (provider === 'kubeconfig') {
-    return acquireKubeconfig({ kubeconfig: args.kubeconfig, context: args.context, allowances });
-  }
-  if (args.kubeconfig !== undefined || args.context !== undefined) {
-    throw new UsageError('--kubeconfig and --context go with --provider kubeconfig, not local.');
-  }
-  return acquireLocal({ cluster: args.cluster ?? DEFAULT_CLUSTER_NAME, nodes: args.nodes, keepCluster: args.keepCluster }, progress);
+/** The run's cluster, from the provider the command line chose (which refuses the flags of another first). */
+function acquire(args: RunArgs, allowances: readonly ContextAllowance[]): Promise<ClusterHandle> {
+  return chosenProvider(args).acquire({ ...args, allowances }, progress);
 }
 
 /**
@@ -141,7 +116,7 @@ async function refuseUnrecovered(cluster: JournalCluster, ledger: ClusterLedger 
   const left = blockingRuns(runs);
   if (left.length === 0) return;
   const changes = left.flatMap((r) => r.journal.entries.map((e) => `${e.label} (${describeRun(r)})`));
-  const where = cluster.provider === 'kubeconfig' ? `--kubeconfig ${cluster.kubeconfig}${cluster.context ? ` --context ${cluster.context}` : ''}` : `--provider ${cluster.provider} --cluster ${cluster.name}`;
+  const where = PROVIDERS[cluster.provider].recoverFlags(cluster);
   const elsewhere = left.some((r) => r.liveness === 'elsewhere') ? ' (a run on another machine may still be going: then wait for it to end)' : '';
   throw new UsageError(`the ${cluster.provider} cluster ${cluster.name} has ${changes.length} change${changes.length === 1 ? '' : 's'} that a run which ended without undoing them left behind${elsewhere}; undo them first: rebound recover ${where}`, changes);
 }
@@ -152,7 +127,7 @@ async function refuseUnrecovered(cluster: JournalCluster, ledger: ClusterLedger 
  * --cluster-ledger asks for it.
  */
 function keepsClusterLedger(args: RunArgs, provider: ClusterHandle['provider']): boolean {
-  return args.clusterLedger ?? provider === 'kubeconfig';
+  return args.clusterLedger ?? PROVIDERS[provider].shared;
 }
 
 /** `rebound run`: validates everything first, then runs; the exit code follows the verdicts. */
@@ -233,7 +208,7 @@ async function interruptibleRun(
     const identity = journalIdentity(cluster);
     const inCluster = keepsClusterLedger(args, cluster.provider);
     // Read whenever the cluster is shared, kept or not: another machine's changes are there.
-    const ledger = inCluster || cluster.provider === 'kubeconfig' ? new ClusterLedger(clientsFor(cluster.kubeconfig, cluster.context)) : undefined;
+    const ledger = inCluster || PROVIDERS[cluster.provider].shared ? new ClusterLedger(clientsFor(cluster.kubeconfig, cluster.context)) : undefined;
     try {
       await refuseUnrecovered(identity, ledger);
     } catch (error) {

@@ -7,6 +7,7 @@
  * matters. The abort key of `run --interactive` takes the same path as a first Ctrl-C (exit 130), as a user's abort.
  */
 import { ReboundError } from '../errors.js';
+import { systemClock, type Clock } from '../util/clock.js';
 
 /** The signals a run answers. */
 export type StopSignal = 'SIGINT' | 'SIGTERM';
@@ -92,16 +93,16 @@ export class RunInterrupt {
   }
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts: a wait a signal must be able to cut short. */
-export function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
+/** Resolves after `ms` on `clock`, or at once when `signal` aborts: a wait a signal must be able to cut short. */
+export function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined, clock: Clock = systemClock): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) {
       resolve();
       return;
     }
-    const timer = setTimeout(done, ms);
+    const cancel = clock.after(ms, done);
     function done(): void {
-      clearTimeout(timer);
+      cancel();
       signal?.removeEventListener('abort', done);
       resolve();
     }

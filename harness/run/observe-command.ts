@@ -3,9 +3,7 @@ import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import type { ObserveArgs } from './args.js';
 import { progress } from '../util/output.js';
-import { DEFAULT_CLUSTER_NAME } from '../cluster/local/settings.js';
-import { acquireKubeconfig } from '../cluster/providers/kubeconfig.js';
-import { acquireLocal } from '../cluster/providers/local.js';
+import { chosenProvider, PROVIDERS } from '../cluster/registry.js';
 import { allowancesOf, loadUserConfig, namesCluster, withClusterChoice, type UserConfig } from '../config/user-config.js';
 import type { ClusterHandle } from '../cluster/provider.js';
 import { UsageError, type ExitCode } from '../errors.js';
@@ -25,16 +23,17 @@ import { observeScenario } from './observe.js';
  */
 async function attach(given: ObserveArgs, config: UserConfig): Promise<ClusterHandle> {
   const args = withClusterDefaults(given, config);
-  if (args.kubeconfig !== undefined || args.context !== undefined) {
-    if (args.cluster !== undefined) throw new UsageError('--cluster names a local cluster; with --kubeconfig/--context leave it out.');
-    return acquireKubeconfig({ kubeconfig: args.kubeconfig, context: args.context, allowances: allowancesOf(args.allowContext, config) });
-  }
-  return acquireLocal({ cluster: args.cluster ?? DEFAULT_CLUSTER_NAME, keepCluster: true, attachOnly: true }, progress);
+  // observe has no --provider: a kubeconfig or context names an existing cluster, else the local one.
+  const provider = chosenProvider({ kubeconfig: args.kubeconfig, context: args.context });
+  if (provider.attach === undefined) throw new UsageError(`observe cannot attach to a ${provider.kind} cluster by itself; give its --context.`);
+  const allowances = allowancesOf(args.allowContext, config);
+  return provider.attach({ cluster: args.cluster, kubeconfig: args.kubeconfig, context: args.context, allowances }, progress);
 }
 
 /** The config files' cluster, when the command line names none (observe has no --provider: kind is a context). */
 function withClusterDefaults(given: ObserveArgs, config: UserConfig): ObserveArgs {
-  if (!namesCluster(given) && config.defaults.provider === 'kind') {
+  const provider = config.defaults.provider;
+  if (!namesCluster(given) && provider !== undefined && PROVIDERS[provider].attach === undefined) {
     throw new UsageError(`the config file's defaults.provider is kind: observe reaches a kind cluster through its context; give --context kind-${config.defaults.cluster ?? 'rebound'} (or --kubeconfig and --context).`);
   }
   return withClusterChoice(given, config);

@@ -12,7 +12,7 @@ import { RestartTracker } from '../observe/restarts.js';
 import { Timeline } from '../observe/timeline.js';
 import { World } from '../observe/world.js';
 import type { EventRecord } from '../report/result.js';
-import { monotonicNow } from '../util/clock.js';
+import { systemClock, type Clock } from '../util/clock.js';
 import { eventRecord } from './evidence.js';
 
 /** Kinds every scenario watches in its namespaces; Nodes are watched cluster-wide. */
@@ -59,7 +59,7 @@ export class Observer {
   private readonly listeners = new Set<EvaluationListener>();
   private readonly targetListeners = new Set<TargetListener>();
   private readonly changeListeners = new Set<ChangeListener>();
-  private probeTimer: NodeJS.Timeout | undefined;
+  private cancelProbe: (() => void) | undefined;
   private stopped = false;
   /** Kubernetes Events by uid (an Event is updated in place as it repeats), oldest first. */
   private readonly events = new Map<string, EventRecord>();
@@ -72,6 +72,8 @@ export class Observer {
     private condition: Condition,
     private readonly namespace: string,
     private readonly log: Logger,
+    /** What evaluations without an event of their own are stamped with, and what the probes' interval runs on. */
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** Starts watching; resolves once every kind was listed once. */
@@ -87,7 +89,7 @@ export class Observer {
     const unique = new Map(targets.map((t) => [`${t.apiVersion}/${t.kind}/${t.namespace ?? ''}`, t]));
     await this.source.start([...unique.values()], (event) => this.onEvent(event));
     if (probeUrls.length > 0) this.startProbes(probeUrls);
-    this.evaluate(monotonicNow());
+    this.evaluate(this.clock.now());
   }
 
   private startProbes(probes: readonly { url: string; status: number; timeoutMs: number }[]): void {
@@ -103,11 +105,11 @@ export class Observer {
         } catch (error) {
           detail = error instanceof Error ? error.message : String(error);
         }
-        this.world.setProbe(url, monotonicNow(), ok, detail);
+        this.world.setProbe(url, this.clock.now(), ok, detail);
       }));
       if (this.stopped) return;
-      this.evaluate(monotonicNow());
-      this.probeTimer = setTimeout(() => void probe(), PROBE_INTERVAL_MS);
+      this.evaluate(this.clock.now());
+      this.cancelProbe = this.clock.after(PROBE_INTERVAL_MS, () => void probe());
     };
     void probe();
   }
@@ -174,7 +176,7 @@ export class Observer {
   /** Judges the steady state by another condition from now on (a --matrix variant was swapped in). */
   setCondition(condition: Condition): void {
     this.condition = condition;
-    this.evaluate(monotonicNow());
+    this.evaluate(this.clock.now());
   }
 
   /**
@@ -245,7 +247,7 @@ export class Observer {
 
   stop(): void {
     this.stopped = true;
-    if (this.probeTimer) clearTimeout(this.probeTimer);
+    this.cancelProbe?.();
     this.source.stop();
   }
 }

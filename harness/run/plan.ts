@@ -1,11 +1,7 @@
 import type { RunArgs } from './args.js';
 import { print } from '../util/output.js';
-import { clientsFor, type KubeClients } from '../cluster/kube.js';
-import { providerOf, type ProviderKind } from '../cluster/provider.js';
-import { readState } from '../cluster/local/state.js';
-import { contextName, DEFAULT_CLUSTER_NAME, leastNodeRecoverySeconds } from '../cluster/local/settings.js';
-import { existingKindClusters, requireKindState } from '../cluster/kind/cluster.js';
-import { DEFAULT_KIND_CLUSTER, leastKindNodeRecoverySeconds } from '../cluster/kind/settings.js';
+import type { KubeClients } from '../cluster/kube.js';
+import { chosenProvider, type FoundCluster, type Provider } from '../cluster/registry.js';
 import type { ExitCode } from '../errors.js';
 import type { PlanContext } from '../faults/fault.js';
 import { RandomStream } from '../util/random.js';
@@ -13,53 +9,22 @@ import { bind, NODE_LOSS_FAULTS } from '../faults/registry.js';
 import { faultsInOrder, NODE_FAULT_KINDS, type Fault, type Manifest, type NodeTargets, type Scenario } from '../scenario/schema.js';
 import type { ContextAllowance } from '../cluster/context-guard.js';
 import { Discovery } from '../cluster/discovery.js';
-import { guardedContext } from '../cluster/providers/kubeconfig.js';
 import { describeNodeTargets, readyNodes } from '../faults/candidates.js';
 import { Duration } from '../scenario/duration.js';
-
-/** The cluster the run would use, when it is already there (a dry run starts nothing), and how to say which. */
-interface PlannedCluster {
-  readonly kube?: KubeClients;
-  readonly provider: ProviderKind;
-  readonly name: string;
-  /** One line for people: which cluster, and whether it is up. */
-  readonly line: string;
-}
-
-async function existingCluster(args: RunArgs, allowances: readonly ContextAllowance[]): Promise<PlannedCluster> {
-  const provider = providerOf(args);
-  if (provider === 'local') {
-    const name = args.cluster ?? DEFAULT_CLUSTER_NAME;
-    const state = readState(name);
-    if (!state) return { provider, name, line: `local cluster "${name}": not up (the run would start it, and stop it after)` };
-    return { kube: clientsFor(state.kubeconfig, contextName(name)), provider, name, line: `local cluster "${name}" (up)` };
-  }
-  if (provider === 'kind') {
-    const name = args.cluster ?? DEFAULT_KIND_CLUSTER;
-    const state = existingKindClusters().includes(name) ? requireKindState(name) : undefined;
-    if (!state) return { provider, name, line: `kind cluster "${name}": not up (the run would create it, and delete it after)` };
-    return { kube: clientsFor(state.kubeconfig, state.context), provider, name, line: `kind cluster "${name}" (up)` };
-  }
-  // The guard first: a dry run reads the cluster, and a context the run would refuse is not one to read either.
-  const { file, context, server } = await guardedContext({ kubeconfig: args.kubeconfig, context: args.context, allowances });
-  return { kube: clientsFor(file, context), provider, name: context, line: `kube context "${context}" of ${file}, server ${server ?? '(none)'}` };
-}
 
 /** What planning reads: the cluster, the namespace, the random stream; a dry run acts on nothing. */
 function planningContext(
   kube: KubeClients,
-  cluster: PlannedCluster,
+  provider: Provider,
   namespace: string,
   allowNamespaces: readonly string[],
   random: RandomStream,
 ): PlanContext {
-  // What the provider could do is what the run's provider would bring: node control for local and kind, containers
-  // and networks for kind; an existing cluster (kubeconfig) none.
-  const local = cluster.provider === 'local';
-  const kind = cluster.provider === 'kind';
+  // What the provider could do is what the run's provider would bring (its entry says: node control for local and
+  // kind, containers and networks for kind; an existing cluster none).
   return {
     kube,
-    capabilities: { provider: cluster.provider, nodes: local || kind, containers: kind, networks: kind },
+    capabilities: { provider: provider.kind, ...provider.capabilities },
     namespace,
     allowNamespaces,
     random,
@@ -124,7 +89,8 @@ export async function printPlan(
   seed: number,
   allowances: readonly ContextAllowance[],
 ): Promise<ExitCode> {
-  const cluster = await existingCluster(args, allowances);
+  const provider = chosenProvider(args);
+  const cluster: FoundCluster = await provider.find({ ...args, allowances });
   print(`dry run, seed ${seed}: nothing is applied, injected or started`);
   print(`cluster: ${cluster.line}`);
   if (!cluster.kube) print('(no running cluster to look at: targets are shown as the selectors that will choose them)');
@@ -163,7 +129,7 @@ export async function printPlan(
         ? {
           ...planningContext(
             cluster.kube,
-            cluster,
+            provider,
             spec.namespace ?? namespace,
             spec.allowNamespaces,
             RandomStream.derive(seed, scenario.metadata.name, 1, fault.index),
@@ -185,10 +151,9 @@ export async function printPlan(
         nodes.push(`${fault.kind}: ${candidates}`);
       }
       print(`    +${fault.at.toString()} ${fault.kind} ${JSON.stringify(fault.params, paramsAsText)}: ${targets}`);
-      const provider = cluster.provider;
-      if (NODE_LOSS_FAULTS.includes(fault.kind) && provider !== 'kubeconfig') {
-        const seconds = provider === 'kind' ? leastKindNodeRecoverySeconds(args.failureDetection ?? 'fast') : leastNodeRecoverySeconds();
-        print(`      least recovery time on the ${provider} cluster: ${seconds} s (node grace period + toleration seconds), plus rescheduling`);
+      const seconds = provider.leastNodeRecoverySeconds(args);
+      if (NODE_LOSS_FAULTS.includes(fault.kind) && seconds !== undefined) {
+        print(`      least recovery time on the ${provider.kind} cluster: ${seconds} s (node grace period + toleration seconds), plus rescheduling`);
       }
     }
     print('  blast radius (everything the run may touch):');

@@ -8,7 +8,7 @@
 import type { RolloutHandle } from '../faults/fault.js';
 import { RolloutTracker, type RolloutFigures } from '../observe/rollout-tracker.js';
 import type { RolloutParams } from '../scenario/schema.js';
-import { monotonicNow } from '../util/clock.js';
+import { systemClock, type Clock } from '../util/clock.js';
 import type { Observer } from './observer.js';
 
 /** A rollout the trial follows. */
@@ -28,14 +28,14 @@ export interface RolloutProgress {
 }
 
 /** Begins a rollout's tracker before its write: the pods' revisions now are the old ones. */
-export function beginRollout(params: RolloutParams, namespace: string, observer: Observer): RolloutTracker {
+export function beginRollout(params: RolloutParams, namespace: string, observer: Observer, clock: Clock = systemClock): RolloutTracker {
   const tracker = new RolloutTracker(params.kind, params.name, namespace);
-  tracker.begin(monotonicNow(), observer.world);
+  tracker.begin(clock.now(), observer.world);
   return tracker;
 }
 
-/** Follows the rollout the fault wrote, rolling it back as its setting says. */
-export function followRollout(tracker: RolloutTracker, handle: RolloutHandle, observer: Observer): RolloutProgress {
+/** Follows the rollout the fault wrote, rolling it back as its setting says (an `after` timer runs on `clock`). */
+export function followRollout(tracker: RolloutTracker, handle: RolloutHandle, observer: Observer, clock: Clock = systemClock): RolloutProgress {
   tracker.applied(handle.ackAt, handle.generation, { replicas: handle.replicas, previousReplicas: handle.previousReplicas });
   const { policy } = handle;
   let rollbackError: string | undefined;
@@ -54,14 +54,14 @@ export function followRollout(tracker: RolloutTracker, handle: RolloutHandle, ob
     rollingBack = true;
     handle.rollBack().then(({ at, generation }) => {
       tracker.rollingBack(at, generation);
-      check(monotonicNow());
+      check(clock.now());
     }, (error: unknown) => {
       rollbackError = `the rollback of ${handle.kind} ${handle.name} could not be written: ${error instanceof Error ? error.message : String(error)}`;
     });
   };
   const unsubscribe = observer.subscribe((at) => check(at));
-  const timer = policy.kind === 'after' ? setTimeout(rollBack, Math.max(0, handle.ackAt + policy.after.toMilliseconds() - monotonicNow())) : undefined;
-  check(monotonicNow());
+  const cancelTimer = policy.kind === 'after' ? clock.after(Math.max(0, handle.ackAt + policy.after.toMilliseconds() - clock.now()), rollBack) : undefined;
+  check(clock.now());
   return {
     kind: handle.kind,
     name: handle.name,
@@ -72,7 +72,7 @@ export function followRollout(tracker: RolloutTracker, handle: RolloutHandle, ob
     error: () => rollbackError,
     stop: () => {
       unsubscribe();
-      if (timer) clearTimeout(timer);
+      cancelTimer?.();
     },
   };
 }

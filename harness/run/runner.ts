@@ -13,7 +13,7 @@ import {
 import { expandBuiltinVariables, type BuiltinVariables } from '../scenario/loader.js';
 import { builtinVariables, expandSteadyState } from './variables.js';
 import { WORKLOAD_KINDS as SCHEMA_WORKLOAD_KINDS, type Scenario } from '../scenario/schema.js';
-import { isoOf, monotonicNow } from '../util/clock.js';
+import { isoOf, nap, systemClock, type Clock } from '../util/clock.js';
 import { logTail } from '../util/log-tail.js';
 import { applyDesiredState } from './desired-state.js';
 import { desiredFieldsOf } from '../observe/desired-fields.js';
@@ -56,6 +56,8 @@ export interface RunOptions {
   readonly journal?: Journal;
   /** The people running it (`run --interactive`); default: nobody, every fault goes in. */
   readonly operator?: Operator;
+  /** The time trials and the waits between them run on; default: the system's monotonic clock and timers. */
+  readonly clock?: Clock;
 }
 
 /** The harness could not do its job for a scenario (steady state never reached, timeout...): an ERROR. */
@@ -75,8 +77,9 @@ export async function waitSteady(
   what: string,
   rolledOut: Condition,
   abort?: AbortSignal,
+  clock: Clock = systemClock,
 ): Promise<number> {
-  const watcher = new SettleWatcher({ settleMs, startedAt: monotonicNow(), timeoutMs: Math.max(0, deadline - monotonicNow()) });
+  const watcher = new SettleWatcher({ settleMs, startedAt: clock.now(), timeoutMs: Math.max(0, deadline - clock.now()) });
   let wake: (() => void) | undefined;
   // T0 also waits for every workload of the desired state to have rolled out, so that a rollout still under way
   // (after a --matrix swap, say) is never measured as if a fault had caused it.
@@ -92,7 +95,7 @@ export async function waitSteady(
     wake?.();
   });
   try {
-    judge(monotonicNow(), observer.current().evaluation);
+    judge(clock.now(), observer.current().evaluation);
     const onAbort = (): void => wake?.();
     abort?.addEventListener('abort', onAbort, { once: true });
     for (;;) {
@@ -100,17 +103,16 @@ export async function waitSteady(
         abort.removeEventListener('abort', onAbort);
         throw new RunAborted(`waiting for the ${what}`);
       }
-      const now = monotonicNow();
+      const now = clock.now();
       const status = observer.blindSince() === undefined ? watcher.tick(now) : watcher.status;
       if (status === 'ready' && watcher.t0 !== undefined) return watcher.t0;
       if (status === 'timedOut' || now >= deadline) {
         throw new ScenarioError(`${what} never reached within the scenario's timeout: ${watcher.reason ?? observer.current().evaluation.detail}`);
       }
       const next = Math.min(deadline, watcher.nextDeadline() ?? now + 1000);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.max(5, Math.min(1000, next - now)));
-        wake = () => { clearTimeout(timer); resolve(); };
-      });
+      const sleeping = nap(clock, Math.max(5, Math.min(1000, next - now)));
+      wake = sleeping.wake;
+      await sleeping.done;
       wake = undefined;
     }
   } finally {
@@ -180,7 +182,8 @@ async function runScenario(
   const log = runLog.child({ scenario: scenario.metadata.name });
   const startedAt = Date.now();
   const operator = options.operator ?? unattended;
-  const timeLimit = monotonicNow() + scenario.spec.timeout.toMilliseconds() * variants.length;
+  const clock = options.clock ?? systemClock;
+  const timeLimit = clock.now() + scenario.spec.timeout.toMilliseconds() * variants.length;
   // Time spent at the operator's prompts is not the system's: the scenario's time limit moves by it.
   let heldMs = 0;
   const deadlineNow = (): number => timeLimit + heldMs;
@@ -257,7 +260,7 @@ async function runScenario(
     state.steadyState = describeCondition(state.condition);
     state.desired = applied.map((a) => ({ apiVersion: a.manifest.apiVersion, kind: a.manifest.kind, name: a.manifest.name }));
     if (!observer) {
-      observer = new Observer(new ClusterEventSource(kube, discovery, log), state.condition, namespace, log);
+      observer = new Observer(new ClusterEventSource(kube, discovery, log), state.condition, namespace, log, clock);
       const { extraKinds, probes } = watchPlan(variants.map((v) => v.scenario.spec), builtinVariables(options.cluster, namespace));
       // Desired objects in namespaces of their own are watched there too: desiredStateHolds reads them.
       const declaredNamespaces = variants.flatMap((v) => v.scenario.spec.desiredState)
@@ -295,11 +298,11 @@ async function runScenario(
               ...(options.k6 === undefined ? {} : { k6: options.k6 }),
             });
             await phase(trial, 'steady', `load (${describeLoad(spec.driver)}): warming up for ${spec.warmup.toString()}`);
-            await sleepUnlessAborted(spec.warmup.toMilliseconds(), abort);
+            await sleepUnlessAborted(spec.warmup.toMilliseconds(), abort, clock);
           }
           if (steadySince !== state) {
             await phase(trial, 'steady', `waiting for the steady state to hold for ${expect.settle.toString()}`);
-            t0 = await waitSteady(live, expect.settle.toMilliseconds(), deadlineNow(), trial === 1 ? 'initial steady state' : `steady state before trial ${trial}`, state.rolledOut, abort);
+            t0 = await waitSteady(live, expect.settle.toMilliseconds(), deadlineNow(), trial === 1 ? 'initial steady state' : `steady state before trial ${trial}`, state.rolledOut, abort, clock);
             steadySince = state;
           }
           await phase(trial, 'inject', `${current.spec.faults.length} fault${current.spec.faults.length === 1 ? '' : 's'}`);
@@ -315,6 +318,7 @@ async function runScenario(
             snapshot: (at) => snapshot(live.world, namespaces, state.desired, at),
             ...(load ? { load } : {}),
             ...(abort ? { abort } : {}),
+            clock,
           });
         } finally {
           await load?.cancel();

@@ -11,7 +11,7 @@ import type { FaultResult, LoadResult, ObjectSnapshot, TrialResult } from '../re
 import type { LoadSession } from '../load/session.js';
 import { describeThreshold } from '../report/figures.js';
 import { faultsInOrder, type Fault, type Scenario } from '../scenario/schema.js';
-import { isoOf, monotonicNow } from '../util/clock.js';
+import { isoOf, nap, systemClock, type Clock } from '../util/clock.js';
 import { within } from '../util/sleep.js';
 import type { Ledger } from './ledger.js';
 import { liveStateOf } from './live-state.js';
@@ -60,6 +60,11 @@ export interface TrialContext {
   readonly variant?: string | null;
   /** Told how long the operator's answer took: the scenario's time limit moves by it too. */
   readonly onHeld?: (ms: number) => void;
+  /**
+   * The time the trial runs on (t0 and deadline are on it): fault offsets, deadlines, the settle window, faults'
+   * own timers and the wait for faults still at work; default: the system's monotonic clock and timers.
+   */
+  readonly clock?: Clock;
 }
 
 /** Reports carry whole milliseconds: the watch stamps are finer, but the API server's own clock is not. */
@@ -81,6 +86,7 @@ export function runTrial(context: TrialContext & { readonly observed: NonNullabl
 export function runTrial(context: TrialContext): Promise<TrialResult>;
 export async function runTrial(context: TrialContext): Promise<TrialResult | null> {
   const { scenario, observer } = context;
+  const clock = context.clock ?? systemClock;
   const expect = scenario.spec.expect;
   // Told how many faults come, the detector never decides before the last one is in.
   const detector = new RecoveryDetector({
@@ -147,16 +153,15 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   // Once the trial has ended early (timeout, a load threshold's abortOnFail), no further fault goes in.
   let stopInjecting = false;
   let cancelWait: (() => void) | undefined;
-  const mayInject = (): boolean => !stopInjecting && context.abort?.aborted !== true && monotonicNow() <= context.deadline + heldMs;
+  const mayInject = (): boolean => !stopInjecting && context.abort?.aborted !== true && clock.now() <= context.deadline + heldMs;
   const injectAll = async (): Promise<void> => {
     for (const [order, fault] of faultsInOrder(scenario.spec.faults).entries()) {
       const due = context.t0 + fault.at.toMilliseconds() + heldMs;
-      const wait = due - monotonicNow();
+      const wait = due - clock.now();
       if (wait > 0) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, wait);
-          cancelWait = () => { clearTimeout(timer); resolve(); };
-        });
+        const waiting = nap(clock, wait);
+        cancelWait = waiting.wake;
+        await waiting.done;
         cancelWait = undefined;
       }
       if (!mayInject()) return;
@@ -169,7 +174,8 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
         random: RandomStream.derive(context.seed, scenario.metadata.name, context.trial, fault.index),
         processes: context.processes,
         scenarioDir: context.scenarioDir,
-        deadline: monotonicNow() + expect.recoveryWithin.toMilliseconds(),
+        deadline: clock.now() + expect.recoveryWithin.toMilliseconds(),
+        clock,
         acknowledged: (at) => detector.injected(at, order),
         impairNodes: (nodes, at) => observer.impairNodes(nodes, at),
         restoreNodes: (nodes, at) => {
@@ -187,7 +193,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
         if (order === 0) {
           // The trial's go, skip or abort: asked once, before anything is hit. Between faults of a trial the
           // recovery clock already runs, so later faults are not held up.
-          const asked = monotonicNow();
+          const asked = clock.now();
           const decision = await operator.beforeFault({
             scenario: scenario.metadata.name,
             variant: context.variant ?? null,
@@ -197,7 +203,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
             fault: { kind: fault.kind, atMs: fault.at.toMilliseconds(), summary: plan.summary, targets: plan.targets },
             later: faultsInOrder(scenario.spec.faults).slice(1).map((f) => ({ kind: f.kind, atMs: f.at.toMilliseconds() })),
           }, context.abort);
-          const decidedAt = monotonicNow();
+          const decidedAt = clock.now();
           heldMs += decidedAt - asked;
           context.onHeld?.(decidedAt - asked);
           if (decision !== 'go' || operator !== unattended) {
@@ -218,12 +224,12 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
         for (const target of plan.targets) if (target.uid) targetUids.add(target.uid);
         // On disk before the change is made: a run killed from here on leaves `rebound recover` what to undo.
         const change = await context.ledger.begin('fault', `revert ${fault.kind} (${plan.summary})`, plan.revertSteps);
-        injecting = { startedAt: monotonicNow(), firstEvent: undefined };
+        injecting = { startedAt: clock.now(), firstEvent: undefined };
         // Followed from the moment the fault begins: a graceful node stop takes seconds, during which the control
         // plane may already see the node NotReady.
         follow(fault.kind, plan.targets, injecting.startedAt);
         // A rollout's old revisions are those its pods run before the new version is written.
-        const tracker = fault.kind === 'rollout' ? beginRollout(fault.params, fault.params.namespace ?? context.namespace, observer) : undefined;
+        const tracker = fault.kind === 'rollout' ? beginRollout(fault.params, fault.params.namespace ?? context.namespace, observer, clock) : undefined;
         let injected: ActiveFault;
         try {
           injected = await handler.inject(faultContext, plan);
@@ -236,7 +242,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
         change.commit(() => injected.revert(), injected.steps);
         if (injected.rollout && tracker) {
           const gate = rollouts.length;
-          const progress = followRollout(tracker, injected.rollout, observer);
+          const progress = followRollout(tracker, injected.rollout, observer, clock);
           rollouts.push({ fault: fault.index, progress });
           void progress.completed.then((at) => { detector.passed(gate, at); nudge(); });
         }
@@ -257,7 +263,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
       }
       faults.push(result);
       context.onFault(result);
-      observer.evaluate(monotonicNow());
+      observer.evaluate(clock.now());
       if (error) return;
     }
   };
@@ -273,7 +279,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
     }
     detector.injected(seen.at, 0);
     // The evaluation that showed the break may have come before this: the evidence is taken now if it still shows.
-    if (brokenSnapshot === null && !observer.current().evaluation.holds) brokenSnapshot = context.snapshot(monotonicNow());
+    if (brokenSnapshot === null && !observer.current().evaluation.holds) brokenSnapshot = context.snapshot(clock.now());
     observer.timeline.mark(seen.at, 'injected', `observed: ${seen.summary}`);
     const result: FaultResult = {
       index: seen.fault ?? 0, kind: 'observed', atMs: Math.max(0, Math.round(seen.at - context.t0)), injectedAt: isoOf(seen.at),
@@ -292,7 +298,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   const onSignal = (): void => nudge();
   context.abort?.addEventListener('abort', onSignal, { once: true });
   while (!error) {
-    const now = monotonicNow();
+    const now = clock.now();
     if (context.abort?.aborted) {
       interrupted = `aborted by ${String(context.abort.reason)} during the trial`;
       observer.timeline.mark(now, 'note', interrupted);
@@ -314,10 +320,9 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
     context.onTick();
     const deadline = detector.nextDeadline();
     const sleepMs = Math.max(5, Math.min(1000, deadline === undefined ? 1000 : deadline - now));
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, sleepMs);
-      wake = () => { clearTimeout(timer); resolve(); };
-    });
+    const sleeping = nap(clock, sleepMs);
+    wake = sleeping.wake;
+    await sleeping.done;
     wake = undefined;
   }
   context.abort?.removeEventListener('abort', onSignal);
@@ -326,7 +331,7 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   cancelWait?.();
   await allInjected;
   stopFollowing();
-  const ended = monotonicNow();
+  const ended = clock.now();
   // Faults still at work (a drain waiting on a budget) decide too: a failure there is the system's. They are
   // awaited only while the trial could still pass, and never past injectedAt + recoveryWithin + settle (the format's
   // promise): after a FAIL, an ERROR or an abort, and for a fault that outlasts that (a node down for longer than
@@ -334,8 +339,8 @@ export async function runTrial(context: TrialContext): Promise<TrialResult | nul
   const measuredSoFar = detector.result();
   const couldPass = status === 'recovered' && !error && aborted === undefined && interrupted === undefined && !skipped;
   const capAt = (measuredSoFar.injectedAt ?? ended) + expect.recoveryWithin.toMilliseconds() + expect.settle.toMilliseconds();
-  const waitMs = couldPass ? capAt - monotonicNow() : 0;
-  const failures = (await Promise.all(active.map((a) => within(a.done.catch((e: unknown) => `fault failed: ${errorText(e)}`), waitMs, undefined))))
+  const waitMs = couldPass ? capAt - clock.now() : 0;
+  const failures = (await Promise.all(active.map((a) => within(a.done.catch((e: unknown) => `fault failed: ${errorText(e)}`), waitMs, undefined, clock))))
     .filter((f): f is string => f !== undefined);
   unsubscribe();
   untarget();

@@ -1,6 +1,8 @@
-/** Resolves after `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms));
+import { systemClock, type Clock } from './clock.js';
+
+/** Resolves after `ms` milliseconds (on `clock`, the system's by default). */
+export function sleep(ms: number, clock: Clock = systemClock): Promise<void> {
+  return new Promise((done) => { clock.after(ms, done); });
 }
 
 /**
@@ -31,15 +33,15 @@ export async function waitFor<T>(
 }
 
 /**
- * What `promise` resolves to if it settles within `ms` (0: only if it has settled already), else `otherwise`; the
- * timer is cleared either way, so nothing is left holding the process.
+ * What `promise` resolves to if it settles within `ms` on `clock` (0: only if it has settled already), else
+ * `otherwise`; the timer is cleared either way, so nothing is left holding the process.
  */
-export async function within<T, U>(promise: Promise<T>, ms: number, otherwise: U): Promise<T | U> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<U>((resolve) => { timer = setTimeout(() => resolve(otherwise), Math.max(0, ms)); });
+export async function within<T, U>(promise: Promise<T>, ms: number, otherwise: U, clock: Clock = systemClock): Promise<T | U> {
+  let cancel: (() => void) | undefined;
+  const late = new Promise<U>((resolve) => { cancel = clock.after(Math.max(0, ms), () => resolve(otherwise)); });
   try {
     return await Promise.race([promise, late]);
   } finally {
-    clearTimeout(timer);
+    cancel?.();
   }
 }

@@ -9,6 +9,7 @@ import pino from 'pino';
 import type { KubeClients } from '../../../harness/cluster/kube.js';
 import type { ClusterHandle } from '../../../harness/cluster/provider.js';
 import type { FaultContext } from '../../../harness/faults/fault.js';
+import { systemClock } from '../../../harness/util/clock.js';
 import { RandomStream } from '../../../harness/util/random.js';
 
 /** One request the fault sent. */
@@ -107,6 +108,7 @@ export function faultContext(api: FakeApi, change: Partial<FaultContext> = {}): 
     processes: { pidOf: () => undefined, noteKill: () => undefined },
     scenarioDir: '/tmp',
     deadline: Number.POSITIVE_INFINITY,
+    clock: systemClock,
     acknowledged: (at) => { api.acknowledged.push(at); },
     impairNodes: () => undefined,
     restoreNodes: () => undefined,
