@@ -188,4 +188,48 @@ describe('observe: BreakRules, edges', () => {
     ]);
     expect(summaries(breaks)).to.deep.equal([[2, 'Pod web-a deleted', 1]]);
   });
+
+  it('a pod deleted that was never seen before is a break', () => {
+    const rules = new BreakRules([fault('podKill', { selector: 'app=web', count: 1 })], 'web');
+    expect(summaries(replay(rules, [{ at: 7, type: 'DELETED', object: podObject({ name: 'web-a', node: 'n1' }) }]))).to.deep.equal([[7, 'Pod web-a deleted', 0]]);
+  });
+
+  it('a fault of one kind never takes objects of another: pods for node faults, nodes for pod faults, anything for the rest', () => {
+    const rules = new BreakRules([
+      fault('nodeStop', { count: 1, graceful: false }, 0),
+      fault('podKill', { selector: 'app=web', count: 1 }, 1),
+      fault('rollout', { kind: 'Deployment', name: 'web' }, 2),
+      fault('processKill', { process: 'op', signal: 'KILL' }, 3),
+    ], 'web');
+    const appNode = nodeObject('n9', { labels: { app: 'web' } });
+    const breaks = replay(rules, [
+      { at: 1, type: 'ADDED', object: appNode },
+      { at: 2, type: 'ADDED', object: objectOf('apps/v1', 'Deployment', 'web', { spec: { replicas: 2 } }) },
+      { at: 3, type: 'ADDED', object: objectOf('v1', 'ConfigMap', 'c', {}) },
+      { at: 10, type: 'DELETED', object: appNode },
+      { at: 11, type: 'DELETED', object: objectOf('apps/v1', 'Deployment', 'web', { spec: { replicas: 2 } }) },
+      { at: 12, type: 'DELETED', object: objectOf('v1', 'ConfigMap', 'c', {}) },
+    ]);
+    expect(summaries(breaks)).to.deep.equal([[10, 'Node n9 deleted', 0]]);
+    const podsOnly = new BreakRules([fault('nodeStop', { count: 1, graceful: false }, 0)], 'web');
+    expect(replay(podsOnly, [{ at: 1, type: 'ADDED', object: podObject({ name: 'web-a', node: 'n1' }) }, { at: 2, type: 'DELETED', object: podObject({ name: 'web-a', node: 'n1' }) }]))
+      .to.deep.equal([]);
+  });
+
+  it('scale takes only the apps group\'s workload of that name', () => {
+    const rules = new BreakRules([fault('scale', { kind: 'Deployment', name: 'web', replicas: 0 })], 'web');
+    const custom = (replicas: number) => objectOf('example.com/v1', 'Deployment', 'web', { spec: { replicas } });
+    expect(replay(rules, [{ at: 1, type: 'ADDED', object: custom(2) }, { at: 2, type: 'MODIFIED', object: custom(0) }])).to.deep.equal([]);
+  });
+
+  it('nodesOf: any node hosting one of the selected pods', () => {
+    const rules = new BreakRules([fault('nodeStop', { nodesOf: 'app=db', count: 1, graceful: false })], 'web');
+    const breaks = replay(rules, [
+      { at: 1, type: 'ADDED', object: node('n1', {}) },
+      { at: 2, type: 'ADDED', object: podObject({ name: 'db-0', labels: { app: 'db' }, node: 'n1' }) },
+      { at: 3, type: 'ADDED', object: podObject({ name: 'db-1', labels: { app: 'db' }, node: 'n2' }) },
+      { at: 4, type: 'MODIFIED', object: node('n1', {}, { ready: false }) },
+    ]);
+    expect(summaries(breaks)).to.deep.equal([[4, 'Node n1 NotReady', 0]]);
+  });
 });

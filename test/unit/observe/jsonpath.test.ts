@@ -128,4 +128,21 @@ describe('observe: kubectl JSONPath', () => {
       holds: true, detail: 'object Cache/c {.status.shards[?(@ < 15)]}: "10", want a match of /^10$/',
     });
   });
+
+  it('reads quotes and escapes inside brackets, `..[n]`, and field names that begin like a keyword', () => {
+    const odd = { items: [{ name: 'a"]', v: 1 }, { name: "b']", v: 2 }], end: 'E', range: 'R' };
+    expect(print('{.items[?(@.name=="a\\"]")].v}', odd)).to.equal('1');
+    expect(print("{.items[?(@.name=='b\\']')].v}", odd)).to.equal('2');
+    expect(print('{.items..[0]}', { items: [[5, 6], [7]] })).to.equal('[5,6] 5 7');
+    expect(print('{.end}{.range}', odd)).to.equal('ER');
+    expect(refused('{.spec.a\\}')).to.equal('invalid jsonPath `{.spec.a\\}`: the field name `a\\` holds characters rebound cannot look up');
+  });
+
+  it('finds nothing, rather than failing, where a filter reads a field an item lacks', () => {
+    expect(print('{.status.conditions[?(@.missing.deep=="x")].type}')).to.equal(undefined);
+  });
+
+  it('names its error', () => {
+    expect(() => compileJsonPath('{}')).to.throw(JsonPathSyntaxError).with.property('name', 'JsonPathSyntaxError');
+  });
 });

@@ -72,6 +72,8 @@ describe('node loss: boundaries', () => {
     const tracker = new NodeLossTracker();
     tracker.expect('worker', 'nodeStop', 0);
     tracker.apply(event(300, 'MODIFIED', node('worker', 'True', [unreachable])));
+    expect(tracker.losses()[0]?.at).to.deep.equal({ injected: 0, tainted: 300 });
+    expect(tracker.losses()[0]?.phasesMs).to.deep.equal({});
     tracker.apply(event(500, 'MODIFIED', node('worker', 'Unknown', [unreachable])));
     expect(tracker.losses()[0]?.at).to.deep.equal({ injected: 0, notReady: 500, tainted: 300 });
     expect(tracker.losses()[0]?.phasesMs).to.deep.equal({ detection: 500, taint: 0 });
@@ -103,6 +105,25 @@ describe('node loss: boundaries', () => {
       node: 'worker', fault: 'nodeStop', at: { injected: 0, notReady: 400, tainted: 400, evicted: 700 },
       phasesMs: { detection: 400, taint: 0, eviction: 300 }, evictedPods: 1,
     }]);
+  });
+});
+
+describe('node loss: what watches may leave out', () => {
+  it('takes a node without a Ready condition as lost, and one without taints as untainted', () => {
+    const tracker = new NodeLossTracker();
+    tracker.expect('worker', 'nodeStop', 0);
+    tracker.apply(event(100, 'MODIFIED', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'worker', uid: 'uid-worker' } }));
+    expect(tracker.losses()[0]?.at).to.deep.equal({ injected: 0, notReady: 100 });
+  });
+
+  it('skips pods without a node, and counts no pod event stamped before the taint, even one that arrives after it', () => {
+    const tracker = new NodeLossTracker();
+    tracker.expect('worker', 'nodeStop', 0);
+    tracker.apply(event(100, 'MODIFIED', node('worker', 'Unknown', [unreachable])));
+    tracker.apply(event(90, 'DELETED', pod('late-news', 'worker')));
+    tracker.apply(event(110, 'DELETED', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'unbound', uid: 'uid-unbound' } }));
+    expect(tracker.losses()[0]?.evictedPods).to.equal(0);
+    expect(tracker.losses()[0]?.at.evicted).to.equal(undefined);
   });
 });
 
@@ -147,10 +168,13 @@ describe('container restarts: boundaries', () => {
     tracker.apply(event(1200, 'DELETED', pod('a', 'worker', { restartCount: 3 })));
     expect(tracker.restarts()[0]?.at).to.deep.equal({ killed: 1000 });
     tracker.apply(event(1300, 'MODIFIED', pod('a', 'worker', { restartCount: 2, ready: false })));
+    expect(tracker.restarts()[0]?.phasesMs).to.deep.equal({ restarted: 300 });
     tracker.apply(event(1400, 'MODIFIED', pod('a', 'worker', { restartCount: 3, ready: true })));
+    tracker.apply(event(1500, 'MODIFIED', pod('a', 'worker', { restartCount: 3, ready: true })));
     const [restart] = tracker.restarts();
     expect(restart?.restartCountAfter).to.equal(2);
     expect(restart?.at).to.deep.equal({ killed: 1000, restarted: 1300, ready: 1400 });
+    expect(restart?.phasesMs).to.deep.equal({ restarted: 300, ready: 100 });
   });
 
   it('reads the pod out of a relist, and skips a pod status without the container', () => {
@@ -172,5 +196,20 @@ describe('container restarts: boundaries', () => {
     tracker.expect('u/12', 'app', 100);
     tracker.apply(event(200, 'MODIFIED', pod('b', 'worker', { uid: 'u/12', restartCount: 1 })));
     expect(tracker.restarts().map((r) => [r.pod.uid, r.pod.name, r.at.restarted])).to.deep.equal([['u/1', 'a', undefined], ['u/12', 'b', 200]]);
+  });
+
+  it('follows a pod the World holds without a node or status yet', () => {
+    const world = new World();
+    const tracker = new RestartTracker(world);
+    const bare = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', uid: 'uid-a', namespace: 'web' } } as V1Pod;
+    world.apply(event(0, 'ADDED', bare));
+    tracker.expect('uid-a', 'app', 100);
+    tracker.apply(event(200, 'MODIFIED', bare));
+    tracker.apply({ at: 250, type: 'RELIST', apiVersion: 'v1', kind: 'Pod', objects: [{ apiVersion: 'v1', kind: 'Pod' }] });
+    tracker.apply(event(300, 'MODIFIED', pod('a', 'worker', { restartCount: 1 })));
+    expect(tracker.restarts()).to.deep.equal([{
+      pod: { name: 'a', uid: 'uid-a', node: null }, container: 'app', restartCountBefore: 0, restartCountAfter: 1,
+      at: { killed: 100, restarted: 300, ready: 300 }, phasesMs: { restarted: 200, ready: 0 },
+    }]);
   });
 });
