@@ -90,10 +90,14 @@ describe('observe: conditions, details and edges', () => {
         slice('v4', ['10.0.0.1', '10.0.0.2']),
         slice('v6', ['10.0.0.2', '10.0.0.1']),
         slice('empty-uid', ['10.0.0.3'], { kind: 'Pod', name: 'p', uid: '' }),
-        slice('empty-uid-2', ['10.0.0.3'], { kind: 'Pod', name: 'p', uid: '' }),
+        slice('empty-uid-2', ['10.0.0.4'], { kind: 'Pod', name: 'q', uid: '' }),
+        slice('dual-stack-4', ['10.0.0.5'], { kind: 'Pod', name: 'r', uid: 'uid-r' }),
+        slice('dual-stack-6', ['fd00::5'], { kind: 'Pod', name: 'r', uid: 'uid-r' }),
         slice('no-addresses', []),
       );
-      expect(check.evaluate(world).counts).to.deep.equal({ readyEndpoints: 3 });
+      expect(check.evaluate(world).counts).to.deep.equal({ readyEndpoints: 5 });
+      const sparse = { ...slice('sparse', []), endpoints: [{}] } as KubernetesObject;
+      expect(check.evaluate(worldOf(sparse, { ...slice('none', []), endpoints: undefined } as KubernetesObject)).counts).to.deep.equal({ readyEndpoints: 1 });
     });
 
     it('finds an endpoint\'s pod by name when its uid is unknown, in the target\'s namespace, to see its node impaired', () => {
@@ -329,6 +333,8 @@ describe('observe: conditions, details and edges', () => {
         objectOf('apps/v1', 'DaemonSet', 'agent', {}),
         objectOf('apps/v1', 'ReplicaSet', 'web', {}),
         objectOf('apps/v1', 'StatefulSet', 'web', { namespace: 'other' }),
+        objectOf('apps/v1', 'Deployment', 'solo', {}),
+        objectOf('apps/v1', 'DaemonSet', 'web', {}),
       ];
       const rolling = [
         { kind: 'Deployment' as const, name: 'web' }, { kind: 'Deployment' as const, name: 'api', namespace: 'web' },
@@ -337,7 +343,7 @@ describe('observe: conditions, details and edges', () => {
       const condition = deriveSteadyState(manifests, 'web', [], rolling);
       expect(condition.describe().split('\n')).to.deep.equal([
         'availableAtLeast Deployment/web', 'availableAtLeast Deployment/api', 'availableAtLeast DaemonSet/agent',
-        'workloadAvailable ReplicaSet/web', 'workloadAvailable StatefulSet/web',
+        'workloadAvailable ReplicaSet/web', 'workloadAvailable StatefulSet/web', 'workloadAvailable Deployment/solo', 'workloadAvailable DaemonSet/web',
       ]);
       const world = worldOf(
         web(3, 2),
@@ -392,6 +398,9 @@ describe('observe: conditions, details and edges', () => {
         .to.deep.equal({ holds: false, detail: 'Cache/c ready: its Ready condition is for generation 2, the spec is at 3' });
       // A custom resource without observedGeneration in its status or condition is taken as current.
       expect(evaluate(cache('c', [{ type: 'Ready', status: 'True' }], 3))?.holds).to.equal(true);
+      // So is one whose kind is named like a workload, in another API group.
+      const custom = objectOf('example.com/v1', 'Deployment', 'd', { generation: 3, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+      expect(deriveSteadyState([custom], 'web').evaluate(worldOf(custom))).to.deep.equal({ holds: true, detail: 'Deployment/d ready holds' });
     });
   });
 

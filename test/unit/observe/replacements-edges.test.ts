@@ -34,6 +34,8 @@ describe('observe: ReplacementTracker, edges', () => {
     const world = worldOf(pod('a', { node: 'n1' }));
     const tracker = new ReplacementTracker(world);
     tracker.apply({ at: 500, type: 'RELIST', apiVersion: 'apps/v1', kind: 'ReplicaSet', objects: [] });
+    tracker.apply({ at: 510, type: 'RELIST', apiVersion: 'v1', kind: 'Service', objects: [] });
+    tracker.apply({ at: 520, type: 'RELIST', apiVersion: 'example.com/v1', kind: 'Pod', objects: [] });
     expect(tracker.replacements()).to.deep.equal([]);
   });
 
@@ -83,6 +85,9 @@ describe('observe: ReplacementTracker, edges', () => {
     feed(world, tracker, 100, 'ADDED', pod('a'));
     feed(world, tracker, 150, 'DELETED', pod('a'));
     expect(pairs(tracker)).to.deep.equal([['a', null]]);
+    feed(world, tracker, 200, 'ADDED', pod('b'));
+    feed(world, tracker, 200, 'DELETED', pod('b'));
+    expect(pairs(tracker)).to.deep.equal([['a', 'b'], ['b', null]]);
   });
 
   it('does not date the steps of a pod that existed before the trial', () => {
@@ -140,6 +145,8 @@ describe('observe: ReplacementTracker, edges', () => {
     expect(outcome(serviceObject('half', { app: 'web', tier: 'back' }))).to.equal(null);
     expect(outcome(serviceObject('empty', {}), serviceObject('none', undefined))).to.equal(null);
     expect(outcome(serviceObject('far', { app: 'web' }, 'other'))).to.equal(null);
+    const specless = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'bare', namespace: 'web', uid: 'uid-bare' } } as KubernetesObject;
+    expect(outcome(specless)).to.equal(null);
   });
 
   it('remembers owners fed as events, not nameless or kindless ones, and resolves only a ReplicaSet to its Deployment', () => {
@@ -192,21 +199,29 @@ describe('observe: ReplacementTracker, edges', () => {
 
   it('places pods with their namespace and node, null while unscheduled, leaving out pods without a uid', () => {
     const noUid = { ...pod('nameless'), metadata: { name: 'nameless', namespace: 'web' } } as KubernetesObject;
-    const world = worldOf(pod('a', { node: 'n1' }), pod('b'), noUid, pod('c', { node: 'n2', namespace: 'other' }));
+    const specless = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'd', namespace: 'web', uid: 'uid-d' } } as KubernetesObject;
+    const world = worldOf(pod('a', { node: 'n1' }), pod('b'), noUid, pod('c', { node: 'n2', namespace: 'other' }), specless);
     const tracker = new ReplacementTracker(world);
     expect(tracker.placement()).to.deep.equal([
       { pod: 'c', namespace: 'other', uid: 'uid-c', node: 'n2' },
       { pod: 'a', namespace: 'web', uid: 'uid-a', node: 'n1' },
       { pod: 'b', namespace: 'web', uid: 'uid-b', node: null },
+      { pod: 'd', namespace: 'web', uid: 'uid-d', node: null },
     ]);
   });
 
   it('ignores pods without a uid, before and during the trial', () => {
-    const noUid = (deleting: boolean) => ({ ...pod('x', { deleting }), metadata: { name: 'x', namespace: 'web', ...(deleting ? { deletionTimestamp: new Date(0) } : {}) } }) as KubernetesObject;
-    const world = worldOf(noUid(true));
-    const tracker = new ReplacementTracker(world);
-    tracker.apply({ at: 100, type: 'DELETED', object: noUid(true) });
-    tracker.apply({ at: 110, type: 'ADDED', object: noUid(false) });
-    expect(tracker.replacements()).to.deep.equal([]);
+    const noUid = (name: string, deleting: boolean) => {
+      const base = pod(name, { deleting });
+      const { uid: _uid, ...metadata } = base.metadata ?? {};
+      return { ...base, metadata } as KubernetesObject;
+    };
+    for (const deletingAtStart of [true, false]) {
+      const world = worldOf(noUid('x', deletingAtStart));
+      const tracker = new ReplacementTracker(world);
+      tracker.apply({ at: 100, type: 'DELETED', object: noUid('x', true) });
+      tracker.apply({ at: 110, type: 'ADDED', object: noUid('y', false) });
+      expect(tracker.replacements(), String(deletingAtStart)).to.deep.equal([]);
+    }
   });
 });

@@ -40,6 +40,12 @@ describe('observe: World, edges', () => {
     expect(world.nodes().map((n) => n.metadata?.name)).to.deep.equal(['n1']);
   });
 
+  it('marks nothing uncertain after a relist that followed no outage', () => {
+    const world = new World();
+    expect(world.apply({ at: 1, type: 'RELIST', apiVersion: 'v1', kind: 'Pod', objects: [podObject({ name: 'a', node: 'n1' })] }))
+      .to.deep.equal([{ at: 1, type: 'ADDED', object: podObject({ name: 'a', node: 'n1' }) }]);
+  });
+
   it('brings back a deleted uid when a relist still lists it, marking what it reveals with the outage start', () => {
     const world = new World();
     world.apply({ at: 0, type: 'ADDED', object: podObject({ name: 'a', node: 'n1' }) });
@@ -86,12 +92,12 @@ describe('observe: World, edges', () => {
     for (const object of [
       objectOf('v1', 'Pod', 'b', {}), objectOf('v1', 'Pod', 'a', { namespace: 'zz' }), objectOf('v1', 'Pod', 'B', {}),
       nodeObject('n2'), nodeObject('n1'), objectOf('v1', 'ConfigMap', 'x', {}), objectOf('v1', 'Namespace', 'web', { namespace: null }),
-      objectOf('v1', 'Pod', 'c', { namespace: null }),
+      objectOf('v1', 'Pod', 'c', { namespace: null }), objectOf('v1', 'Pod', 'd', { namespace: '9ns' }),
     ]) world.apply({ at: 0, type: 'ADDED', object });
     expect(world.all().map((o) => `${o.kind}/${o.metadata?.namespace ?? '-'}/${o.metadata?.name}`)).to.deep.equal([
-      'ConfigMap/web/x', 'Namespace/-/web', 'Node/-/n1', 'Node/-/n2', 'Pod/-/c', 'Pod/web/B', 'Pod/web/b', 'Pod/zz/a',
+      'ConfigMap/web/x', 'Namespace/-/web', 'Node/-/n1', 'Node/-/n2', 'Pod/-/c', 'Pod/9ns/d', 'Pod/web/B', 'Pod/web/b', 'Pod/zz/a',
     ]);
-    expect(world.list('v1', 'Pod').map((o) => o.metadata?.name)).to.deep.equal(['c', 'B', 'b', 'a']);
+    expect(world.list('v1', 'Pod').map((o) => o.metadata?.name)).to.deep.equal(['c', 'd', 'B', 'b', 'a']);
     expect(world.list('v1', 'Pod', '').map((o) => o.metadata?.name)).to.deep.equal(['c']);
   });
 
