@@ -19,7 +19,7 @@ const applyEntry = (fieldsV1: unknown, extra: Record<string, unknown> = {}) => (
 
 describe('observe: managed fields, edges', () => {
   it('refuses keys it cannot read, naming them', () => {
-    for (const key of ['k:[1]', 'k:null', 'k:"a"', 'k:{', 'i:x', 'i:1a', 'x:y', 'v:{']) {
+    for (const key of ['k:[1]', 'k:null', 'k:"a"', 'k:{', 'i:x', 'i:1a', 'i:a1', 'x:y', 'x:12', 'v:{']) {
       expect(() => parseFieldsV1({ [key]: {} }), key).to.throw(ManagedFieldsError, `managedFields: cannot read the FieldsV1 key ${JSON.stringify(key)}`);
     }
     expect(parseFieldsV1({ 'i:12': {} })).to.deep.equal([[{ index: 12 }]]);
@@ -37,6 +37,7 @@ describe('observe: managed fields, edges', () => {
     expect(pathText([{ field: 'metadata' }, { field: 'labels' }, { field: 'app.kubernetes.io/name' }])).to.equal('metadata.labels["app.kubernetes.io/name"]');
     expect(pathText([{ field: '1st' }, { field: 'a b' }])).to.equal('["1st"]["a b"]');
     expect(pathText([{ field: 'ports' }, { key: { port: 80, protocol: 'TCP' } }, { index: 2 }, { value: 'a' }])).to.equal('ports[port=80,protocol=TCP][2][="a"]');
+    expect(pathText([{ key: { a: { b: 1 }, c: 'd' } }])).to.equal('[a={"b":1},c=d]');
   });
 
   it('finds values along a path, and not through scalars, nulls, arrays taken as maps or maps taken as lists', () => {
@@ -49,6 +50,7 @@ describe('observe: managed fields, edges', () => {
     expect(valueAt(object, [{ field: 'spec' }, { field: 'list' }, { field: 'length' }])).to.deep.equal({ found: false });
     expect(valueAt(object, [{ field: 'spec' }, { field: 'map' }, { index: 0 }])).to.deep.equal({ found: false });
     expect(valueAt('text', [{ field: 'length' }])).to.deep.equal({ found: false });
+    expect(valueAt({ s: 'abc' }, [{ field: 's' }, { index: 0 }])).to.deep.equal({ found: false });
     expect(valueAt(object, [{ field: 'spec' }, { field: 'list' }, { key: { name: 'b' } }])).to.deep.equal({ found: false });
     expect(valueAt(object, [{ field: 'spec' }, { field: 'list' }, { key: { name: 'a', v: 2 } }])).to.deep.equal({ found: false });
     expect(valueAt(object, [{ field: 'spec' }, { field: 'list' }, { index: 3 }])).to.deep.equal({ found: false });
@@ -119,8 +121,8 @@ describe('observe: desired fields, edges', () => {
     expect(desiredFieldsOf([sealed], 'rebound')[0]).to.deep.include({ secret: false, fields: [{ path: [{ field: 'stringData' }, { field: 'token' }], text: 'stringData.token', value: 'tok' }] });
     const configMap = applied('v1', 'ConfigMap', { 'f:stringData': { 'f:token': {} }, 'f:data': { 'f:x': {} } }, { stringData: { token: 'tok' }, data: { x: '1' } });
     expect(desiredFieldsOf([configMap], 'rebound')[0]?.fields.map((f) => f.text)).to.deep.equal(['stringData.token', 'data.x']);
-    const secretData = applied('v1', 'Secret', { 'f:data': { 'f:x': {} }, 'i:0': {} }, { data: { x: 'eA==' } });
-    expect(desiredFieldsOf([secretData], 'rebound')[0]?.fields.map((f) => f.text)).to.deep.equal(['data.x']);
+    const secretData = applied('v1', 'Secret', { 'f:data': { 'f:x': {} }, 'f:type': {} }, { data: { x: 'eA==' }, type: 'Opaque' });
+    expect(desiredFieldsOf([secretData], 'rebound')[0]?.fields.map((f) => f.text)).to.deep.equal(['data.x', 'type']);
   });
 
   it('leaves out objects without apiVersion, kind or name, and the namespace of cluster-scoped ones', () => {
@@ -151,7 +153,10 @@ describe('observe: drift tracker, edges', () => {
   it('does not record drift that was there before the trial, but records its return to nothing', () => {
     const world = worldOf(owned({ x: 5, y: 2 }));
     const tracker = new DriftTracker();
+    expect(tracker.drift()).to.deep.equal([]);
     tracker.setDesired(desired, world);
+    tracker.apply({ at: 5, type: 'MODIFIED', object: owned({ x: 6, y: 2 }, 'other') });
+    expect(tracker.drift()).to.deep.equal([]);
     tracker.apply({ at: 10, type: 'MODIFIED', object: owned({ x: 1, y: 2 }, 'fixer') });
     expect(tracker.drift()).to.deep.equal([]);
     tracker.apply({ at: 20, type: 'MODIFIED', object: owned({ x: 3, y: 2 }, 'breaker') });
@@ -169,7 +174,10 @@ describe('observe: drift tracker, edges', () => {
     tracker.apply({ at: 10, type: 'DELETED', object: owned({ x: 1, y: 2 }, 'someone') });
     expect(tracker.drift().map((r) => [r.field, r.driftedAt, r.driftedBy])).to.deep.equal([['spec.x', 10, undefined], ['spec.y', 10, undefined]]);
     tracker.apply({ at: 20, type: 'ADDED', object: owned({ x: 1, y: 2 }) });
-    expect(tracker.drift().map((r) => [r.field, r.restoredAt, r.restoredBy])).to.deep.equal([['spec.x', 20, undefined], ['spec.y', 20, undefined]]);
+    const object = { apiVersion: 'v1', kind: 'ConfigMap', name: 'c', namespace: 'web' };
+    expect(tracker.drift()).to.deep.equal([
+      { object, field: 'spec.x', driftedAt: 10, restoredAt: 20 }, { object, field: 'spec.y', driftedAt: 10, restoredAt: 20 },
+    ]);
   });
 
   it('ignores changes of other objects and of unidentified ones, and starts afresh on reset', () => {
@@ -182,7 +190,7 @@ describe('observe: drift tracker, edges', () => {
     tracker.apply({ at: 7, type: 'MODIFIED', object: owned({ x: 9, y: 2 }) });
     expect(tracker.drift()).to.have.length(1);
     tracker.apply({ at: 8, type: 'MODIFIED', object: owned({ x: 8, y: 2 }) });
-    expect(tracker.drift()).to.have.length(1);
+    expect(tracker.drift()).to.deep.equal([{ object: { apiVersion: 'v1', kind: 'ConfigMap', name: 'c', namespace: 'web' }, field: 'spec.x', driftedAt: 7 }]);
     world.apply({ at: 8, type: 'MODIFIED', object: { ...owned({ x: 8, y: 2 }), metadata: { ...owned({}).metadata, resourceVersion: '8' } } });
     tracker.reset(world);
     expect(tracker.drift()).to.deep.equal([]);
@@ -271,6 +279,7 @@ describe('observe: object readers, edges', () => {
     expect(intendedNodeOf(affinity([{ key: 'metadata.name', operator: 'NotIn', values: ['n1'] }]) as never)).to.equal(undefined);
     expect(intendedNodeOf(affinity([{ key: 'metadata.name', operator: 'In', values: [] }, { key: 'metadata.name', operator: 'In' }]) as never)).to.equal(undefined);
     expect(intendedNodeOf({ spec: { containers: [], affinity: {} } })).to.equal(undefined);
+    expect(intendedNodeOf({ spec: { containers: [], affinity: { nodeAffinity: {} } } })).to.equal(undefined);
     expect(intendedNodeOf({})).to.equal(undefined);
   });
 });

@@ -194,6 +194,58 @@ describe('observe: rollout checks, details and edges', () => {
       expect(figures).to.deep.include({ newRevision: 'new', lowestAvailable: 1 });
     });
 
+    it('selects the pods by every label of matchLabels', () => {
+      const world = worldOf(objectOf('apps/v1', 'Deployment', 'web', { spec: { selector: { matchLabels: { app: 'web', tier: 'front' } } } }),
+        podObject({ name: 'a', node: 'n1', labels: { app: 'web', tier: 'front', 'pod-template-hash': 'old' } }),
+        podObject({ name: 'b', node: 'n1', labels: { app: 'web', tier: 'back', 'pod-template-hash': 'other' } }));
+      const tracker = new RolloutTracker('Deployment', 'web', 'web', 2);
+      tracker.begin(0, world);
+      expect(tracker.figures().oldRevision).to.equal('old');
+    });
+
+    it('counts no pod without a revision as new, and only the first new revision\'s pods', () => {
+      const world = worldOf(deployment(1, {}), pod('a', 'old'));
+      const tracker = new RolloutTracker('Deployment', 'web', 'web', 2);
+      tracker.begin(0, world);
+      world.apply({ at: 5, type: 'ADDED', object: pod('plain', undefined) });
+      tracker.observe(5, world);
+      expect(tracker.figures()).to.deep.include({ newRevision: null, samples: [{ at: 5, old: 1, new: 0 }] });
+      for (const name of ['n1', 'x1', 'x2']) world.apply({ at: 6, type: 'ADDED', object: pod(name, name === 'n1' ? 'new' : 'newer') });
+      tracker.observe(6, world);
+      expect(tracker.figures()).to.deep.include({ newRevision: 'new', samples: [{ at: 5, old: 1, new: 0 }, { at: 6, old: 1, new: 1 }] });
+    });
+
+    it('keeps the moment it first saw the stall', () => {
+      const stalledStatus = { conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }] };
+      const tracker = new RolloutTracker('Deployment', 'web', 'web', 2);
+      tracker.applied(0, 2);
+      tracker.observe(10, worldOf(deployment(2, stalledStatus)));
+      tracker.observe(20, worldOf(deployment(2, stalledStatus)));
+      expect(tracker.figures().stalledAt).to.equal(10);
+    });
+
+    it('counts to the replicas it was built with, those applied with the new version, and the previous ones for a rollback', () => {
+      const done = (replicas: number) => ({ replicas, updatedReplicas: replicas, availableReplicas: replicas });
+      const built = new RolloutTracker('Deployment', 'web', 'web', 3);
+      built.applied(0, 2);
+      built.observe(10, worldOf(deployment(2, done(2))));
+      built.observe(20, worldOf(deployment(2, done(3))));
+      expect(built.figures().completedAt).to.equal(20);
+      const keptByEmpty = new RolloutTracker('Deployment', 'web', 'web', 3);
+      keptByEmpty.applied(0, 2, {});
+      keptByEmpty.observe(10, worldOf(deployment(2, done(2))));
+      expect(keptByEmpty.figures().completedAt).to.equal(null);
+      const given = new RolloutTracker('Deployment', 'web', 'web', 3, 3);
+      given.applied(0, 2, { replicas: 4 });
+      given.observe(10, worldOf(deployment(2, done(3))));
+      given.observe(20, worldOf(deployment(2, done(4))));
+      expect(given.figures().completedAt).to.equal(20);
+      given.rollingBack(30, 3);
+      given.observe(40, worldOf(deployment(3, done(2))));
+      given.observe(50, worldOf(deployment(3, done(3))));
+      expect(given.figures().rolledBackAt).to.equal(50);
+    });
+
     it('does not count a stall after the rollback was written, nor for another kind', () => {
       const stalledStatus = { conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }] };
       const world = worldOf(deployment(2, stalledStatus));
