@@ -93,6 +93,7 @@ describe('observe: conditions, details and edges', () => {
         slice('empty-uid-2', ['10.0.0.4'], { kind: 'Pod', name: 'q', uid: '' }),
         slice('dual-stack-4', ['10.0.0.5'], { kind: 'Pod', name: 'r', uid: 'uid-r' }),
         slice('dual-stack-6', ['fd00::5'], { kind: 'Pod', name: 'r', uid: 'uid-r' }),
+        slice('moved', ['10.0.0.6'], { kind: 'Pod', name: 'r', uid: 'uid-r' }),
         slice('no-addresses', []),
       );
       expect(check.evaluate(world).counts).to.deep.equal({ readyEndpoints: 5 });
@@ -324,6 +325,11 @@ describe('observe: conditions, details and edges', () => {
       expect(deriveSteadyState(manifests, 'web').evaluate(world)).to.deep.equal({ holds: true, detail: 'all 9 checks hold' });
       world.apply({ at: 1, type: 'MODIFIED', object: web(1) });
       expect(deriveSteadyState(manifests, 'web').evaluate(world).detail).to.equal('workloadAvailable Deployment/web: 1/2 available, 1/2 updated');
+    });
+
+    it('wants each workload at the replicas its manifest declares, not the live spec a fault may have scaled', () => {
+      const condition = deriveSteadyState([objectOf('apps/v1', 'Deployment', 'web', { spec: { replicas: 3 } })], 'web');
+      expect(condition.evaluate(worldOf(web(1, 1))).detail).to.equal('workloadAvailable Deployment/web: 1/3 available, 1/3 updated');
     });
 
     it('checks a workload a rollout fault rolls out with availableAtLeast at its derived floor, at the declared replicas', () => {
