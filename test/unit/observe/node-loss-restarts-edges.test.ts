@@ -114,6 +114,9 @@ describe('node loss: what watches may leave out', () => {
     tracker.expect('worker', 'nodeStop', 0);
     tracker.apply(event(100, 'MODIFIED', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'worker', uid: 'uid-worker' } }));
     expect(tracker.losses()[0]?.at).to.deep.equal({ injected: 0, notReady: 100 });
+    // The API server leaves taints out of a node that has none.
+    tracker.apply(event(150, 'MODIFIED', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'worker', uid: 'uid-worker' }, spec: {} }));
+    expect(tracker.losses()[0]?.at).to.deep.equal({ injected: 0, notReady: 100 });
   });
 
   it('skips pods without a node, and counts no pod event stamped before the taint, even one that arrives after it', () => {
@@ -205,6 +208,7 @@ describe('container restarts: boundaries', () => {
     world.apply(event(0, 'ADDED', bare));
     tracker.expect('uid-a', 'app', 100);
     tracker.apply(event(200, 'MODIFIED', bare));
+    tracker.apply(event(220, 'MODIFIED', { ...bare, status: { phase: 'Pending' } }));
     tracker.apply({ at: 250, type: 'RELIST', apiVersion: 'v1', kind: 'Pod', objects: [{ apiVersion: 'v1', kind: 'Pod' }] });
     tracker.apply(event(300, 'MODIFIED', pod('a', 'worker', { restartCount: 1 })));
     expect(tracker.restarts()).to.deep.equal([{
