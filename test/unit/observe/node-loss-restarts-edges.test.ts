@@ -115,7 +115,8 @@ describe('node loss: what watches may leave out', () => {
     tracker.apply(event(100, 'MODIFIED', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'worker', uid: 'uid-worker' } }));
     expect(tracker.losses()[0]?.at).to.deep.equal({ injected: 0, notReady: 100 });
     // The API server leaves taints out of a node that has none.
-    tracker.apply(event(150, 'MODIFIED', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'worker', uid: 'uid-worker' }, spec: {} }));
+    const untainted: V1Node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'worker', uid: 'uid-worker' }, spec: {} };
+    tracker.apply(event(150, 'MODIFIED', untainted));
     expect(tracker.losses()[0]?.at).to.deep.equal({ injected: 0, notReady: 100 });
   });
 
@@ -208,7 +209,8 @@ describe('container restarts: boundaries', () => {
     world.apply(event(0, 'ADDED', bare));
     tracker.expect('uid-a', 'app', 100);
     tracker.apply(event(200, 'MODIFIED', bare));
-    tracker.apply(event(220, 'MODIFIED', { ...bare, status: { phase: 'Pending' } }));
+    const pending: V1Pod = { ...bare, status: { phase: 'Pending' } };
+    tracker.apply(event(220, 'MODIFIED', pending));
     tracker.apply({ at: 250, type: 'RELIST', apiVersion: 'v1', kind: 'Pod', objects: [{ apiVersion: 'v1', kind: 'Pod' }] });
     tracker.apply(event(300, 'MODIFIED', pod('a', 'worker', { restartCount: 1 })));
     expect(tracker.restarts()).to.deep.equal([{
