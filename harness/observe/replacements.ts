@@ -191,9 +191,9 @@ export class ReplacementTracker {
   }
 
   private takePod(at: number, type: 'ADDED' | 'MODIFIED' | 'DELETED', pod: V1Pod): void {
-    const known = pod.metadata?.uid !== undefined && this.pods.has(pod.metadata.uid);
-    // A pod first seen now was created during the trial, unless its first sight is its deletion.
-    const record = this.recordOf(pod, known || type === 'DELETED' ? undefined : at);
+    // A pod first seen now was created during the trial, unless its first sight is its deletion (recordOf takes
+    // `created` only for a pod it has no record of yet).
+    const record = this.recordOf(pod, type === 'DELETED' ? undefined : at);
     if (record === undefined) return;
     if (record.created !== undefined) {
       if (record.scheduled === undefined && podScheduled(pod)) record.scheduled = at;

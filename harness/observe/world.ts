@@ -121,7 +121,7 @@ export class World {
 
   /** The object with that identity; `namespace` undefined or '' for cluster-scoped kinds. */
   get(apiVersion: string, kind: string, name: string, namespace?: string): KubernetesObject | undefined {
-    return this.byIdentity.get(identityOf(apiVersion, kind, namespace === '' ? undefined : namespace, name));
+    return this.byIdentity.get(identityOf(apiVersion, kind, namespace, name));
   }
 
   /** Every object held, in identity order (for evidence snapshots). */

@@ -34,4 +34,26 @@ describe('observe: RecoveryDetector gates (a rollout that must complete)', () =>
     expect(d.tick(12_000)).to.equal('failed');
     expect(d.result().decidedAt).to.equal(12_000);
   });
+
+  it('counts settle from the first time a gate passed, not from a repeat', () => {
+    const d = detector();
+    d.observe(0, true);
+    d.injected(1000);
+    d.passed(0, 4000);
+    expect(d.passed(0, 4500)).to.equal('waiting');
+    expect(d.nextDeadline()).to.equal(5000);
+    expect(d.tick(5000)).to.equal('recovered');
+    expect(d.result()).to.deep.include({ decidedAt: 5000 });
+  });
+
+  it('a gate passed at the deadline while the steady state is broken decides only once that moment is over', () => {
+    const d = new RecoveryDetector({ recoveryWithinMs: 1000, settleMs: 500, gates: 1 });
+    d.injected(0);
+    d.observe(0, false);
+    expect(d.passed(0, 1000)).to.equal('waiting');
+    // Another evaluation of the same moment may still show the steady state holding.
+    expect(d.observe(1000, true)).to.equal('waiting');
+    expect(d.tick(1500)).to.equal('recovered');
+    expect(d.result()).to.deep.include({ recoveredAt: 1000, decidedAt: 1500 });
+  });
 });
