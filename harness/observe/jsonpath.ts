@@ -123,7 +123,9 @@ function translatePath(path: string, template: string): string {
       out += fieldSelector(name, template);
     } else if (char === '[') {
       const end = closingBracket(path, index, template);
-      out += path.slice(index, end + 1);
+      const bracket = path.slice(index, end + 1);
+      if (bracket.startsWith('[?(')) checkFilter(bracket, template);
+      out += bracket;
       index = end + 1;
     } else {
       // kubectl reads `{status.phase}` as `{.status.phase}`.
@@ -134,6 +136,22 @@ function translatePath(path: string, template: string): string {
     }
   }
   return out;
+}
+
+/** Values every filter is tried on: an object, a number, a string, null and a list, so each filter is evaluated. */
+const FILTER_PROBE = [{}, 0, '', null, [0]];
+
+/**
+ * A filter jsonpath-plus cannot parse throws at its first evaluation, not here (seen: `[?(@=="x")]`, which it reads
+ * only as `[?(@ == "x")]`): tried once on FILTER_PROBE, so the template is refused now rather than in a trial.
+ */
+function checkFilter(bracket: string, template: string): void {
+  try {
+    JSONPath({ path: `$${bracket}`, json: FILTER_PROBE, wrap: true, eval: 'safe', ignoreEvalErrors: true });
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new JsonPathSyntaxError(template, `the filter \`${bracket}\` cannot be evaluated (${why}); put spaces around its operators, e.g. [?(@ == "x")]`);
+  }
 }
 
 /** A field name up to the next unescaped `.` or `[`; `\.` stands for a dot inside the name (label keys). */

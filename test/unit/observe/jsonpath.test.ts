@@ -101,6 +101,11 @@ describe('observe: kubectl JSONPath', () => {
     expect(refused('{"a\\"}')).to.equal('invalid jsonPath `{"a\\"}`: the `{` at character 1 is never closed');
     expect(refused('{"a" + "b"}')).to.equal('invalid jsonPath `{"a" + "b"}`: `"a" + "b"` is not a quoted string');
     expect(refused('{"a"b}')).to.equal('invalid jsonPath `{"a"b}`: `"a"b` is not a quoted string');
+    // jsonpath-plus cannot parse a filter on plain values without spaces around its operator: refused at once.
+    expect(refused('{.items[?(@=="x")]}')).to.equal('invalid jsonPath `{.items[?(@=="x")]}`: the filter `[?(@=="x")]` cannot be evaluated '
+      + '(Unexpected "@" at character 0); put spaces around its operators, e.g. [?(@ == "x")]');
+    expect(print('{.items[?(@ == "x")]}', { items: ['x', 'y'] })).to.equal('x');
+    expect(print('{.items[?(@.type=="Ready")].status}', { items: [{ type: 'Ready', status: 'True' }] })).to.equal('True');
     expect(refused('{..}')).to.equal('invalid jsonPath `{..}`: `..` needs a field name after it');
     expect(refused('{.status..}')).to.equal('invalid jsonPath `{.status..}`: `..` needs a field name after it');
     expect(refused('{.status.shards[0}')).to.equal('invalid jsonPath `{.status.shards[0}`: the `[` at character 15 of `.status.shards[0` is never closed');
