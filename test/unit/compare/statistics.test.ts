@@ -127,7 +127,8 @@ describe('compare statistics: how many trials a test needs', () => {
 describe('compare statistics: bootstrap interval of the ratio of medians', () => {
   const baseline = noisy(1, 'baseline', 12, 2000);
   const candidate = noisy(1, 'candidate', 12, 2600);
-  const options = { seed: 7, stream: 'web', confidence: 0.95 };
+  // 1,000 resamples keep these quick (a mutation run repeats them per mutant); one test draws the default 10,000.
+  const options = { seed: 7, stream: 'web', confidence: 0.95, resamples: 1000 };
 
   it('is reproducible with a seed, and moves with the seed or the stream', () => {
     const first = bootstrapRatioOfMedians(baseline, candidate, options);
@@ -146,8 +147,12 @@ describe('compare statistics: bootstrap interval of the ratio of medians', () =>
       const i = bootstrapRatioOfMedians(baseline, candidate, { ...options, seed });
       expect(i.lower).to.be.at.most(i.estimate);
       expect(i.upper).to.be.at.least(i.estimate);
-      expect(i).to.deep.include({ confidence: 0.95, resamples: 10_000 });
+      expect(i).to.deep.include({ confidence: 0.95, resamples: 1000 });
     }
+    const byDefault = bootstrapRatioOfMedians(baseline, candidate, { seed: 7, stream: 'web', confidence: 0.95 });
+    expect(byDefault).to.deep.include({ confidence: 0.95, resamples: 10_000 });
+    expect(byDefault.lower).to.be.at.most(byDefault.estimate);
+    expect(byDefault.upper).to.be.at.least(byDefault.estimate);
   });
 
   it('is wider for smaller samples and for higher confidence', () => {
