@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { compareRuns, gate, type Comparison } from '../../../harness/compare/compare.js';
+import { compareDisruptionLoad } from '../../../harness/compare/disruption-load.js';
 import { parseAlpha, parseMaxRegression } from '../../../harness/compare/options.js';
 import { renderMarkdown, renderTable, warningsOf, writeComparison } from '../../../harness/compare/render.js';
 import { UsageError } from '../../../harness/errors.js';
@@ -314,7 +315,7 @@ describe('compare options', () => {
 });
 
 describe('compare under load: what the disruption cost the clients', () => {
-  const settings = { maxRegression: 0.1, alpha: 0.05 };
+  const settings = { maxRegression: 0.1, alpha: 0.05, resamples: 500 };
   const underLoad = (recoveryMs: number, failed: number, p95Ms: number): TrialSpec => ({
     recoveryTimeMs: recoveryMs,
     load: { errorBudget: { failed, p95Ms } },
@@ -340,5 +341,49 @@ describe('compare under load: what the disruption cost the clients', () => {
     expect(few.scenarios[0]?.load[0]?.verdict).to.equal('inconclusive');
     // Runs without load compare as before: no load figures.
     expect(compareRuns(runOf([scenarioOf('web', [1000, 1000])]), runOf([scenarioOf('web', [1000, 1000])]), settings).scenarios[0]?.load).to.deep.equal([]);
+  });
+});
+
+describe('compare under load: each figure on its own', () => {
+  const settings = { maxRegression: 0.1, alpha: 0.05 };
+  const trials = (failed: number[], p95: (number | null)[] = failed.map(() => 5), verdict: 'PASS' | 'ERROR' = 'PASS'): TrialSpec[] =>
+    failed.map((f, i) => ({ verdict, recoveryTimeMs: 1000, load: { errorBudget: { failed: f, p95Ms: p95[i] ?? null } } }));
+  const figure = (b: TrialSpec[], c: TrialSpec[], which = 0, options = settings) =>
+    compareDisruptionLoad(scenarioOf('web', b), scenarioOf('web', c), options)[which];
+
+  it('calls fewer failed requests improved, and more within the allowance unchanged', () => {
+    const improved = figure(trials([40, 41, 42, 43]), trials([1, 2, 3, 4]));
+    expect(improved).to.deep.include({ verdict: 'improved', baselineMedian: 41.5, candidateMedian: 2.5 });
+    expect(improved?.reason).to.equal('failed requests during the disruption: fewer: median 41.5 -> 2.5, p = 0.029');
+    expect(improved?.test?.method).to.equal('exact');
+    const within = figure(trials([100, 101, 102, 103]), trials([104, 105, 106, 107]));
+    expect(within?.verdict).to.equal('unchanged');
+    expect(within?.reason).to.equal('failed requests during the disruption: within the allowance: median 101.5 -> 105.5, p = 0.029');
+    const strict = figure(trials([100, 101, 102, 103]), trials([104, 105, 106, 107]), 0, { ...settings, maxRegression: 0 });
+    expect(strict?.reason).to.equal('failed requests during the disruption: more beyond the allowed +0%: median 101.5 -> 105.5, p = 0.029');
+    const noise = figure(trials([1, 5, 2, 6]), trials([2, 4, 3, 5]));
+    expect(noise?.reason).to.match(/^failed requests during the disruption: no significant difference: median 3\.5 -> 3\.5, p = /);
+  });
+
+  it('regresses over a baseline that lost nothing', () => {
+    const over = figure(trials([0, 0, 0, 0]), trials([1, 2, 3, 4]));
+    expect(over?.verdict).to.equal('regressed');
+  });
+
+  it('compares p95 latency as its own figure, leaving out trials without one', () => {
+    const p95 = figure(trials([1, 1, 1, 1, 1], [10, 11, 12, 13, null]), trials([1, 1, 1, 1, 1], [50, 51, 52, 53, 54]), 1);
+    expect(p95).to.deep.include({ figure: 'p95LatencyMs', baseline: [10, 11, 12, 13], verdict: 'regressed' });
+    expect(p95?.reason).to.match(/^p95 latency during the disruption \(ms\): more beyond the allowed \+10%: median 11\.5 -> 52/);
+  });
+
+  it('leaves out ERROR trials, and is inconclusive with too few per side, or none on one side', () => {
+    const errors = figure(trials([1, 2, 3, 4]), [...trials([9, 9, 9, 9], undefined, 'ERROR'), ...trials([5])]);
+    expect(errors).to.deep.include({ candidate: [5], verdict: 'inconclusive', test: null });
+    expect(errors?.reason).to.equal('failed requests during the disruption: too few trials (4 baseline, 1 candidate); need at least 4 per side');
+    // 4 against 3: the smallest p is 2/35 = 0.057, not below 0.05.
+    expect(figure(trials([1, 2, 3, 4]), trials([50, 51, 52]))?.verdict).to.equal('inconclusive');
+    expect(figure(trials([1, 2, 3, 4]), trials([50, 51, 52, 53]))?.verdict).to.equal('regressed');
+    const oneSided = compareDisruptionLoad(scenarioOf('web', trials([1, 2, 3, 4])), scenarioOf('web', [1000, 1000]), settings);
+    expect(oneSided.map((l) => [l.figure, l.verdict, l.candidateMedian])).to.deep.equal([['failedRequests', 'inconclusive', null], ['p95LatencyMs', 'inconclusive', null]]);
   });
 });
