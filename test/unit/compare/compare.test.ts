@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { compareRuns, gate, type Comparison } from '../../../harness/compare/compare.js';
 import { compareDisruptionLoad } from '../../../harness/compare/disruption-load.js';
+import { environmentWarnings } from '../../../harness/compare/environment.js';
 import { parseAlpha, parseMaxRegression } from '../../../harness/compare/options.js';
 import { renderMarkdown, renderTable, warningsOf, writeComparison } from '../../../harness/compare/render.js';
 import { UsageError } from '../../../harness/errors.js';
@@ -385,5 +386,39 @@ describe('compare under load: each figure on its own', () => {
     expect(figure(trials([1, 2, 3, 4]), trials([50, 51, 52, 53]))?.verdict).to.equal('regressed');
     const oneSided = compareDisruptionLoad(scenarioOf('web', trials([1, 2, 3, 4])), scenarioOf('web', [1000, 1000]), settings);
     expect(oneSided.map((l) => [l.figure, l.verdict, l.candidateMedian])).to.deep.equal([['failedRequests', 'inconclusive', null], ['p95LatencyMs', 'inconclusive', null]]);
+  });
+});
+
+describe('compare: environment fingerprints, one difference at a time', () => {
+  const machine = (cpus: number, loadAverage: number[], platform = 'linux') => ({ ...LOCAL_ENVIRONMENT, machine: { cpus, loadAverage, platform } });
+
+  it('names the side that records no environment, or neither', () => {
+    expect(environmentWarnings(LOCAL_ENVIRONMENT, null)).to.deep.equal(['the candidate does not record its environment: cannot check that the two runs are comparable']);
+    expect(environmentWarnings(null, null)).to.deep.equal(['neither run records its environment: cannot check that the two runs are comparable']);
+  });
+
+  it('warns about the machine: CPU count, platform, a timing only one run has', () => {
+    expect(environmentWarnings(LOCAL_ENVIRONMENT, machine(4, [0.8, 0, 0], 'darwin'))).to.deep.equal([
+      'CPU count differs: 2 (baseline) vs 4 (candidate): the machines differ',
+      'platform differs: linux (baseline) vs darwin (candidate): the machines differ',
+    ]);
+    const timed = { ...LOCAL_ENVIRONMENT, timings: { ...LOCAL_ENVIRONMENT.timings, podEvictionTimeoutSeconds: 5 } };
+    expect(environmentWarnings(LOCAL_ENVIRONMENT, timed)).to.deep.equal([
+      'timing podEvictionTimeoutSeconds differs: unknown (baseline) vs 5 (candidate): failure detection is tuned differently',
+    ]);
+    expect(environmentWarnings(LOCAL_ENVIRONMENT, { ...LOCAL_ENVIRONMENT, kubernetesVersion: null })).to.deep.equal([
+      'Kubernetes version differs: v1.34.4 (baseline) vs unknown (candidate): the controllers themselves changed',
+    ]);
+  });
+
+  it('warns about load per CPU beyond 0.5 apart, and not without a load average or CPUs', () => {
+    // 0.5 per CPU against 1.0: exactly 0.5 apart (all exact in binary), no warning.
+    expect(environmentWarnings(machine(2, [1]), machine(2, [2]))).to.deep.equal([]);
+    expect(environmentWarnings(machine(2, [2]), machine(2, [1]))).to.deep.equal([]);
+    expect(environmentWarnings(LOCAL_ENVIRONMENT, machine(2, [1.5]))).to.deep.equal([
+      'machine load differs: 0.20 (baseline) vs 0.75 (candidate) per CPU (1-minute load average when the run started): a busy machine heals slower',
+    ]);
+    expect(environmentWarnings(machine(2, [9]), machine(2, []))).to.deep.equal([]);
+    expect(environmentWarnings(machine(0, [9]), machine(0, [0]))).to.deep.equal([]);
   });
 });
