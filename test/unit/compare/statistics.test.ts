@@ -170,3 +170,50 @@ describe('compare statistics: bootstrap interval of the ratio of medians', () =>
     expect(bootstrapRatioOfMedians([0], [3000], options)).to.deep.include({ estimate: Infinity, upper: Infinity });
   });
 });
+
+describe('compare statistics: edges', () => {
+  const options = { seed: 7, stream: 'web', confidence: 0.95, resamples: 200 };
+
+  it('uses the exact distribution up to 2500 pairs, 50 against 50 included', () => {
+    const x = Array.from({ length: 50 }, (_, i) => 2 * i);
+    const y = Array.from({ length: 50 }, (_, i) => 2 * i + 1);
+    expect(mannWhitneyU(x, y).method).to.equal('exact');
+    expect(mannWhitneyU([...x, 101], y).method).to.equal('normal');
+    expect(mannWhitneyU([5, 5, 5], [5, 5, 5, 5]).method).to.equal('normal');
+  });
+
+  it('says why it refuses', () => {
+    expect(() => mannWhitneyU([1], [])).to.throw(RangeError, 'the Mann-Whitney U test needs at least one value in each sample');
+    expect(() => minimumSampleSize(1.5)).to.throw(RangeError, 'alpha must be between 0 and 1, not 1.5');
+    expect(() => bootstrapRatioOfMedians([], [1], options)).to.throw(RangeError, 'a ratio of medians needs at least one value on each side');
+    expect(() => bootstrapRatioOfMedians([1], [], options)).to.throw(RangeError, 'a ratio of medians needs at least one value on each side');
+    for (const confidence of [0, 1, -0.5, 1.5]) {
+      expect(() => bootstrapRatioOfMedians([1], [1], { ...options, confidence })).to.throw(RangeError, `confidence must be between 0 and 1, not ${confidence}`);
+    }
+    for (const resamples of [0, 1.5, -1]) {
+      expect(() => bootstrapRatioOfMedians([1], [1], { ...options, resamples })).to.throw(RangeError, `resamples must be a positive integer, not ${resamples}`);
+    }
+  });
+
+  it('draws exactly the resamples asked: one gives a single ratio', () => {
+    const one = bootstrapRatioOfMedians([1000, 2000, 3000], [1500, 2500, 4000], { ...options, resamples: 1 });
+    expect(one.lower).to.equal(one.upper);
+    expect(one.resamples).to.equal(1);
+  });
+
+  it('calls two medians of 0 no change, and keeps an interval that reaches Infinity by nearest rank', () => {
+    expect(bootstrapRatioOfMedians([0], [0], options)).to.deep.include({ estimate: 1, lower: 1, upper: 1 });
+    // Resampled, the baseline's median is 0 in about a quarter of the draws: the top of the interval is unbounded,
+    // the bottom a finite ratio.
+    const mixed = bootstrapRatioOfMedians([0, 1000], [1000], options);
+    expect(mixed.upper).to.equal(Infinity);
+    expect(mixed.lower).to.equal(1);
+    expect(mixed.estimate).to.equal(2);
+  });
+
+  it('gives Fisher\'s exact p for runs of thousands of trials, scaled down to a double', () => {
+    const p = moreFailuresP({ failed: 500, total: 1000 }, { failed: 600, total: 1000 });
+    expect(p).to.be.above(0).and.below(1e-4);
+    expect(moreFailuresP({ failed: 600, total: 1000 }, { failed: 600, total: 1000 })).to.be.within(0.4, 0.6);
+  });
+});
