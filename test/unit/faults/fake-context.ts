@@ -33,6 +33,8 @@ export class FakeApi {
   /** Answers scripted per call name, used once each in order before the default answer. */
   private readonly scripted = new Map<string, (() => unknown)[]>();
   readonly acknowledged: number[] = [];
+  /** The kubeconfig of a FakeApiServer, for faults that read and patch raw JSON (patch): `kube().config`. */
+  config: k8s.KubeConfig | undefined;
 
   /** The next `times` calls of `call` throw `error`. */
   refuse(call: string, error: Error, times = 1): void {
@@ -116,7 +118,7 @@ export class FakeApi {
         return {};
       }),
     };
-    const clients: Record<string, unknown> = { core, apps, objects };
+    const clients: Record<string, unknown> = { core, apps, objects, ...(api.config ? { config: api.config } : {}) };
     return new Proxy(clients, {
       get(target, property: string) {
         if (property in target) return target[property];
