@@ -111,6 +111,15 @@ export class FakeApi {
         api.answer('list', { apiVersion, kind, namespace, labelSelector: rest[4] }, () => ({
           items: api.objects.filter((o) => o.apiVersion === apiVersion && o.kind === kind && o.metadata?.namespace === namespace),
         })),
+      // Server-side apply: the object is stored whole, its generation one more than before.
+      patch: async (spec: k8s.KubernetesObject, ...rest: unknown[]) => api.answer('patch', { spec, fieldManager: rest[2], strategy: rest[4] }, () => {
+        const at = api.objects.findIndex((o) => same(o, spec));
+        const generation = at < 0 ? 1 : (api.objects[at]?.metadata)?.generation ?? 1;
+        const stored = { ...structuredClone(spec), metadata: { ...spec.metadata, generation: at < 0 ? 1 : generation + 1 } };
+        if (at < 0) api.objects.push(stored);
+        else api.objects[at] = stored;
+        return structuredClone(stored);
+      }),
       delete: async (spec: k8s.KubernetesObject, ...rest: unknown[]) => api.answer('delete', { spec, body: rest[5] }, () => {
         const at = api.objects.findIndex((o) => same(o, spec));
         if (at < 0) throw apiError(404, `${spec.kind} "${spec.metadata?.name}" not found`);

@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { allowedNamespace, describeNodeTargets, readyNodes } from '../../../harness/faults/candidates.js';
 import { FaultError } from '../../../harness/faults/errors.js';
 import { nodeCordon, nodeTaint } from '../../../harness/faults/node-cordon.js';
+import { bind, FAULTS, NODE_LOSS_FAULTS } from '../../../harness/faults/registry.js';
+import type { Fault } from '../../../harness/scenario/schema.js';
 import { FakeApi, faultContext, node, pod } from './fake-context.js';
 
 function cluster(...names: string[]): FakeApi {
@@ -111,5 +113,20 @@ describe('nodeCordon and nodeTaint (against a recording fake of the API)', () =>
       () => expect.fail('planned'),
       (error: unknown) => expect(String(error)).to.contain('nodeCordon (nodes zone=a) asks for 2 targets but only 1 candidate match'),
     );
+  });
+});
+
+describe('the fault registry', () => {
+  it('binds each spec.faults entry to its kind\'s handler, with its parameters', async () => {
+    const api = cluster('node-1');
+    const context = faultContext(api);
+    const bound = bind({ kind: 'nodeCordon', params: { count: 1 } } as Fault);
+    const plan = await bound.plan(context);
+    expect(plan.summary).to.equal('cordon node node-1');
+    const active = await bound.inject(context, plan);
+    expect(api.nodes[0]?.spec?.unschedulable).to.equal(true);
+    await active.revert();
+    expect(Object.keys(FAULTS)).to.have.length(15);
+    expect(NODE_LOSS_FAULTS).to.deep.equal(['nodeStop', 'nodePause', 'networkPartition']);
   });
 });
