@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { FaultError } from '../../../harness/faults/errors.js';
 import { processKill } from '../../../harness/faults/process-kill.js';
+import { commandLine } from '../../../harness/util/command-line.js';
 import { FakeApi, faultContext } from './fake-context.js';
 
 async function refusal(promise: Promise<unknown>): Promise<string> {
@@ -53,5 +54,33 @@ describe('processKill: choosing the process', () => {
     const plan = { targets: [{ kind: 'Process', name: 'gone', uid: '4194305' }], summary: '' };
     expect(await refusal(processKill.inject(context, { pidFile: '/nowhere', signal: 'TERM' }, plan))).to.match(/^could not signal pid 4194305: /);
     expect(api.acknowledged).to.deep.equal([]);
+  });
+
+  it('finds another process by its whole command line, and names it by its first 80 characters', async () => {
+    // Process 1 runs on any Linux machine; its command line, matched exactly.
+    const argv = commandLine(1) ?? [];
+    expect(argv.length, 'the command line of process 1').to.be.above(0);
+    const command = argv.join(' ');
+    const plan = await processKill.plan(faultContext(new FakeApi()), { command: `^${command.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, signal: 'CONT' });
+    expect(plan.targets).to.deep.include({ kind: 'Process', name: command.slice(0, 80), uid: '1' });
+    expect(plan.revertSteps).to.deep.equal([]);
+  });
+
+  it('signals the process, telling spec.processes\' supervisor first, and acknowledges it', async () => {
+    const api = new FakeApi();
+    const noted: string[] = [];
+    const context = faultContext(api, { processes: { pidOf: () => process.pid, noteKill: (name, signal) => { noted.push(`${name} ${signal}`); } } });
+    // SIGCONT to this very process: a signal that changes nothing for a running process.
+    const params = { process: 'self', signal: 'CONT' } as const;
+    const plan = await processKill.plan(context, params);
+    expect(plan.summary).to.equal(`send SIGCONT to self (pid ${process.pid})`);
+    const active = await processKill.inject(context, params, plan);
+    expect(noted).to.deep.equal(['self CONT']);
+    expect(api.acknowledged).to.deep.equal([active.ackAt]);
+    expect(await active.done).to.equal(undefined);
+    await active.revert();
+    const byFile = await processKill.inject(context, { pidFile: '/run/x.pid', signal: 'CONT' }, plan);
+    expect(noted).to.have.length(1);
+    expect(byFile.plan).to.equal(plan);
   });
 });
