@@ -30,6 +30,7 @@
  * The run as a whole: `regressed` if any scenario regressed; else `inconclusive` if nothing could be compared or any
  * scenario was inconclusive; else `improved` if any improved; else `unchanged`.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { Verdict, Environment } from '../report/result.js';
 import { summarize } from '../util/stats.js';
 import type { ComparableRun, ComparableScenario, ComparableTrial, ComparisonVerdict } from './comparable.js';
@@ -308,7 +309,8 @@ function scenarioWarnings(baseline: ComparableScenario, candidate: ComparableSce
   if (c.errors > 0 || b.errors > 0) warnings.push(`ERROR, ABORTED or SKIPPED trials left out: ${b.errors} baseline, ${c.errors} candidate`);
   const expectKeys = ['recoveryWithinMs', 'settleMs', 'maxDisruptionMs', 'mustBreak'] as const;
   const changed = expectKeys.filter((key) => baseline.expect[key] !== candidate.expect[key]).map((key) => `expect.${key}`);
-  if (baseline.steadyState.join('\n') !== candidate.steadyState.join('\n')) changed.push('steadyState');
+  // Check by check: joined into one text, ['a\nb'] and ['a', 'b'] would look the same.
+  if (!isDeepStrictEqual(baseline.steadyState, candidate.steadyState)) changed.push('steadyState');
   if (changed.length > 0) {
     warnings.push(`the scenario itself differs between the runs (${changed.join(', ')}): the times may not measure the same thing`);
   }

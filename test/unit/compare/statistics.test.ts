@@ -127,7 +127,8 @@ describe('compare statistics: how many trials a test needs', () => {
 describe('compare statistics: bootstrap interval of the ratio of medians', () => {
   const baseline = noisy(1, 'baseline', 12, 2000);
   const candidate = noisy(1, 'candidate', 12, 2600);
-  const options = { seed: 7, stream: 'web', confidence: 0.95 };
+  // 1,000 resamples keep these quick (a mutation run repeats them per mutant); one test draws the default 10,000.
+  const options = { seed: 7, stream: 'web', confidence: 0.95, resamples: 1000 };
 
   it('is reproducible with a seed, and moves with the seed or the stream', () => {
     const first = bootstrapRatioOfMedians(baseline, candidate, options);
@@ -146,8 +147,12 @@ describe('compare statistics: bootstrap interval of the ratio of medians', () =>
       const i = bootstrapRatioOfMedians(baseline, candidate, { ...options, seed });
       expect(i.lower).to.be.at.most(i.estimate);
       expect(i.upper).to.be.at.least(i.estimate);
-      expect(i).to.deep.include({ confidence: 0.95, resamples: 10_000 });
+      expect(i).to.deep.include({ confidence: 0.95, resamples: 1000 });
     }
+    const byDefault = bootstrapRatioOfMedians(baseline, candidate, { seed: 7, stream: 'web', confidence: 0.95 });
+    expect(byDefault).to.deep.include({ confidence: 0.95, resamples: 10_000 });
+    expect(byDefault.lower).to.be.at.most(byDefault.estimate);
+    expect(byDefault.upper).to.be.at.least(byDefault.estimate);
   });
 
   it('is wider for smaller samples and for higher confidence', () => {
@@ -163,5 +168,52 @@ describe('compare statistics: bootstrap interval of the ratio of medians', () =>
   it('is a single point when each side has one value, and unbounded over a baseline of 0', () => {
     expect(bootstrapRatioOfMedians([2000], [3000], options)).to.deep.include({ estimate: 1.5, lower: 1.5, upper: 1.5 });
     expect(bootstrapRatioOfMedians([0], [3000], options)).to.deep.include({ estimate: Infinity, upper: Infinity });
+  });
+});
+
+describe('compare statistics: edges', () => {
+  const options = { seed: 7, stream: 'web', confidence: 0.95, resamples: 200 };
+
+  it('uses the exact distribution up to 2500 pairs, 50 against 50 included', () => {
+    const x = Array.from({ length: 50 }, (_, i) => 2 * i);
+    const y = Array.from({ length: 50 }, (_, i) => 2 * i + 1);
+    expect(mannWhitneyU(x, y).method).to.equal('exact');
+    expect(mannWhitneyU([...x, 101], y).method).to.equal('normal');
+    expect(mannWhitneyU([5, 5, 5], [5, 5, 5, 5]).method).to.equal('normal');
+  });
+
+  it('says why it refuses', () => {
+    expect(() => mannWhitneyU([1], [])).to.throw(RangeError, 'the Mann-Whitney U test needs at least one value in each sample');
+    expect(() => minimumSampleSize(1.5)).to.throw(RangeError, 'alpha must be between 0 and 1, not 1.5');
+    expect(() => bootstrapRatioOfMedians([], [1], options)).to.throw(RangeError, 'a ratio of medians needs at least one value on each side');
+    expect(() => bootstrapRatioOfMedians([1], [], options)).to.throw(RangeError, 'a ratio of medians needs at least one value on each side');
+    for (const confidence of [0, 1, -0.5, 1.5]) {
+      expect(() => bootstrapRatioOfMedians([1], [1], { ...options, confidence })).to.throw(RangeError, `confidence must be between 0 and 1, not ${confidence}`);
+    }
+    for (const resamples of [0, 1.5, -1]) {
+      expect(() => bootstrapRatioOfMedians([1], [1], { ...options, resamples })).to.throw(RangeError, `resamples must be a positive integer, not ${resamples}`);
+    }
+  });
+
+  it('draws exactly the resamples asked: one gives a single ratio', () => {
+    const one = bootstrapRatioOfMedians([1000, 2000, 3000], [1500, 2500, 4000], { ...options, resamples: 1 });
+    expect(one.lower).to.equal(one.upper);
+    expect(one.resamples).to.equal(1);
+  });
+
+  it('calls two medians of 0 no change, and keeps an interval that reaches Infinity by nearest rank', () => {
+    expect(bootstrapRatioOfMedians([0], [0], options)).to.deep.include({ estimate: 1, lower: 1, upper: 1 });
+    // Resampled, the baseline's median is 0 in about a quarter of the draws: the top of the interval is unbounded,
+    // the bottom a finite ratio.
+    const mixed = bootstrapRatioOfMedians([0, 1000], [1000], options);
+    expect(mixed.upper).to.equal(Infinity);
+    expect(mixed.lower).to.equal(1);
+    expect(mixed.estimate).to.equal(2);
+  });
+
+  it('gives Fisher\'s exact p for runs of thousands of trials, scaled down to a double', () => {
+    const p = moreFailuresP({ failed: 500, total: 1000 }, { failed: 600, total: 1000 });
+    expect(p).to.be.above(0).and.below(1e-4);
+    expect(moreFailuresP({ failed: 600, total: 1000 }, { failed: 600, total: 1000 })).to.be.within(0.4, 0.6);
   });
 });

@@ -27,9 +27,15 @@ export class FakeApi {
   readonly sent: Sent[] = [];
   readonly pods: k8s.V1Pod[] = [];
   readonly nodes: k8s.V1Node[] = [];
+  /** Objects of any kind (deleteObject reads, lists and deletes them through the generic client). */
+  readonly objects: k8s.KubernetesObject[] = [];
+  /** Deployments, StatefulSets and ReplicaSets by kind: what scale reads and writes. */
+  readonly workloads: { kind: string; metadata: k8s.V1ObjectMeta; spec: { replicas?: number } }[] = [];
   /** Answers scripted per call name, used once each in order before the default answer. */
   private readonly scripted = new Map<string, (() => unknown)[]>();
   readonly acknowledged: number[] = [];
+  /** The kubeconfig of a FakeApiServer, for faults that read and patch raw JSON (patch): `kube().config`. */
+  config: k8s.KubeConfig | undefined;
 
   /** The next `times` calls of `call` throw `error`. */
   refuse(call: string, error: Error, times = 1): void {
@@ -73,7 +79,56 @@ export class FakeApi {
         return structuredClone(node);
       }),
     };
-    const clients: Record<string, unknown> = { core };
+    const workload = (kind: string, request: { name: string; namespace: string }) => {
+      const found = api.workloads.find((w) => w.kind === kind && w.metadata.name === request.name && w.metadata.namespace === request.namespace);
+      if (!found) throw apiError(404, `${kind} "${request.name}" not found`);
+      return found;
+    };
+    const read = (kind: string) => async (request: { name: string; namespace: string }) =>
+      api.answer(`read${kind}`, request, () => structuredClone(workload(kind, request)));
+    const scale = (kind: string) => async (request: { name: string; namespace: string; body: { spec: { replicas: number } } }) =>
+      api.answer(`patch${kind}Scale`, request, () => {
+        workload(kind, request).spec.replicas = request.body.spec.replicas;
+        return {};
+      });
+    const apps = {
+      readNamespacedDeployment: read('Deployment'),
+      readNamespacedStatefulSet: read('StatefulSet'),
+      readNamespacedReplicaSet: read('ReplicaSet'),
+      patchNamespacedDeploymentScale: scale('Deployment'),
+      patchNamespacedStatefulSetScale: scale('StatefulSet'),
+      patchNamespacedReplicaSetScale: scale('ReplicaSet'),
+    };
+    const same = (object: k8s.KubernetesObject, spec: k8s.KubernetesObject): boolean => object.kind === spec.kind
+      && object.apiVersion === spec.apiVersion && object.metadata?.name === spec.metadata?.name
+      && object.metadata?.namespace === spec.metadata?.namespace;
+    const objects = {
+      read: async (spec: k8s.KubernetesObject) => api.answer('read', { spec }, () => {
+        const found = api.objects.find((o) => same(o, spec));
+        if (!found) throw apiError(404, `${spec.kind} "${spec.metadata?.name}" not found`);
+        return structuredClone(found);
+      }),
+      list: async (apiVersion: string, kind: string, namespace: string, ...rest: unknown[]) =>
+        api.answer('list', { apiVersion, kind, namespace, labelSelector: rest[4] }, () => ({
+          items: api.objects.filter((o) => o.apiVersion === apiVersion && o.kind === kind && o.metadata?.namespace === namespace),
+        })),
+      // Server-side apply: the object is stored whole, its generation one more than before.
+      patch: async (spec: k8s.KubernetesObject, ...rest: unknown[]) => api.answer('patch', { spec, fieldManager: rest[2], strategy: rest[4] }, () => {
+        const at = api.objects.findIndex((o) => same(o, spec));
+        const generation = at < 0 ? 1 : (api.objects[at]?.metadata)?.generation ?? 1;
+        const stored = { ...structuredClone(spec), metadata: { ...spec.metadata, generation: at < 0 ? 1 : generation + 1 } };
+        if (at < 0) api.objects.push(stored);
+        else api.objects[at] = stored;
+        return structuredClone(stored);
+      }),
+      delete: async (spec: k8s.KubernetesObject, ...rest: unknown[]) => api.answer('delete', { spec, body: rest[5] }, () => {
+        const at = api.objects.findIndex((o) => same(o, spec));
+        if (at < 0) throw apiError(404, `${spec.kind} "${spec.metadata?.name}" not found`);
+        api.objects.splice(at, 1);
+        return {};
+      }),
+    };
+    const clients: Record<string, unknown> = { core, apps, objects, ...(api.config ? { config: api.config } : {}) };
     return new Proxy(clients, {
       get(target, property: string) {
         if (property in target) return target[property];

@@ -62,4 +62,66 @@ describe('nodeDrain (against a recording fake of the API)', () => {
     await failing.done.catch((caught: unknown) => { error = caught; });
     expect((error as { code?: number } | undefined)?.code).to.equal(500);
   });
+
+  it('evicts only what a drain may: not terminating, mirror, DaemonSet or finished pods, in the namespaces allowed', async () => {
+    const api = new FakeApi();
+    api.nodes.push(node('node-1'));
+    const special = (name: string, change: (p: ReturnType<typeof pod>) => void, namespace = 'ns'): ReturnType<typeof pod> => {
+      const made = pod(name, 'node-1', namespace);
+      change(made);
+      return made;
+    };
+    api.pods.push(
+      pod('web-1', 'node-1'),
+      special('leaving', (p) => { p.metadata!.deletionTimestamp = new Date(1); }),
+      special('static', (p) => { p.metadata!.annotations = { 'kubernetes.io/config.mirror': 'x' }; }),
+      special('agent', (p) => { p.metadata!.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'a', uid: 'u', controller: true }]; }),
+      special('owned', (p) => { p.metadata!.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'a', uid: 'u' }, { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'r', uid: 'r', controller: true }]; }),
+      special('done', (p) => { p.status = { phase: 'Succeeded' }; }),
+      special('crashed', (p) => { p.status = { phase: 'Failed' }; }),
+      special('pending', (p) => { p.status = { phase: 'Pending' }; }),
+      pod('tenant-1', 'node-1', 'tenant'),
+      pod('other-1', 'node-1', 'other'),
+    );
+    const context = faultContext(api, { allowNamespaces: ['tenant'] });
+    const plan = await nodeDrain.plan(context, params);
+    expect(plan.summary).to.equal('drain node node-1');
+    expect(plan.revertSteps).to.deep.equal([{ op: 'uncordon', node: 'node-1' }]);
+    const active = await nodeDrain.inject(context, params, plan);
+    expect(await active.done).to.equal(undefined);
+    expect(api.callsOf('listPodForAllNamespaces')).to.deep.equal([{ fieldSelector: 'spec.nodeName=node-1' }]);
+    expect(api.callsOf('createNamespacedPodEviction')).to.deep.equal(['web-1', 'owned', 'pending', 'tenant-1'].map((name) => {
+      const namespace = name === 'tenant-1' ? 'tenant' : 'ns';
+      return { name, namespace, body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } } };
+    }));
+    expect(active.steps).to.deep.equal([{ op: 'uncordon', node: 'node-1' }]);
+    // One acknowledgement for the cordon, one per eviction.
+    expect(api.acknowledged).to.have.length(5);
+  });
+
+  it('leaves a node cordoned before as it was, and names the budget from the refusal\'s causes, or its text', async () => {
+    const api = drainable();
+    api.nodes.splice(1, 1);
+    api.nodes[0].spec = { unschedulable: true };
+    const cause = Object.assign(new Error('HTTP 429'), {
+      code: 429, body: { message: 'Too many requests', details: { causes: [{ reason: 'x' }, { message: 'The disruption budget web needs 2 healthy pods' }] } },
+    });
+    api.refuse('createNamespacedPodEviction', cause, 100);
+    const context = faultContext(api, { deadline: 0 });
+    const active = await nodeDrain.inject(context, params, await nodeDrain.plan(context, params));
+    expect(await active.done).to.equal('drain of node node-1 blocked: eviction of pod web-1 refused until the deadline (The disruption budget web needs 2 healthy pods)');
+    expect(active.steps).to.deep.equal([]);
+    await active.revert();
+    expect(api.nodes[0]?.spec?.unschedulable).to.equal(true);
+    const text = drainable();
+    text.nodes.splice(1, 1);
+    text.refuse('createNamespacedPodEviction', Object.assign(new Error('HTTP 429'), { code: 429, body: 'budget says no' }), 100);
+    const plain = await nodeDrain.inject(faultContext(text, { deadline: 0 }), params, await nodeDrain.plan(faultContext(text), params));
+    expect(await plain.done).to.match(/\(budget says no\)$/);
+    const bare = drainable();
+    bare.nodes.splice(1, 1);
+    bare.refuse('createNamespacedPodEviction', Object.assign(new Error('HTTP 429'), { code: 429, body: { message: 'Too many requests' } }), 100);
+    const messageOnly = await nodeDrain.inject(faultContext(bare, { deadline: 0 }), params, await nodeDrain.plan(faultContext(bare), params));
+    expect(await messageOnly.done).to.match(/\(Too many requests\)$/);
+  });
 });

@@ -1,6 +1,9 @@
 import { expect } from 'chai';
-import { versionsOf, withChanges } from '../../../harness/faults/rollout.js';
+import { FaultError } from '../../../harness/faults/errors.js';
+import { rollout, versionsOf, withChanges } from '../../../harness/faults/rollout.js';
+import { Duration } from '../../../harness/scenario/duration.js';
 import type { Manifest, RolloutParams } from '../../../harness/scenario/schema.js';
+import { apiError, FakeApi, faultContext } from './fake-context.js';
 
 const web = (): Record<string, unknown> => ({
   apiVersion: 'apps/v1',
@@ -63,5 +66,82 @@ describe('faults: rollout versions', () => {
     expect([versions.replicas, versions.previousReplicas]).to.deep.equal([6, 4]);
     expect((versions.next[0]?.spec as { replicas: number }).replicas).to.equal(6);
     expect((versions.previous[0]?.spec as { replicas: number }).replicas).to.equal(4);
+  });
+});
+
+describe('faults: rollout (against a recording fake of the API)', () => {
+  const desired = (): Manifest[] => [manifest(web()), manifest({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web-config' }, data: { a: '1' } })];
+  const live = (api: FakeApi): void => {
+    api.objects.push({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'ns', uid: 'uid-web', generation: 3 } });
+  };
+  const params = (change: RolloutParams['change'], rollback: RolloutParams['rollback'] = { kind: 'onStall' }): RolloutParams =>
+    ({ kind: 'Deployment', name: 'web', change, rollback });
+
+  it('plans the workload as the target, says what changes and when it rolls back, and how to revert', async () => {
+    const api = new FakeApi();
+    live(api);
+    const context = faultContext(api, { desiredState: desired() });
+    const plan = await rollout.plan(context, params(set({ image: { web: 'app:v2' }, env: { web: { MODE: 'x', B: '2' } }, annotations: { note: 'y' } })));
+    expect(plan.targets).to.deep.equal([{ kind: 'Deployment', name: 'web', namespace: 'ns', uid: 'uid-web' }]);
+    expect(plan.summary).to.equal('roll out Deployment web (web image app:v2; web env MODE=x,B=2; annotation note=y; 1 object), rollback onStall');
+    expect(plan.revertSteps).to.deep.equal([{ op: 'apply', objects: [{ ...web(), metadata: { name: 'web', namespace: 'ns' } }] }]);
+    const later = await rollout.plan(context, params(set({ image: { web: 'app:v2' } }), { kind: 'after', after: Duration.parse('30s') }));
+    expect(later.summary).to.equal('roll out Deployment web (web image app:v2; 1 object), rollback after 30s');
+  });
+
+  it('names a file\'s version by its last two path parts, with its objects counted', async () => {
+    const api = new FakeApi();
+    live(api);
+    const v2 = desired().map((m) => manifest({ ...m.object, metadata: { name: m.name, labels: { v: '2' } } }));
+    const context = faultContext(api, { desiredState: desired() });
+    const plan = await rollout.plan(context, params({ kind: 'file', file: '/repo/releases/v2/web.yaml', manifests: v2 }));
+    expect(plan.summary).to.equal('roll out Deployment web (the version in v2/web.yaml; 2 objects), rollback onStall');
+  });
+
+  it('refuses a workload that is not in the cluster, and passes on other errors', async () => {
+    const context = faultContext(new FakeApi(), { desiredState: desired() });
+    await rollout.plan(context, params(set({ image: { web: 'app:v2' } }))).then(() => expect.fail('planned'), (error: unknown) => {
+      expect(error).to.be.instanceOf(FaultError);
+      expect(String(error)).to.contain('rollout: no Deployment web in ns');
+    });
+    const api = new FakeApi();
+    api.refuse('read', apiError(500, 'etcd'));
+    await rollout.plan(faultContext(api, { desiredState: desired() }), params(set({}))).then(() => expect.fail('planned'),
+      (error: unknown) => expect(error).to.not.be.instanceOf(FaultError));
+  });
+
+  it('applies the new version (the workload last), hands the run its rollback, and reverts by applying the previous one', async () => {
+    const api = new FakeApi();
+    live(api);
+    const context = faultContext(api, { desiredState: desired() });
+    const v2 = desired().map((m) => manifest({ ...m.object, metadata: { name: m.name, labels: { v: '2' } } }));
+    const change = params({ kind: 'file', file: '/repo/v2.yaml', manifests: v2 }, { kind: 'never' });
+    const plan = await rollout.plan(context, change);
+    const active = await rollout.inject(context, change, plan);
+    const applied = api.callsOf('patch');
+    expect(applied.map((r) => (r['spec'] as { kind: string }).kind)).to.deep.equal(['ConfigMap', 'Deployment']);
+    expect(applied[0]).to.deep.include({ fieldManager: 'rebound', strategy: 'application/apply-patch+yaml' });
+    expect(api.acknowledged).to.deep.equal([active.ackAt]);
+    expect(active.rollout).to.deep.include({ kind: 'Deployment', name: 'web', namespace: 'ns', replicas: 4, previousReplicas: 4, generation: 4, policy: { kind: 'never' } });
+    expect(active.steps).to.deep.equal([{ op: 'apply', objects: plan.revertSteps?.[0]?.op === 'apply' ? plan.revertSteps[0].objects : [] }]);
+    const first = await active.rollout!.rollBack();
+    expect(first.generation).to.equal(5);
+    expect(await active.rollout!.rollBack()).to.equal(first);
+    expect(api.callsOf('patch')).to.have.length(4);
+    await active.revert();
+    expect(api.callsOf('patch')).to.have.length(6);
+    const reverted = api.objects.find((o) => o.kind === 'ConfigMap') as { metadata: { labels?: unknown } };
+    expect(reverted.metadata.labels).to.equal(undefined);
+  });
+
+  it('has no replica counts for a DaemonSet', async () => {
+    const api = new FakeApi();
+    const daemon = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent' }, spec: { template: { spec: { containers: [{ name: 'a', image: 'a:1' }] } } } };
+    api.objects.push({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', namespace: 'ns' } });
+    const context = faultContext(api, { desiredState: [manifest(daemon)] });
+    const change = { kind: 'DaemonSet', name: 'agent', change: set({ image: { a: 'a:2' } }), rollback: { kind: 'never' } } as RolloutParams;
+    const active = await rollout.inject(context, change, await rollout.plan(context, change));
+    expect(active.rollout).to.not.have.property('replicas');
+    expect(active.rollout).to.not.have.property('previousReplicas');
   });
 });

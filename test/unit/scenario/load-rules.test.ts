@@ -118,4 +118,21 @@ spec:
     expect(driver.targets[0]?.url).to.equal('http://${NODE_PORT_30080}/healthz');
     expect(driver.targets[0]?.headers).to.deep.equal({ 'X-Namespace': '${NAMESPACE}' });
   });
+
+  it('keeps the rate, the requests in flight and the virtual users as written, and the k6 script and env', async () => {
+    const load = async (spec: unknown) => {
+      const doc: Doc = baseScenario();
+      doc.spec.load = spec;
+      const result = await loadData(doc, { files: { 'load.js': 'export default function () {}\n' } });
+      expect(lines(result.errors), show(result.errors)).to.deep.equal([]);
+      return result.scenario?.spec.load?.driver;
+    };
+    const rate = await load({ http: { targets: [TARGET], rate: 50, maxInFlight: 7 } });
+    expect(rate).to.deep.include({ model: { kind: 'rate', rate: 50, maxInFlight: 7 } });
+    const vus = await load({ http: { targets: [TARGET], vus: 3 } });
+    expect(vus).to.deep.include({ model: { kind: 'vus', vus: 3 } });
+    const k6 = await load({ k6: { script: 'load.js', env: { A: '1' } } });
+    expect(k6).to.deep.include({ kind: 'k6', env: { A: '1' } });
+    expect(k6?.kind === 'k6' ? k6.script : '').to.match(/\/load\.js$/);
+  });
 });

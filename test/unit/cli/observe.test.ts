@@ -11,6 +11,9 @@ function refused(outcome: Outcome, message: string): void {
   expect(outcome.stderr).to.not.contain('    at ');
 }
 
+// In child processes, so here rather than in test/unit/run: the mutation rooms that run that folder (observe, judge,
+// faults) gain nothing from it (a child process never sees Stryker's active mutant), and under a shared machine's
+// load its spawned commands outlasted the 60 s timeout in a dry run of the faults room.
 describe('rebound observe: refusals before anything is watched', function () {
   this.timeout(60_000);
   let dir: string;

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { LOCAL_ENVIRONMENT, noisy, resultsJson, runOf, scenarioOf } from './support.js';
+import { LOCAL_ENVIRONMENT, noisy, resultsJson, runOf, scenarioOf } from '../compare/support.js';
 
 function rebound(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -13,6 +13,9 @@ function rebound(args: string[]): Promise<{ code: number; stdout: string; stderr
   });
 }
 
+// `rebound compare` end to end, in child processes. It lives here, not in test/unit/compare: the compare mutation
+// room runs that folder, and a child process never sees Stryker's active mutant (harness/compare is tested in-process
+// there, load.ts by test/unit/compare/load.test.ts).
 describe('rebound compare', function () {
   this.timeout(60_000);
   let dir: string;

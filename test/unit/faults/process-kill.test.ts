@@ -1,0 +1,86 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { FaultError } from '../../../harness/faults/errors.js';
+import { processKill } from '../../../harness/faults/process-kill.js';
+import { commandLine } from '../../../harness/util/command-line.js';
+import { FakeApi, faultContext } from './fake-context.js';
+
+async function refusal(promise: Promise<unknown>): Promise<string> {
+  return promise.then(() => expect.fail('it did not fail'), (error: unknown) => {
+    expect(error).to.be.instanceOf(FaultError);
+    return (error as Error).message;
+  });
+}
+
+// Planning only, and signals no process receives: the tests start no process of their own.
+describe('processKill: choosing the process', () => {
+  let dir: string;
+  before(() => { dir = mkdtempSync(join(tmpdir(), 'rebound-process-kill-')); });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('takes a process of spec.processes by name, and plans to continue it only after a STOP', async () => {
+    const context = faultContext(new FakeApi(), { processes: { pidOf: (name) => (name === 'api' ? 4242 : undefined), noteKill: () => undefined } });
+    const killed = await processKill.plan(context, { process: 'api', signal: 'KILL' });
+    expect(killed).to.deep.equal({ targets: [{ kind: 'Process', name: 'api', uid: '4242' }], summary: 'send SIGKILL to api (pid 4242)', revertSteps: [] });
+    const stopped = await processKill.plan(context, { process: 'api', signal: 'STOP' });
+    expect(stopped.revertSteps).to.have.length(1);
+    expect(stopped.revertSteps?.[0]).to.deep.include({ op: 'continueProcess', pid: 4242 });
+    expect(await refusal(processKill.plan(context, { process: 'db', signal: 'TERM' }))).to.equal('process db is not running, so it cannot be killed');
+  });
+
+  it('reads a pid file, and refuses one it cannot read or that holds no pid', async () => {
+    const context = faultContext(new FakeApi());
+    const file = join(dir, 'app.pid');
+    writeFileSync(file, ' 31337\n');
+    expect((await processKill.plan(context, { pidFile: file, signal: 'TERM' })).targets).to.deep.equal([{ kind: 'Process', name: file, uid: '31337' }]);
+    writeFileSync(file, '12a\n');
+    expect(await refusal(processKill.plan(context, { pidFile: file, signal: 'TERM' }))).to.equal(`pid file ${file} does not hold a pid`);
+    const missing = join(dir, 'missing.pid');
+    expect(await refusal(processKill.plan(context, { pidFile: missing, signal: 'TERM' }))).to.match(new RegExp(`^pid file ${missing} cannot be read: ENOENT`));
+  });
+
+  it('says when no command line matches', async () => {
+    const context = faultContext(new FakeApi());
+    expect(await refusal(processKill.plan(context, { command: '^no such command \\d{40}$', signal: 'TERM' })))
+      .to.equal('no process has a command line matching /^no such command \\d{40}$/');
+  });
+
+  it('names the pid it could not signal', async () => {
+    const api = new FakeApi();
+    const context = faultContext(api);
+    // A pid no process has (above Linux's largest pid_max).
+    const plan = { targets: [{ kind: 'Process', name: 'gone', uid: '4194305' }], summary: '' };
+    expect(await refusal(processKill.inject(context, { pidFile: '/nowhere', signal: 'TERM' }, plan))).to.match(/^could not signal pid 4194305: /);
+    expect(api.acknowledged).to.deep.equal([]);
+  });
+
+  it('finds another process by its whole command line, and names it by its first 80 characters', async () => {
+    // Process 1 runs on any Linux machine; its command line, matched exactly.
+    const argv = commandLine(1) ?? [];
+    expect(argv.length, 'the command line of process 1').to.be.above(0);
+    const command = argv.join(' ');
+    const plan = await processKill.plan(faultContext(new FakeApi()), { command: `^${command.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, signal: 'CONT' });
+    expect(plan.targets).to.deep.include({ kind: 'Process', name: command.slice(0, 80), uid: '1' });
+    expect(plan.revertSteps).to.deep.equal([]);
+  });
+
+  it('signals the process, telling spec.processes\' supervisor first, and acknowledges it', async () => {
+    const api = new FakeApi();
+    const noted: string[] = [];
+    const context = faultContext(api, { processes: { pidOf: () => process.pid, noteKill: (name, signal) => { noted.push(`${name} ${signal}`); } } });
+    // SIGCONT to this very process: a signal that changes nothing for a running process.
+    const params = { process: 'self', signal: 'CONT' } as const;
+    const plan = await processKill.plan(context, params);
+    expect(plan.summary).to.equal(`send SIGCONT to self (pid ${process.pid})`);
+    const active = await processKill.inject(context, params, plan);
+    expect(noted).to.deep.equal(['self CONT']);
+    expect(api.acknowledged).to.deep.equal([active.ackAt]);
+    expect(await active.done).to.equal(undefined);
+    await active.revert();
+    const byFile = await processKill.inject(context, { pidFile: '/run/x.pid', signal: 'CONT' }, plan);
+    expect(noted).to.have.length(1);
+    expect(byFile.plan).to.equal(plan);
+  });
+});
