@@ -40,7 +40,9 @@ export function startK6(options: K6LoadOptions, context: LoadContext): LoadSessi
   ];
   const output = createWriteStream(logFile);
   const startedAt = monotonicNow();
-  const child: ChildProcess = spawn(options.k6, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // A process group of its own, stopped as a whole: a k6 started through a wrapper script (a version manager's shim,
+  // a container runner) leaves children that would outlive a signal to the wrapper alone.
+  const child: ChildProcess = spawn(options.k6, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout?.pipe(output, { end: false });
   child.stderr?.pipe(output, { end: false });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
@@ -52,9 +54,9 @@ export function startK6(options: K6LoadOptions, context: LoadContext): LoadSessi
 
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
+    signalGroup(child, 'SIGTERM');
     const gone = await Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5000))]);
-    if (!gone) child.kill('SIGKILL');
+    if (!gone) signalGroup(child, 'SIGKILL');
     await exited;
   };
 
@@ -134,4 +136,17 @@ function k6Result(summary: K6Summary, run: { startedAt: number; t0: number; ende
     note: [`k6 judged its whole run, from the warm-up (${((run.t0 - run.startedAt) / 1000).toFixed(1)} s before T0) on; the per-second panel and the error budget need the built-in driver (spec.load.http)`, run.note]
       .filter((n): n is string => n !== null).join('; '),
   };
+}
+
+/** Signals the child's whole process group (it leads one: spawned detached); the child alone if that fails. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid !== undefined) {
+      process.kill(-child.pid, signal);
+      return;
+    }
+  } catch {
+    // The group is gone already, or was never made: signal the child itself.
+  }
+  child.kill(signal);
 }

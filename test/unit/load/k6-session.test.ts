@@ -84,7 +84,8 @@ describe('k6 load sessions (a stand-in k6 replaying recorded k6 v1.1.0 runs)', (
   });
 
   it('stops a k6 that outlives the scenario timeout, and cancel stops one at once', async () => {
-    const slow = standIn(dir, 'pass.summary-export.json', 0, 'sleep 30');
+    // A wrapper whose child does the work, as a version manager's shim would: stopping k6 must stop both.
+    const slow = standIn(dir, 'pass.summary-export.json', 0, `sleep 30 & echo $! >> ${JSON.stringify(join(dir, 'children.txt'))}; wait`);
     const late = startK6({ k6: slow, script: 'x.js', env: {}, warmupMs: 0 }, { ...context, deadline: monotonicNow() + 300 });
     const error = await late.finish(moments(late.startedAt)).then(() => undefined, (e: unknown) => e as Error);
     expect(error?.message).to.match(/k6 was still running when the scenario's timeout came/);
@@ -92,5 +93,18 @@ describe('k6 load sessions (a stand-in k6 replaying recorded k6 v1.1.0 runs)', (
     const started = Date.now();
     await cancelled.cancel();
     expect(Date.now() - started).to.be.below(6000);
+    const children = readFileSync(join(dir, 'children.txt'), 'utf8').trim().split('\n').map(Number);
+    expect(children, 'the late run started its child').to.not.be.empty;
+    for (const pid of children) expect(alive(pid), `the wrapper's child ${pid}`).to.equal(false);
   });
 });
+
+/** Whether a process runs: not there, or a zombie waiting to be reaped, is gone (Linux: /proc/<pid>/stat). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
