@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { LoadResult, ThresholdResult } from '../report/result.js';
 import { isoOf, monotonicNow } from '../util/clock.js';
 import { logTail } from '../util/log-tail.js';
+import { within } from '../util/sleep.js';
 import { parseK6Summary, type K6Summary } from './k6-summary.js';
 import type { LoadContext, LoadSession, TrialMoments } from './session.js';
 
@@ -55,7 +56,7 @@ export function startK6(options: K6LoadOptions, context: LoadContext): LoadSessi
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     signalGroup(child, 'SIGTERM');
-    const gone = await Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5000))]);
+    const gone = await within(exited.then(() => true), 5000, false);
     if (!gone) signalGroup(child, 'SIGKILL');
     await exited;
   };
@@ -67,7 +68,8 @@ export function startK6(options: K6LoadOptions, context: LoadContext): LoadSessi
       finished = true;
       // k6 decides when its run ends; the scenario's timeout bounds the wait.
       const waitMs = Math.max(0, context.deadline - monotonicNow());
-      const ended = await Promise.race([exited, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), waitMs))]);
+      // within() clears its timer: a k6 that ends early leaves nothing waiting for the deadline.
+      const ended = await within(exited, waitMs, undefined);
       if (ended === undefined) {
         await stop();
         await new Promise<void>((resolve) => output.end(resolve));
