@@ -63,6 +63,49 @@ describe('scenario rules: patch and desiredStateHolds', () => {
     ]);
   });
 
+  it('accepts every JSON Patch operation written as RFC 6902 has it', async () => {
+    const { errors, shown } = await check(patchFault({
+      type: 'json',
+      patch: [
+        { op: 'add', path: '/metadata/labels/a', value: 'x' },
+        { op: 'remove', path: '/metadata/labels/b' },
+        { op: 'replace', path: '/spec/replicas', value: 1 },
+        { op: 'move', from: '/metadata/labels/c', path: '/metadata/labels/d' },
+        { op: 'copy', from: '/metadata/labels/e', path: '/metadata/labels/f' },
+        { op: 'test', path: '/spec/paused', value: false },
+      ],
+    }));
+    expect(errors, shown).to.deep.equal([]);
+  });
+
+  it('tells the JSON Patch operations apart: what each needs and what it takes no part of', async () => {
+    const { errors } = await check(patchFault({
+      type: 'json',
+      patch: [
+        'replace /spec/replicas 1',
+        { path: '/spec/replicas', value: 1 },
+        { op: 'add', value: 1 },
+        { op: 'copy', path: '/a' },
+        { op: 'copy', from: 'a', path: '/b' },
+        { op: 'test', path: '/spec/paused' },
+        { op: 'move', from: '/a', path: '/b', value: 1 },
+        { op: 'replace', from: '/a', path: '/b', value: 1 },
+        { op: 'add', path: '/a', value: 1, extra: true },
+      ],
+    }));
+    expect(errors).to.deep.equal([
+      'spec.faults[0].patch.patch[0]: a JSON Patch operation is an object with op and path',
+      'spec.faults[0].patch.patch[1]: op must be one of add, remove, replace, move, copy, test',
+      'spec.faults[0].patch.patch[2]: an operation needs a path',
+      'spec.faults[0].patch.patch[3]: copy needs from',
+      'spec.faults[0].patch.patch[4].from: `a` is not a JSON Pointer: it must start with /, e.g. /spec/replicas',
+      'spec.faults[0].patch.patch[5]: test needs a value',
+      'spec.faults[0].patch.patch[6].value: move takes no value',
+      'spec.faults[0].patch.patch[7].from: replace takes no from',
+      'spec.faults[0].patch.patch[8].extra: add takes no extra',
+    ]);
+  });
+
   it('refuses an empty patch, an unknown type, and Secrets', async () => {
     expect((await check(patchFault({ patch: {} }))).errors).to.deep.equal(['spec.faults[0].patch.patch: the patch is empty: it would change nothing']);
     expect((await check(patchFault({ type: 'apply', patch: { a: 1 } }))).valid).to.equal(false);
