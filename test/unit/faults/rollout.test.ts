@@ -69,6 +69,46 @@ describe('faults: rollout versions', () => {
   });
 });
 
+describe('faults: rollout finds its workload among others of the desired state', () => {
+  const decoy = (kind: string, name: string, replicas: number, namespace?: string, apiVersion = 'apps/v1'): Manifest => {
+    const object: Record<string, unknown> = { ...web(), apiVersion, kind, metadata: { name } };
+    (object.spec as { replicas: number }).replicas = replicas;
+    return { ...manifest(object), ...(namespace === undefined ? {} : { namespace }) };
+  };
+  const crowd = (): Manifest[] => [
+    decoy('StatefulSet', 'web', 7),
+    decoy('Deployment', 'api', 8),
+    decoy('Deployment', 'web', 9, 'other'),
+    decoy('Deployment', 'web', 10, undefined, 'example.com/v1'),
+    manifest(web()),
+  ];
+
+  it('by kind, apps/v1, name and namespace: the declared Deployment web of the scenario\'s namespace', () => {
+    const params: RolloutParams = { kind: 'Deployment', name: 'web', change: set({ image: { web: 'app:v2' } }), rollback: { kind: 'never' } };
+    const { previous, replicas } = versionsOf(crowd(), params, 'ns', 'ns');
+    expect(replicas).to.equal(4);
+    expect(previous.map((b) => [b.kind, (b.spec as { replicas: number }).replicas])).to.deep.equal([['Deployment', 4]]);
+    const other = versionsOf(crowd(), params, 'other', 'ns');
+    expect(other.replicas, 'the one declared in namespace other').to.equal(9);
+  });
+
+  it('a file\'s objects each find their previous version: same API group, kind, name and namespace', () => {
+    const config = (data: string, namespace?: string): Manifest => ({
+      ...manifest({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' }, data: { v: data } }),
+      ...(namespace === undefined ? {} : { namespace }),
+    });
+    const newer = web();
+    (newer.spec as { replicas: number }).replicas = 5;
+    const params: RolloutParams = {
+      kind: 'Deployment', name: 'web', rollback: { kind: 'never' },
+      change: { kind: 'file', file: '/x/v2.yaml', manifests: [config('new'), manifest(newer)] },
+    };
+    const { previous } = versionsOf([...crowd(), config('elsewhere', 'other'), config('declared')], params, 'ns', 'ns');
+    expect(previous.map((b) => [b.kind, b.kind === 'ConfigMap' ? (b.data as { v: string }).v : (b.spec as { replicas: number }).replicas]))
+      .to.deep.equal([['ConfigMap', 'declared'], ['Deployment', 4]]);
+  });
+});
+
 describe('faults: rollout (against a recording fake of the API)', () => {
   const desired = (): Manifest[] => [manifest(web()), manifest({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web-config' }, data: { a: '1' } })];
   const live = (api: FakeApi): void => {
