@@ -77,6 +77,21 @@ describe('scenario: rollout fault and rollout checks', () => {
     ]);
   });
 
+  it('wants the named workload in the rollout file: its kind, its name, apps/v1', async () => {
+    const holdsNo = 'spec.faults[0].rollout.file: the rollout file web-v2.yaml holds no Deployment web, the workload this fault names';
+    const variants: Record<string, string> = {
+      'another kind': WEB.replace('kind: Deployment', 'kind: StatefulSet'),
+      'another name': WEB.replace('name: web }', 'name: api }'),
+      'another API version': WEB.replace('apiVersion: apps/v1', 'apiVersion: apps/v1beta2'),
+    };
+    for (const [what, v2] of Object.entries(variants)) {
+      const errors = await errorsOf(rolloutScenario({ name: 'web', file: 'web-v2.yaml' }), { 'web.yaml': WEB, 'web-v2.yaml': v2 });
+      expect(errors, what).to.include(holdsNo);
+    }
+    expect(await errorsOf(rolloutScenario({ name: 'web', file: 'web-v2.yaml' }), { 'web.yaml': WEB, 'web-v2.yaml': WEB.replace('replicas: 4', 'replicas: 5') }))
+      .to.deep.equal([]);
+  });
+
   it('validates availableAtLeast and rolledOut, and rolloutWithin only with a rollout to time', async () => {
     const doc = rolloutScenario({ name: 'web', set: { image: { web: 'x' } } }, { recoveryWithin: '30s', rolloutWithin: '20s' });
     doc.spec.steadyState = [{ availableAtLeast: { name: 'web', min: 3 } }, { rolledOut: { kind: 'Deployment', name: 'web' } }];
