@@ -9,9 +9,9 @@ import { readJournal } from '../../../bench/peers/chaostoolkit.js';
 import { comparePeer, peerRows } from '../../../bench/peers/compare.js';
 import type { PeerRun } from '../../../bench/peers/peer.js';
 import { ensurePeersVenv, PeersSetupError, venvDir } from '../../../bench/peers/setup.js';
+import { auditEvents, deployment, T } from './audit-events.js';
 
 const NS = 'peer-ns';
-const T = Date.parse('2026-12-02T10:00:00Z');
 
 function pod(uid: string, ready = true, terminating = false): unknown {
   return {
@@ -29,17 +29,7 @@ function slice(uids: string[]): unknown {
   return { ...base, endpoints: uids.map((uid) => ({ addresses: [uid], conditions: { ready: true }, targetRef: { uid } })) };
 }
 
-function deployment(available: number): unknown {
-  return { kind: 'Deployment', metadata: { name: 'web', generation: 1 }, status: { observedGeneration: 1, updatedReplicas: 3, availableReplicas: available } };
-}
-
-function event(at: number, verb: string, resource: string, body: unknown, extra: Partial<AuditEvent> = {}): AuditEvent {
-  const name = (body as { metadata?: { name?: string } }).metadata?.name;
-  return {
-    verb, stage: 'ResponseComplete', user: 'u', resource, subresource: undefined, namespace: NS, name, code: 200,
-    receivedMs: T + at - 1, completedMs: T + at, requestObject: undefined, responseObject: body, ...extra,
-  };
-}
+const event = auditEvents(NS);
 
 /** The workload comes up (its slice first without endpoints); web-a is killed at 1000 (received at 999), d ready behind the Service at 1400. */
 const EVENTS: AuditEvent[] = [

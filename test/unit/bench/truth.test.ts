@@ -2,9 +2,9 @@
 import { expect } from 'chai';
 import { microTimeMs, parseAudit, type AuditEvent } from '../../../bench/fidelity/audit.js';
 import { truthOf, type ReportedTrial } from '../../../bench/fidelity/truth.js';
+import { auditEvents, deployment, T } from './audit-events.js';
 
 const NS = 'fid';
-const T = Date.parse('2026-12-02T10:00:00Z');
 
 function pod(uid: string, options: { ready?: boolean; node?: string | null; terminating?: boolean } = {}): unknown {
   return {
@@ -23,17 +23,7 @@ function slice(uids: string[]): unknown {
   };
 }
 
-function deployment(available: number): unknown {
-  return { kind: 'Deployment', metadata: { name: 'web', generation: 1 }, status: { observedGeneration: 1, updatedReplicas: 3, availableReplicas: available } };
-}
-
-function event(at: number, verb: string, resource: string, body: unknown, extra: Partial<AuditEvent> = {}): AuditEvent {
-  const name = (body as { metadata?: { name?: string } }).metadata?.name;
-  return {
-    verb, stage: 'ResponseComplete', user: 'u', resource, subresource: undefined, namespace: NS, name, code: 200,
-    receivedMs: T + at - 1, completedMs: T + at, requestObject: undefined, responseObject: body, ...extra,
-  };
-}
+const event = auditEvents(NS);
 
 /** Three pods a, b, c behind the Service, available; a is killed at 1000 and replaced by d. */
 function killAndReplace(lastWrite: 'slice' | 'deployment'): AuditEvent[] {

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { kubeconfigWith } from '../../support/kubeconfig-file.js';
 import { reboundInProcess as rebound, type Outcome } from '../../support/cli.js';
 
 /** One line on stderr, exit 2, no stack trace: how every refusal looks. */
@@ -56,14 +57,7 @@ describe('rebound observe: refusals before anything is watched', function () {
   });
 
   it('selects the cluster as run does: a context off the allowlist refused; a local cluster that is not up is not started', async () => {
-    const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(kubeconfig, [
-      'apiVersion: v1', 'kind: Config',
-      'clusters: [ { name: prod, cluster: { server: "https://127.0.0.1:1" } } ]',
-      'users: [ { name: prod, user: { token: x } } ]',
-      'contexts: [ { name: prod-eu, context: { cluster: prod, user: prod } } ]',
-      'current-context: prod-eu', '',
-    ].join('\n'));
+    const kubeconfig = kubeconfigWith(dir, 'prod-eu');
     refused(await rebound(['observe', 'scenarios/deployment-pod-kill.yaml', '--namespace', 'x', '--kubeconfig', kubeconfig, '--out', join(dir, 'out-guard')]), 'refusing kube context "prod-eu"');
     refused(await rebound(['observe', 'scenarios/deployment-pod-kill.yaml', '--namespace', 'x', '--cluster', 'observe-never-up', '--out', join(dir, 'out-local')]), 'no local cluster named "observe-never-up"');
     expect(existsSync(join(process.env.HOME ?? '', '.rebound', 'clusters', 'observe-never-up')), 'no cluster was made').to.equal(false);

@@ -3,10 +3,11 @@
  * unknown name is refused, and each entry refuses another provider's flags, finds (or does not find) its cluster
  * and says what it can do, with the texts the commands printed before there was a registry.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { kubeconfigWith } from '../../support/kubeconfig-file.js';
 import { UsageError } from '../../../harness/errors.js';
 import { capabilitiesOf } from '../../../harness/faults/fault.js';
 import { PROVIDER_KINDS } from '../../../harness/cluster/provider.js';
@@ -34,17 +35,7 @@ describe('the provider registry', function () {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   /** A kubeconfig whose one context is named `context` and whose server is on this machine (nothing listens). */
-  function kubeconfigWith(context: string): string {
-    const file = join(dir, `${context}.kubeconfig`);
-    writeFileSync(file, [
-      'apiVersion: v1', 'kind: Config',
-      'clusters: [ { name: c, cluster: { server: "https://127.0.0.1:1" } } ]',
-      'users: [ { name: u, user: { token: t } } ]',
-      `contexts: [ { name: ${context}, context: { cluster: c, user: u } } ]`,
-      `current-context: ${context}`, '',
-    ].join('\n'));
-    return file;
-  }
+  const kubeconfigFor = (context: string): string => kubeconfigWith(dir, context);
 
   it('has one entry per provider name, found by its name; any other name is refused, as the command line refuses it', async () => {
     expect(Object.keys(PROVIDERS).sort()).to.deep.equal([...PROVIDER_KINDS].sort());
@@ -124,10 +115,10 @@ describe('the provider registry', function () {
   });
 
   it('finds an existing cluster past the guard only, and its handle brings what the entry says it can do', async () => {
-    const refused = kubeconfigWith('prod-eu');
+    const refused = kubeconfigFor('prod-eu');
     expect(await refusal(() => PROVIDERS.kubeconfig.find({ kubeconfig: refused }))).to.match(/^refusing kube context "prod-eu"/);
     expect(await refusal(() => PROVIDERS.kubeconfig.acquire({ kubeconfig: refused }, quiet))).to.match(/^refusing kube context "prod-eu"/);
-    const file = kubeconfigWith('rebound-registry');
+    const file = kubeconfigFor('rebound-registry');
     const found = await PROVIDERS.kubeconfig.find({ kubeconfig: file });
     expect(found.name).to.equal('rebound-registry');
     expect(found.line).to.equal(`kube context "rebound-registry" of ${file}, server https://127.0.0.1:1`);

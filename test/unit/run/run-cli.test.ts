@@ -2,6 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { kubeconfigWith } from '../../support/kubeconfig-file.js';
 import { REPO, reboundInProcess as rebound } from '../../support/cli.js';
 
 describe('rebound run: refusals before anything is touched', function () {
@@ -32,14 +33,7 @@ describe('rebound run: refusals before anything is touched', function () {
   });
 
   it('refuses a kube context that is not on the allowlist, with exit 2', async () => {
-    const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(kubeconfig, [
-      'apiVersion: v1', 'kind: Config',
-      'clusters: [ { name: prod, cluster: { server: "https://127.0.0.1:1" } } ]',
-      'users: [ { name: prod, user: { token: x } } ]',
-      'contexts: [ { name: prod-eu, context: { cluster: prod, user: prod } } ]',
-      'current-context: prod-eu', '',
-    ].join('\n'));
+    const kubeconfig = kubeconfigWith(dir, 'prod-eu');
     const result = await rebound(['run', 'scenarios/deployment-pod-kill.yaml', '--kubeconfig', kubeconfig, '--out', join(dir, 'out2')]);
     expect(result.code).to.equal(2);
     expect(result.stderr).to.contain('refusing kube context "prod-eu"');
