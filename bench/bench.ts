@@ -12,12 +12,13 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { RunResult } from '../harness/report/result.js';
-import { clusterDir } from '../harness/cluster/local/state.js';
+import { clusterDir, readState } from '../harness/cluster/local/state.js';
 import { packageRoot } from '../harness/util/paths.js';
 import { parseAudit, readAuditFrom } from './fidelity/audit.js';
 import { compareRun, type TrialComparison } from './fidelity/compare.js';
 import { fidelityTable, gateFailures, overheadOf, overheadTable, parseTime, type RunOverhead } from './fidelity/report.js';
 import { APP, REPLICAS, writeScenario, type FaultKind } from './fidelity/scenario.js';
+import { lateTable, profileRun, type ProfiledRun } from './fidelity/profile.js';
 import { peersTable, reboundRow, runPeers, type PeersOutcome } from './peers/bench-peers.js';
 
 interface Options {
@@ -26,20 +27,40 @@ interface Options {
   lock: string | undefined;
   keepCluster: boolean;
   peers: boolean;
+  /** V8 CPU profiles of each `rebound run` (sampling every 250 us), written beside its results. */
+  cpuProfile: boolean;
+  /** rebound's runs on this CPU alone, and the cluster's processes on the others (taskset). */
+  reboundCpu: number | undefined;
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { full: false, cluster: 'bench', lock: process.env.REBOUND_CLUSTER_LOCK, keepCluster: false, peers: true };
+  const options: Options = { full: false, cluster: 'bench', lock: process.env.REBOUND_CLUSTER_LOCK, keepCluster: false, peers: true, cpuProfile: false, reboundCpu: undefined };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === '--full') options.full = true;
     else if (arg === '--keep-cluster') options.keepCluster = true;
     else if (arg === '--no-peers') options.peers = false;
+    else if (arg === '--cpu-prof') options.cpuProfile = true;
+    else if (arg === '--rebound-cpu' && /^\d+$/.test(argv[i + 1] ?? '') && Number(argv[i + 1]) < cpus().length) options.reboundCpu = Number(argv[(i += 1)]);
     else if (arg === '--cluster' && argv[i + 1] !== undefined) options.cluster = argv[(i += 1)];
     else if (arg === '--lock' && argv[i + 1] !== undefined) options.lock = argv[(i += 1)];
-    else throw new Error(`unknown argument ${arg}; use --full, --cluster NAME, --lock FILE, --keep-cluster, --no-peers`);
+    else throw new Error(`unknown argument ${arg}; use --full, --cluster NAME, --lock FILE, --keep-cluster, --no-peers, --cpu-prof, --rebound-cpu N (0 to ${String(cpus().length - 1)})`);
   }
   return options;
+}
+
+/** Moves every process of the local cluster off `cpu` (all their threads), so that rebound has that core alone. */
+function pinCluster(cluster: string, cpu: number): void {
+  const state = readState(cluster);
+  if (state === undefined) throw new Error(`cluster ${cluster} has no state to pin`);
+  const others = cpus().map((_, i) => i).filter((i) => i !== cpu).join(',');
+  if (others === '') throw new Error('--rebound-cpu needs a machine with more than one CPU');
+  const pids = [...state.components.map((c) => c.pid), ...state.nodes.map((n) => n.agent.pid)].filter((pid) => pid !== undefined);
+  for (const pid of pids) {
+    const result = spawnSync('taskset', ['-a', '-p', '-c', others, String(pid)], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`taskset of pid ${String(pid)} failed: ${result.stderr || String(result.error)}`);
+  }
+  say(`cluster ${cluster}: ${String(pids.length)} processes on CPU ${others}; rebound's runs on CPU ${String(cpu)}`);
 }
 
 /** One rebound run of the plan. */
@@ -89,8 +110,10 @@ function main(): number {
   say(`cluster ${options.cluster} with --audit-detail${options.lock === undefined ? '' : ` (holding ${options.lock} per command)`}`);
   command(options, [process.execPath, 'bin/rebound.js', 'cluster', 'up', '--name', options.cluster, '--nodes', '3', '--audit-detail']);
   const auditFile = join(clusterDir(options.cluster), 'logs', 'audit.log');
+  if (options.reboundCpu !== undefined) pinCluster(options.cluster, options.reboundCpu);
   const comparisons: TrialComparison[] = [];
   const overheads: RunOverhead[] = [];
+  const profiled: ProfiledRun[] = [];
   const runs = plan(options.full);
   const results = new Map<string, RunResult>();
   try {
@@ -100,7 +123,12 @@ function main(): number {
       const offset = statSync(auditFile).size;
       const timeFile = join(dir, 'time.txt');
       say(`${run.label}: ${run.trials} trials`);
-      const outcome = command(options, [TIME, '-v', '-o', timeFile, process.execPath, 'bin/rebound.js', 'run', scenario.file,
+      const profileDir = join(dir, 'cpu-profile');
+      const profiling = options.cpuProfile
+        ? ['--require', join(REPO, 'bench', 'fidelity', 'clock-mark.cjs'), '--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-interval=250']
+        : [];
+      const pinned = options.reboundCpu === undefined ? [] : ['taskset', '-c', String(options.reboundCpu)];
+      const outcome = command(options, [...pinned, TIME, '-v', '-o', timeFile, process.execPath, ...profiling, 'bin/rebound.js', 'run', scenario.file,
         '--cluster', options.cluster, '--out', join(dir, 'report'), '--reporter', 'json', '--var', `READY_DELAY=${run.readyDelay}`,
         '--trials', String(run.trials)], [0, 1]);
       const result = JSON.parse(readFileSync(join(dir, 'report', 'results.json'), 'utf8')) as RunResult;
@@ -111,8 +139,12 @@ function main(): number {
       // Kept with the run, so its figures can be checked after the cluster is gone.
       writeFileSync(join(dir, 'audit.log'), auditText);
       const events = parseAudit(auditText);
-      const compared = compareRun(run.label, result, events, { namespace, app: APP, replicas: REPLICAS });
+      const workload = { namespace, app: APP, replicas: REPLICAS };
+      const compared = compareRun(run.label, result, events, workload);
       comparisons.push(...compared);
+      const profile = options.cpuProfile ? profileRun(run.label, profileDir, result, events, workload) : undefined;
+      if (options.cpuProfile && profile === undefined) say(`${run.label}: no CPU profile with its clock mark in ${profileDir}`);
+      if (profile !== undefined) profiled.push(profile);
       overheads.push(overheadOf(run.label, result, parseTime(readFileSync(timeFile, 'utf8'))));
       say(`${run.label}: verdict ${result.scenarios[0].verdict}, ${compared.filter((c) => c.errors.recovery !== undefined).length} trials compared`);
     }
@@ -123,11 +155,19 @@ function main(): number {
     const first = results.get(runs[0].label);
     const sideBySide = peers === undefined || first === undefined ? undefined
       : { outcome: peers, rebound: reboundRow(runs[0].label, first, comparisons) };
-    return report(options, runs, comparisons, overheads, { started, stamp, outDir }, sideBySide);
+    return report(options, runs, { comparisons, overheads, profiled }, { started, stamp, outDir }, sideBySide);
   } finally {
     // After the figures are written: a down that waits on the lock (or fails) does not hold them back.
     if (!options.keepCluster) command(options, [process.execPath, 'bin/rebound.js', 'cluster', 'down', '--name', options.cluster]);
   }
+}
+
+/** What the runs measured. */
+interface Measured {
+  readonly comparisons: readonly TrialComparison[];
+  readonly overheads: readonly RunOverhead[];
+  /** With --cpu-prof: where the time went when rebound heard of a write late. */
+  readonly profiled: readonly ProfiledRun[];
 }
 
 interface Where {
@@ -137,9 +177,10 @@ interface Where {
 }
 
 /** Prints the tables, writes reports/bench/<stamp>.json, and gives the exit code. */
-function report(options: Options, runs: RunPlan[], comparisons: TrialComparison[], overheads: RunOverhead[], where: Where,
+function report(options: Options, runs: RunPlan[], measured: Measured, where: Where,
   peers?: { outcome: PeersOutcome; rebound: ReturnType<typeof reboundRow> }): number {
   const { started, stamp, outDir } = where;
+  const { comparisons, overheads, profiled } = measured;
   const fidelity = fidelityTable(comparisons, runs.map((r) => r.label));
   const unmatched = comparisons.flatMap((c) => c.unmatched.map((u) => `${c.run} trial ${c.trial}: ${u}`));
   const notes = comparisons.filter((c) => c.note !== null).map((c) => `${c.run} trial ${c.trial}: ${c.note ?? ''}`);
@@ -149,6 +190,10 @@ function report(options: Options, runs: RunPlan[], comparisons: TrialComparison[
   if (notes.length > 0) out.write(`trials without a truth: ${notes.length}${notes.map((n) => `\n  ${n}`).join('')}\n`);
   out.write(`\n## Overhead (rebound's own time, CPU and memory; /usr/bin/time -v of \`rebound run\`)\n\n${overheadTable(overheads)}\n`);
 
+  if (profiled.length > 0) {
+    out.write(`\n## Late stamps: what rebound's thread did between a write and its stamp of it (--cpu-prof; bench/fidelity/profile.ts)\n\n`);
+    out.write(`${lateTable(profiled)}\n`);
+  }
   if (peers !== undefined) {
     out.write(`\n## Peers: the same pod kill, the same audit-log truth (ms; error = the peer's figure minus the truth's recovery)\n\n`);
     out.write(`${peersTable([peers.rebound, ...peers.outcome.rows])}\n`);
@@ -168,6 +213,7 @@ function report(options: Options, runs: RunPlan[], comparisons: TrialComparison[
     trials: comparisons,
     unmatched,
     overhead: overheads,
+    lateStamps: profiled,
     peers: peers === undefined ? null : {
       pins: peers.outcome.pins, problems: peers.outcome.problems, rows: [peers.rebound, ...peers.outcome.rows], trials: peers.outcome.trials,
     },
