@@ -37,6 +37,10 @@ describe('processKill: choosing the process', () => {
     expect((await processKill.plan(context, { pidFile: file, signal: 'TERM' })).targets).to.deep.equal([{ kind: 'Process', name: file, uid: '31337' }]);
     writeFileSync(file, '12a\n');
     expect(await refusal(processKill.plan(context, { pidFile: file, signal: 'TERM' }))).to.equal(`pid file ${file} does not hold a pid`);
+    for (const text of ['a12', 'pid 12', '-12']) {
+      writeFileSync(file, `${text}\n`);
+      expect(await refusal(processKill.plan(context, { pidFile: file, signal: 'TERM' })), text).to.equal(`pid file ${file} does not hold a pid`);
+    }
     const missing = join(dir, 'missing.pid');
     expect(await refusal(processKill.plan(context, { pidFile: missing, signal: 'TERM' }))).to.match(new RegExp(`^pid file ${missing} cannot be read: ENOENT`));
   });

@@ -146,6 +146,14 @@ spec:
     });
     expect(derived.errors, derived.shown).to.deep.equal([]);
     expect((derived.scenario as { spec: { derivedSteadyState: unknown } }).spec.derivedSteadyState).to.deep.equal({ desiredStateHolds: false });
+    // `derivedSteadyState: {}` keeps desiredStateHolds, as when it is left out.
+    const empty = await check((doc) => {
+      delete doc.spec.steadyState;
+      doc.spec.desiredState = [{ inline: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: 'b' } } }];
+      doc.spec.derivedSteadyState = {};
+    });
+    expect(empty.errors, empty.shown).to.deep.equal([]);
+    expect((empty.scenario as { spec: { derivedSteadyState: unknown } }).spec.derivedSteadyState).to.deep.equal({ desiredStateHolds: true });
     const lonely = await check((doc) => { doc.spec.steadyState = [{ desiredStateHolds: {} }]; });
     expect(lonely.errors).to.deep.equal(['spec.steadyState[0].desiredStateHolds: desiredStateHolds checks the fields rebound applied, and spec.desiredState is empty']);
   });
