@@ -47,6 +47,34 @@ describe('nodeDrain (against a recording fake of the API)', () => {
     expect(await active.done).to.equal(`drain of node node-1 blocked: eviction of pod web-1 refused until the deadline (${BUDGET})`);
   });
 
+  it('gives up at the deadline itself: a refusal at that moment is not retried', async () => {
+    const api = drainable();
+    api.nodes.splice(1, 1);
+    api.refuse('createNamespacedPodEviction', apiError(429, BUDGET), 100);
+    // A clock that stands at the deadline, and moves only when the drain waits on it.
+    let now = 5000;
+    const waits: number[] = [];
+    const clock = {
+      now: () => now,
+      after: (ms: number, callback: () => void) => { waits.push(ms); now += ms; setImmediate(callback); return () => undefined; },
+    };
+    const context = faultContext(api, { deadline: 5000, clock });
+    const active = await nodeDrain.inject(context, params, await nodeDrain.plan(context, params));
+    expect(await active.done).to.equal(`drain of node node-1 blocked: eviction of pod web-1 refused until the deadline (${BUDGET})`);
+    expect(api.callsOf('createNamespacedPodEviction')).to.have.length(1);
+    expect(waits).to.deep.equal([]);
+    // Before the deadline, it waits 500 ms between tries.
+    const early = drainable();
+    early.nodes.splice(1, 1);
+    early.refuse('createNamespacedPodEviction', apiError(429, BUDGET), 100);
+    now = 4000;
+    const before = faultContext(early, { deadline: 5000, clock });
+    const retried = await nodeDrain.inject(before, params, await nodeDrain.plan(before, params));
+    expect(await retried.done).to.match(/^drain of node node-1 blocked/);
+    expect(early.callsOf('createNamespacedPodEviction')).to.have.length(3);
+    expect(waits).to.deep.equal([500, 500]);
+  });
+
   it('takes a pod already gone (404) as evicted, and any other refusal as an error of the fault', async () => {
     const api = drainable();
     api.nodes.splice(1, 1);

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -87,4 +88,47 @@ describe('processKill: choosing the process', () => {
     expect(noted).to.have.length(1);
     expect(byFile.plan).to.equal(plan);
   });
+
+  it('stops a process with STOP and lets it go on at revert, once; another signal has nothing to revert', async () => {
+    // A process of the test's own: `sleep`, ignoring SIGUSR1, stopped and continued, then ended.
+    const child = spawn('sh', ['-c', 'trap "" USR1; exec sleep 60'], { stdio: 'ignore' });
+    const pid = child.pid ?? 0;
+    try {
+      await until(() => commandLine(pid)?.[0] === 'sleep');
+      const state = (): string => /^\d+ \(.*\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1] ?? '?';
+      const file = join(dir, 'sleep.pid');
+      writeFileSync(file, `${pid}\n`);
+      const context = faultContext(new FakeApi());
+      const params = { pidFile: file, signal: 'STOP' } as const;
+      const plan = await processKill.plan(context, params);
+      expect(plan.revertSteps).to.deep.equal([{ op: 'continueProcess', pid, command: ['sleep', '60'] }]);
+      const active = await processKill.inject(context, params, plan);
+      await until(() => state() === 'T');
+      await active.revert();
+      await until(() => state() === 'S');
+      // Stopped again by someone else: a second revert leaves it so.
+      process.kill(pid, 'SIGSTOP');
+      await until(() => state() === 'T');
+      await active.revert();
+      await pause(50);
+      expect(state()).to.equal('T');
+      // A USR1 (ignored by the process) has nothing to undo: its revert does not continue the stopped process.
+      const usr1 = await processKill.inject(context, { pidFile: file, signal: 'USR1' }, plan);
+      await usr1.revert();
+      await pause(50);
+      expect(state()).to.equal('T');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
 });
+
+async function pause(ms: number): Promise<void> {
+  await new Promise((resolve) => { setTimeout(resolve, ms); });
+}
+
+/** Waits (up to 2 s) until `condition` holds. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i += 1) await new Promise((resolve) => { setTimeout(resolve, 10); });
+  expect(condition()).to.equal(true);
+}
