@@ -51,6 +51,19 @@ describe('faults: each names itself, and plans its own undoing', () => {
     }
   });
 
+  it('refuses at injection, as at planning, a provider without containers or node networks', async () => {
+    const noControl = faultContext(new FakeApi(), { cluster: { provider: 'local' } as Pick<ClusterHandle, 'provider'> as ClusterHandle });
+    expect(await failure(inject('containerKill', noControl, { selector: 'app=web', count: 1 })))
+      .to.equal('containerKill needs a provider with real containers; the local provider has none');
+    expect(await failure(inject('networkPartition', noControl, { count: 1 })))
+      .to.equal('networkPartition needs a provider with real node networks; the local provider has none (use --provider kind)');
+    const unable = faultContext(new FakeApi(), { capabilities: { ...able, provider: 'local', containers: false, networks: false } });
+    expect(await failure(plan('containerKill', unable, { selector: 'app=web', count: 1 })))
+      .to.equal('containerKill needs a provider with real containers; the local provider has none (use --provider kind)');
+    expect(await failure(plan('networkPartition', unable, { count: 1 })))
+      .to.equal('networkPartition needs a provider with real node networks; the local provider has none (use --provider kind)');
+  });
+
   it('plans the step that undoes each node fault, and says what it does', async () => {
     const undo: Record<(typeof nodeFaults)[number], [string, string]> = {
       nodeStop: ['stop node node-1', 'nodeStart'],
