@@ -3,7 +3,7 @@ import type { ClusterHandle } from '../../../harness/cluster/provider.js';
 import { FaultError } from '../../../harness/faults/errors.js';
 import type { FaultContext, PlanContext } from '../../../harness/faults/fault.js';
 import { FAULTS } from '../../../harness/faults/registry.js';
-import { FakeApi, faultContext, node } from './fake-context.js';
+import { FakeApi, faultContext, node, pod } from './fake-context.js';
 
 // Each fault names itself in the errors a user reads when it cannot bite (no candidate, a provider that cannot do
 // it), and plans the step that undoes it: the words and the steps come from each handler, not from a shared default.
@@ -80,5 +80,47 @@ describe('faults: each names itself, and plans its own undoing', () => {
       const planned = await plan(kind, faultContext(api, { capabilities: able }), nodeParams);
       expect([planned.summary, (planned.revertSteps?.[0] as { op: string } | undefined)?.op], kind).to.deep.equal(undo[kind]);
     }
+  });
+});
+
+describe('faults: every target, in the namespace it lives in', () => {
+  it('plans a node fault\'s targets as nodes, with their uids', async () => {
+    const api = new FakeApi();
+    api.nodes.push(node('node-1'));
+    const planned = await (FAULTS.nodeCordon.plan(faultContext(api, { capabilities: able }), { count: 1 }));
+    expect(planned.targets).to.deep.equal([{ kind: 'Node', name: 'node-1', uid: 'uid-node-1' }]);
+  });
+
+  it('names every target in the summary, each once', async () => {
+    const api = new FakeApi();
+    api.pods.push(pod('web-1', 'node-1'), pod('web-2', 'node-2'));
+    const context = faultContext(api, { capabilities: able });
+    const containers = await FAULTS.containerKill.plan(context, { selector: 'app=web', percent: 100 });
+    expect(containers.summary).to.match(/^kill container c of pod web-\d \(node-\d\), c of pod web-\d \(node-\d\)$/);
+    api.objects.push(
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'ns', uid: 'uid-a' } },
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b', namespace: 'ns', uid: 'uid-b' } },
+    );
+    const deletion = await FAULTS.deleteObject.plan(context, { apiVersion: 'v1', kind: 'ConfigMap', selector: 'app=web', percent: 100, propagationPolicy: 'Background' });
+    expect(deletion.summary).to.match(/^delete ConfigMap [ab], ConfigMap [ab]$/);
+  });
+
+  it('deletes a pod of another allowed namespace there, not in the scenario\'s', async () => {
+    const api = new FakeApi();
+    api.pods.push(pod('web-1', 'node-1', 'team'));
+    const context = faultContext(api, { allowNamespaces: ['team'] });
+    const params = { selector: 'app=web', namespace: 'team', count: 1 };
+    await FAULTS.podKill.inject(context, params, await FAULTS.podKill.plan(context, params));
+    expect(api.callsOf('deleteNamespacedPod').map((r) => [r['name'], r['namespace']])).to.deep.equal([['web-1', 'team']]);
+  });
+
+  it('says how many candidates there were when too few', async () => {
+    const api = new FakeApi();
+    api.pods.push(pod('web-1', 'node-1'));
+    expect(await failure(FAULTS.podKill.plan(faultContext(api), { selector: 'app=web', count: 2 })))
+      .to.equal('podKill app=web asks for 2 targets but only 1 candidate match');
+    api.pods.push(pod('web-2', 'node-1'));
+    expect(await failure(FAULTS.podKill.plan(faultContext(api), { selector: 'app=web', count: 3 })))
+      .to.equal('podKill app=web asks for 3 targets but only 2 candidates match');
   });
 });

@@ -258,6 +258,13 @@ describe('patch: targets, owners and errors (against a fake API server on 127.0.
     expect(api.callsOf('delete')).to.deep.equal([]);
   });
 
+  it('says which patch found nothing to patch', async () => {
+    const params: Params = { apiVersion: 'v1', kind: 'ConfigMap', selector: 'app=web', count: 1, type: 'merge', patch: mode('slow') };
+    const none = await rejection(patch.plan(context, params));
+    expect(none).to.be.instanceOf(FaultError);
+    expect(none.message).to.equal('no candidate for patch ConfigMap app=web: nothing matches that is running and not terminating');
+  });
+
   it('reverts once: what changes after its revert is not the fault\'s', async () => {
     server.put(configMap('settings'));
     const params: Params = { apiVersion: 'v1', kind: 'ConfigMap', name: 'settings', type: 'merge', patch: mode('slow') };

@@ -123,6 +123,38 @@ describe('processKill: choosing the process', () => {
   });
 });
 
+describe('processKill: by command line', () => {
+  const exactly = (argv: readonly string[]): string => `^${argv.join(' ').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
+
+  it('names every process whose command line matches in its summary', async () => {
+    const children = [spawn('sleep', ['3601'], { stdio: 'ignore' }), spawn('sleep', ['3601'], { stdio: 'ignore' })];
+    try {
+      const pids = children.map((child) => child.pid ?? 0);
+      await until(() => pids.every((pid) => commandLine(pid)?.join(' ') === 'sleep 3601'));
+      const plan = await processKill.plan(faultContext(new FakeApi()), { command: '^sleep 3601$', signal: 'TERM' });
+      const mine = plan.targets.filter((t) => pids.includes(Number(t.uid)));
+      expect(mine.map((t) => t.name)).to.deep.equal(['sleep 3601', 'sleep 3601']);
+      expect(plan.summary).to.contain(mine.map((t) => `sleep 3601 (pid ${t.uid})`).join(', '));
+    } finally {
+      for (const child of children) child.kill('SIGKILL');
+    }
+  });
+
+  it('never picks rebound itself or the process that started it', async () => {
+    for (const pid of [process.pid, process.ppid]) {
+      const argv = commandLine(pid) ?? [];
+      expect(argv.length, `the command line of ${pid}`).to.be.above(0);
+      // Another process may have the same command line (another test run): it may be picked, this one never.
+      const uids = await processKill.plan(faultContext(new FakeApi()), { command: exactly(argv), signal: 'TERM' })
+        .then((plan) => plan.targets.map((t) => t.uid), (error: unknown) => {
+          expect(error).to.be.instanceOf(FaultError);
+          return [];
+        });
+      expect(uids).to.not.include(String(pid));
+    }
+  });
+});
+
 async function pause(ms: number): Promise<void> {
   await new Promise((resolve) => { setTimeout(resolve, ms); });
 }
