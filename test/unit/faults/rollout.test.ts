@@ -250,6 +250,11 @@ describe('faults: rollout, what it applies and counts', () => {
     expect(active.rollout?.generation).to.equal(4);
     // A rollback re-declares the previous version, the workload's generation is the one it reports.
     expect((await active.rollout!.rollBack()).generation).to.equal(5);
+    // Reverted without a rollback first (a trial that ended before it): the previous version is declared again.
+    const third = await rollout.inject(context, change, await rollout.plan(context, change));
+    const before = api.callsOf('patch').length;
+    await third.revert();
+    expect(api.callsOf('patch')).to.have.length(before + 3);
     const without = file([config('web', 'newer')]);
     const other = await rollout.inject(context, without, await rollout.plan(context, without));
     expect(other.rollout?.generation).to.equal(0);
