@@ -133,6 +133,11 @@ spec:
     expect(result.errors.map((issue) => `${issue.line}:${issue.column} ${issue.path}`)).to.deep.equal(['14:34 spec.faults[0].patch.patch[0].path']);
   });
 
+  it('refuses an empty JSON Patch: it would change nothing', async () => {
+    const { errors } = await check(patchFault({ type: 'json', patch: [] }));
+    expect(errors).to.deep.equal(['spec.faults[0].patch.patch: the patch is empty: it would change nothing']);
+  });
+
   it('refuses derivedSteadyState next to an explicit steadyState', async () => {
     const { errors } = await check((doc) => { doc.spec.derivedSteadyState = { desiredStateHolds: false }; });
     expect(errors[0]).to.match(/^spec\.derivedSteadyState: derivedSteadyState does nothing when steadyState is written/);

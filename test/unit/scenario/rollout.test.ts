@@ -106,4 +106,9 @@ describe('scenario: rollout fault and rollout checks', () => {
     plain.spec.expect = { recoveryWithin: '30s', rolloutWithin: '10s' };
     expect(await errorsOf(plain)).to.deep.equal(['spec.expect.rolloutWithin: rolloutWithin needs a rollout fault to time']);
   });
+
+  it('refuses a rolloutWithin of 0s: no rollout completes in no time', async () => {
+    const doc = rolloutScenario({ name: 'web', set: { image: { web: 'x' } } }, { recoveryWithin: '30s', rolloutWithin: '0s' });
+    expect(await errorsOf(doc, { 'web.yaml': WEB })).to.deep.equal(['spec.expect.rolloutWithin: must be longer than 0s']);
+  });
 });
