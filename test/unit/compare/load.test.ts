@@ -121,6 +121,9 @@ describe('compare: reading a results.json', () => {
       [[['scenarios', '0', 'expect', 'maxDisruptionMs'], 'no'], 'scenarios[0].expect.maxDisruptionMs: expected a number, found "no"'],
       [[['scenarios', '0', 'expect', 'mustBreak'], 'yes'], 'scenarios[0].expect.mustBreak: expected true or false, found "yes"'],
       [[['scenarios', '0', 'steadyState'], ['a', 1]], 'scenarios[0].steadyState[1]: expected a string, found 1'],
+      [[['scenarios', '0', 'steadyState'], 'podsReady'], 'scenarios[0].steadyState: expected a list, found "podsReady"'],
+      [[['scenarios', '0', 'trials', '0', 'recoveryTimeMs'], '5'],
+        'scenarios[0].trials[0].recoveryTimeMs: expected a number of milliseconds (0 or more) or null, found "5"'],
       [[['scenarios', '0', 'trials'], 'none'], 'scenarios[0].trials: expected a list, found "none"'],
       [[['scenarios', '0', 'trials', '2', 'trial'], '3'], 'scenarios[0].trials[2].trial: expected a number, found "3"'],
       [[['scenarios', '0', 'trials', '1', 'verdict'], 'SKIP'],
@@ -159,6 +162,11 @@ describe('compare: reading a results.json', () => {
     // JSON has no Infinity, but a number too large for a double parses as one.
     const huge = JSON.stringify(document()).replace('"recoveryWithinMs":30000', '"recoveryWithinMs":1e999');
     expect(refusal(huge)).to.equal('scenarios[0].expect.recoveryWithinMs: expected a number, found null');
+    const endless = JSON.stringify(document()).replace('"recoveryTimeMs":1000', '"recoveryTimeMs":1e999');
+    expect(refusal(endless)).to.equal('scenarios[0].trials[0].recoveryTimeMs: expected a number of milliseconds (0 or more) or null, found null');
+    // 0 ms is a recovery time (the steady state came back at the injection's own moment).
+    expect(readComparableRun(write(document([['scenarios', '0', 'trials', '0', 'recoveryTimeMs'], 0])), 'baseline').run.scenarios[0].trials[0].recoveryTimeMs)
+      .to.equal(0);
     const quoted = (value: unknown): string => refusal(document([['startedAt'], value]));
     // ["x...x"] with 36 x's is 40 characters: quoted whole; with 37 it is 41: cut to 37 and "...".
     expect(quoted(['x'.repeat(36)])).to.equal(`startedAt: expected a string, found ["${'x'.repeat(36)}"]`);

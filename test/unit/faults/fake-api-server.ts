@@ -21,7 +21,8 @@ export interface Request {
 
 const RESOURCES: Record<string, { name: string; kind: string; namespaced: boolean }[]> = {
   '/api/v1': [{ name: 'configmaps', kind: 'ConfigMap', namespaced: true }, { name: 'pods', kind: 'Pod', namespaced: true }],
-  '/apis/example.com/v1': [{ name: 'widgets', kind: 'Widget', namespaced: true }],
+  // A custom kind named Pod: only the core group's Pod has a ReplicaSet that can release it.
+  '/apis/example.com/v1': [{ name: 'widgets', kind: 'Widget', namespaced: true }, { name: 'pods', kind: 'Pod', namespaced: true }],
 };
 
 /** RFC 7386: null removes a field, objects merge, anything else replaces. */
@@ -41,6 +42,8 @@ export class FakeApiServer {
   readonly objects = new Map<string, Json>();
   /** The next PATCH answers with this status and message instead. */
   refusal: { code: number; message: string } | undefined;
+  /** The next GET of an object answers with this status and message instead. */
+  readRefusal: { code: number; message: string } | undefined;
   private readonly server: Server;
   private version = 100;
 
@@ -88,6 +91,11 @@ export class FakeApiServer {
     const current = this.objects.get(url.pathname);
     const status = (code: number, message: string): [number, unknown] => [code, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code, message }];
     if (!current) return status(404, `not found: ${url.pathname}`);
+    if (method === 'GET' && this.readRefusal) {
+      const { code, message } = this.readRefusal;
+      this.readRefusal = undefined;
+      return status(code, message);
+    }
     if (method === 'GET') return [200, current];
     if (method !== 'PATCH') return status(405, 'method not allowed');
     if (this.refusal) {

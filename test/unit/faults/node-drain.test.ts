@@ -47,6 +47,58 @@ describe('nodeDrain (against a recording fake of the API)', () => {
     expect(await active.done).to.equal(`drain of node node-1 blocked: eviction of pod web-1 refused until the deadline (${BUDGET})`);
   });
 
+  it('leaves a DaemonSet\'s pod alone whatever other owners it has', async () => {
+    const api = drainable();
+    api.nodes.splice(1, 1);
+    const daemon = api.pods[0];
+    daemon.metadata = { ...daemon.metadata, ownerReferences: [
+      { apiVersion: 'v1', kind: 'Node', name: 'node-1', uid: 'uid-node-1' },
+      { apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'agent', uid: 'uid-agent', controller: true },
+    ] };
+    const context = faultContext(api);
+    const active = await nodeDrain.inject(context, params, await nodeDrain.plan(context, params));
+    expect(await active.done).to.equal(undefined);
+    expect(api.callsOf('createNamespacedPodEviction').map((r) => r['name'])).to.deep.equal(['web-2']);
+  });
+
+  it('names the refusal by the server\'s message when no cause has one', async () => {
+    for (const details of [{ causes: [{ reason: 'DisruptionBudget' }] }, {}]) {
+      const api = drainable();
+      api.nodes.splice(1, 1);
+      api.refuse('createNamespacedPodEviction', Object.assign(new Error('HTTP 429'), { code: 429, body: { message: 'Too many requests', details } }), 100);
+      const active = await nodeDrain.inject(faultContext(api, { deadline: 0 }), params, await nodeDrain.plan(faultContext(api), params));
+      expect(await active.done).to.equal('drain of node node-1 blocked: eviction of pod web-1 refused until the deadline (Too many requests)');
+    }
+  });
+
+  it('gives up at the deadline itself: a refusal at that moment is not retried', async () => {
+    const api = drainable();
+    api.nodes.splice(1, 1);
+    api.refuse('createNamespacedPodEviction', apiError(429, BUDGET), 100);
+    // A clock that stands at the deadline, and moves only when the drain waits on it.
+    let now = 5000;
+    const waits: number[] = [];
+    const clock = {
+      now: () => now,
+      after: (ms: number, callback: () => void) => { waits.push(ms); now += ms; setImmediate(callback); return () => undefined; },
+    };
+    const context = faultContext(api, { deadline: 5000, clock });
+    const active = await nodeDrain.inject(context, params, await nodeDrain.plan(context, params));
+    expect(await active.done).to.equal(`drain of node node-1 blocked: eviction of pod web-1 refused until the deadline (${BUDGET})`);
+    expect(api.callsOf('createNamespacedPodEviction')).to.have.length(1);
+    expect(waits).to.deep.equal([]);
+    // Before the deadline, it waits 500 ms between tries.
+    const early = drainable();
+    early.nodes.splice(1, 1);
+    early.refuse('createNamespacedPodEviction', apiError(429, BUDGET), 100);
+    now = 4000;
+    const before = faultContext(early, { deadline: 5000, clock });
+    const retried = await nodeDrain.inject(before, params, await nodeDrain.plan(before, params));
+    expect(await retried.done).to.match(/^drain of node node-1 blocked/);
+    expect(early.callsOf('createNamespacedPodEviction')).to.have.length(3);
+    expect(waits).to.deep.equal([500, 500]);
+  });
+
   it('takes a pod already gone (404) as evicted, and any other refusal as an error of the fault', async () => {
     const api = drainable();
     api.nodes.splice(1, 1);

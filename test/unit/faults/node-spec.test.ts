@@ -40,4 +40,15 @@ describe('node taints (a taint is its key and effect together)', () => {
       { key: 'team', effect: 'NoSchedule', value: 'other-key' },
     ]);
   });
+
+  it('taints a node that had none, and removing from one without taints leaves it none', async () => {
+    const api = new FakeApi();
+    api.nodes.push(node('node-1'));
+    await addTaint(api.kube(), 'node-1', { key: 'rebound.dev/chaos', effect: 'NoSchedule' });
+    expect(api.nodes[0].spec?.taints).to.deep.equal([{ key: 'rebound.dev/chaos', effect: 'NoSchedule' }]);
+    const bare = new FakeApi();
+    bare.nodes.push(node('node-2'));
+    await removeTaint(bare.kube(), 'node-2', 'rebound.dev/chaos', 'NoSchedule');
+    expect(bare.callsOf('patchNode')).to.deep.equal([{ name: 'node-2', body: { spec: { taints: [] } } }]);
+  });
 });

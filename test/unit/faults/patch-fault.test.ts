@@ -4,7 +4,7 @@ import type { FaultContext } from '../../../harness/faults/fault.js';
 import { patch, revertPatch } from '../../../harness/faults/patch.js';
 import type { RevertStep } from '../../../harness/faults/revert-step.js';
 import { FakeApiServer } from './fake-api-server.js';
-import { FakeApi, faultContext } from './fake-context.js';
+import { apiError, FakeApi, faultContext } from './fake-context.js';
 
 type Params = Parameters<typeof patch.plan>[1];
 
@@ -191,5 +191,121 @@ describe('patch (against a fake API server on 127.0.0.1)', () => {
       server.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1', namespace: 'ns', uid: 'uid-web-1', labels: {}, ownerReferences: [{ kind: 'ReplicaSet', name: 'rs', uid: 'uid-rs', controller: true }] } });
       expect(await revertPatch(api.kube(), released)).to.equal('written back');
     });
+  });
+});
+
+// What the patch fault touches, in which namespace, what it leaves to its controller, and the errors a user reads.
+describe('patch: targets, owners and errors (against a fake API server on 127.0.0.1)', () => {
+  let server: FakeApiServer;
+  let api: FakeApi;
+  let context: FaultContext;
+  beforeEach(async () => {
+    server = new FakeApiServer();
+    api = new FakeApi();
+    api.config = await server.start();
+    context = faultContext(api, { allowNamespaces: ['team'] });
+  });
+  afterEach(async () => { await server.stop(); });
+
+  const mode = (value: string): Record<string, unknown> => ({ data: { mode: value } });
+  const configMap = (name: string, namespace = 'ns', extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+    apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, uid: `uid-${name}`, ...extra }, data: { mode: 'fast' },
+  });
+  const owned = { ownerReferences: [{ apiVersion: 'example.com/v1', kind: 'Operator', name: 'op', uid: 'uid-op', controller: true }] };
+
+  it('reads, patches and reverts the object in the namespace asked for, not the kubeconfig\'s', async () => {
+    server.put(configMap('settings', 'team'));
+    server.put(configMap('settings', 'ns'));
+    const params: Params = { apiVersion: 'v1', kind: 'ConfigMap', name: 'settings', namespace: 'team', type: 'merge', patch: mode('slow') };
+    const plan = await patch.plan(context, params);
+    expect(plan.targets).to.deep.equal([{ kind: 'ConfigMap', name: 'settings', namespace: 'team', uid: 'uid-settings' }]);
+    const active = await patch.inject(context, params, plan);
+    expect(server.get(configMap('settings', 'team'))?.['data']).to.deep.equal({ mode: 'slow' });
+    await active.revert();
+    expect(server.get(configMap('settings', 'team'))?.['data']).to.deep.equal({ mode: 'fast' });
+    const paths = new Set(server.requests.filter((r) => !r.path.endsWith('/v1')).map((r) => r.path));
+    expect([...paths]).to.deep.equal(['/api/v1/namespaces/team/configmaps/settings']);
+  });
+
+  it('patches every live object the selector picks, named together in the summary, never a terminating one', async () => {
+    for (const name of ['a', 'b']) server.put(configMap(name));
+    api.objects.push(
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'ns', uid: 'uid-a' } },
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'leaving', namespace: 'ns', uid: 'uid-leaving', deletionTimestamp: new Date(1) } },
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b', namespace: 'ns', uid: 'uid-b' } },
+    );
+    const plan = await patch.plan(context, { apiVersion: 'v1', kind: 'ConfigMap', selector: 'app=web', percent: 100, type: 'merge', patch: mode('slow') });
+    expect(plan.targets.map((t) => t.name).sort()).to.deep.equal(['a', 'b']);
+    expect(plan.summary).to.match(/^merge patch of ConfigMap [ab], ConfigMap [ab] \(\/data\/mode\)$/);
+  });
+
+  it('writes back an owned object other than a core Pod whose controller the patch removed, rather than delete it', async () => {
+    for (const object of [
+      configMap('settings', 'ns', owned),
+      { apiVersion: 'example.com/v1', kind: 'Pod', metadata: { name: 'thing', namespace: 'ns', uid: 'uid-thing', ...owned }, data: { mode: 'fast' } },
+    ]) {
+      server.put(object);
+      const apiVersion = String(object.apiVersion);
+      const params: Params = { apiVersion, kind: String(object.kind), name: String((object.metadata as { name: string }).name), type: 'merge', patch: { metadata: { ownerReferences: null } } };
+      const plan = await patch.plan(context, params);
+      expect(plan.targets[0]?.owner).to.equal('Operator/op');
+      expect(plan.revertSteps?.[0], apiVersion).to.not.have.property('controllerUid');
+      const active = await patch.inject(context, params, plan);
+      expect(server.get(object)?.['metadata']).to.not.have.property('ownerReferences');
+      await active.revert();
+      expect((server.get(object)?.['metadata'] as Record<string, unknown>)['ownerReferences'], apiVersion).to.deep.equal(owned.ownerReferences);
+    }
+    expect(api.callsOf('delete')).to.deep.equal([]);
+  });
+
+  it('says which patch found nothing to patch', async () => {
+    const params: Params = { apiVersion: 'v1', kind: 'ConfigMap', selector: 'app=web', count: 1, type: 'merge', patch: mode('slow') };
+    const none = await rejection(patch.plan(context, params));
+    expect(none).to.be.instanceOf(FaultError);
+    expect(none.message).to.equal('no candidate for patch ConfigMap app=web: nothing matches that is running and not terminating');
+  });
+
+  it('reverts once: what changes after its revert is not the fault\'s', async () => {
+    server.put(configMap('settings'));
+    const params: Params = { apiVersion: 'v1', kind: 'ConfigMap', name: 'settings', type: 'merge', patch: mode('slow') };
+    const active = await patch.inject(context, params, await patch.plan(context, params));
+    await active.revert();
+    server.get(configMap('settings'))!['data'] = { mode: 'tuned by hand' };
+    const before = server.requests.length;
+    await active.revert();
+    expect(server.requests.length).to.equal(before);
+    expect(server.get(configMap('settings'))?.['data']).to.deep.equal({ mode: 'tuned by hand' });
+  });
+
+  it('says what the server refused: a read that failed is not "not there", another status of a strategic patch is not 415', async () => {
+    server.put(configMap('settings'));
+    // 403, not a 5xx: the clients retry those.
+    server.readRefusal = { code: 403, message: 'configmaps "settings" is forbidden' };
+    const params: Params = { apiVersion: 'v1', kind: 'ConfigMap', name: 'settings', type: 'merge', patch: mode('slow') };
+    const failedRead = await rejection(patch.plan(context, params));
+    expect(failedRead).to.not.be.instanceOf(FaultError);
+    expect(String((failedRead as { code?: unknown }).code)).to.equal('403');
+    server.refusal = { code: 422, message: 'spec: Invalid value' };
+    const strategic = await rejection(patch.plan(context, { ...params, type: 'strategic' }));
+    expect(strategic.message).to.equal('the API server refused the patch of ConfigMap settings (422): spec: Invalid value');
+  });
+
+  it('fails a revert whose read failed, rather than call the object gone', async () => {
+    server.put(configMap('settings'));
+    const params: Params = { apiVersion: 'v1', kind: 'ConfigMap', name: 'settings', type: 'merge', patch: mode('slow') };
+    const active = await patch.inject(context, params, await patch.plan(context, params));
+    server.readRefusal = { code: 403, message: 'configmaps "settings" is forbidden' };
+    const failed = await rejection(active.revert());
+    expect(String((failed as { code?: unknown }).code)).to.equal('403');
+  });
+
+  it('takes a 409 on the uid precondition as a released pod already replaced: done', async () => {
+    server.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1', namespace: 'ns', uid: 'uid-web-1', labels: {} } });
+    const released = {
+      op: 'revertPatch' as const, apiVersion: 'v1', kind: 'Pod', name: 'web-1', namespace: 'ns', uid: 'uid-web-1',
+      fields: [{ path: '/metadata/labels/app', before: 'web' }], controllerUid: 'uid-rs',
+    };
+    api.refuse('delete', apiError(409, 'Precondition failed: UID in precondition: uid-web-1, UID in object meta: uid-web-2'));
+    expect(await revertPatch(api.kube(), released)).to.equal('orphan deleted');
   });
 });

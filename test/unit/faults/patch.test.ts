@@ -12,6 +12,15 @@ describe('faults: patch', () => {
     expect(pointerValue(document, '')).to.deep.equal({ found: true, value: document });
   });
 
+  it('finds only what a JSON Pointer names: whole list indexes from 0, own fields, nothing inside a string or null', () => {
+    const document = { name: 'web', gone: null, list: ['first', 'second'], long: Array.from({ length: 12 }, (_, i) => i * 10) };
+    expect(pointerValue(document, '/list/0')).to.deep.equal({ found: true, value: 'first' });
+    expect(pointerValue(document, '/long/11')).to.deep.equal({ found: true, value: 110 });
+    for (const missing of ['/list/length', '/list/1a', '/list/a1', '/list/-1', '/name/0', '/name/length', '/gone/x', '/toString', '/list/0/x']) {
+      expect(pointerValue(document, missing), missing).to.deep.equal({ found: false });
+    }
+  });
+
   it('lists the fields a write changed, with their values before and after, bookkeeping left out', () => {
     const before = {
       metadata: { name: 'web', resourceVersion: '10', generation: 1, managedFields: [], labels: { app: 'web', tier: 'front' } },

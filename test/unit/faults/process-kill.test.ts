@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -37,6 +38,10 @@ describe('processKill: choosing the process', () => {
     expect((await processKill.plan(context, { pidFile: file, signal: 'TERM' })).targets).to.deep.equal([{ kind: 'Process', name: file, uid: '31337' }]);
     writeFileSync(file, '12a\n');
     expect(await refusal(processKill.plan(context, { pidFile: file, signal: 'TERM' }))).to.equal(`pid file ${file} does not hold a pid`);
+    for (const text of ['a12', 'pid 12', '-12']) {
+      writeFileSync(file, `${text}\n`);
+      expect(await refusal(processKill.plan(context, { pidFile: file, signal: 'TERM' })), text).to.equal(`pid file ${file} does not hold a pid`);
+    }
     const missing = join(dir, 'missing.pid');
     expect(await refusal(processKill.plan(context, { pidFile: missing, signal: 'TERM' }))).to.match(new RegExp(`^pid file ${missing} cannot be read: ENOENT`));
   });
@@ -83,4 +88,79 @@ describe('processKill: choosing the process', () => {
     expect(noted).to.have.length(1);
     expect(byFile.plan).to.equal(plan);
   });
+
+  it('stops a process with STOP and lets it go on at revert, once; another signal has nothing to revert', async () => {
+    // A process of the test's own: `sleep`, ignoring SIGUSR1, stopped and continued, then ended.
+    const child = spawn('sh', ['-c', 'trap "" USR1; exec sleep 60'], { stdio: 'ignore' });
+    const pid = child.pid ?? 0;
+    try {
+      await until(() => commandLine(pid)?.[0] === 'sleep');
+      const state = (): string => /^\d+ \(.*\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1] ?? '?';
+      const file = join(dir, 'sleep.pid');
+      writeFileSync(file, `${pid}\n`);
+      const context = faultContext(new FakeApi());
+      const params = { pidFile: file, signal: 'STOP' } as const;
+      const plan = await processKill.plan(context, params);
+      expect(plan.revertSteps).to.deep.equal([{ op: 'continueProcess', pid, command: ['sleep', '60'] }]);
+      const active = await processKill.inject(context, params, plan);
+      await until(() => state() === 'T');
+      await active.revert();
+      await until(() => state() === 'S');
+      // Stopped again by someone else: a second revert leaves it so.
+      process.kill(pid, 'SIGSTOP');
+      await until(() => state() === 'T');
+      await active.revert();
+      await pause(50);
+      expect(state()).to.equal('T');
+      // A USR1 (ignored by the process) has nothing to undo: its revert does not continue the stopped process.
+      const usr1 = await processKill.inject(context, { pidFile: file, signal: 'USR1' }, plan);
+      await usr1.revert();
+      await pause(50);
+      expect(state()).to.equal('T');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
 });
+
+describe('processKill: by command line', () => {
+  const exactly = (argv: readonly string[]): string => `^${argv.join(' ').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
+
+  it('names every process whose command line matches in its summary', async () => {
+    const children = [spawn('sleep', ['3601'], { stdio: 'ignore' }), spawn('sleep', ['3601'], { stdio: 'ignore' })];
+    try {
+      const pids = children.map((child) => child.pid ?? 0);
+      await until(() => pids.every((pid) => commandLine(pid)?.join(' ') === 'sleep 3601'));
+      const plan = await processKill.plan(faultContext(new FakeApi()), { command: '^sleep 3601$', signal: 'TERM' });
+      const mine = plan.targets.filter((t) => pids.includes(Number(t.uid)));
+      expect(mine.map((t) => t.name)).to.deep.equal(['sleep 3601', 'sleep 3601']);
+      expect(plan.summary).to.contain(mine.map((t) => `sleep 3601 (pid ${t.uid})`).join(', '));
+    } finally {
+      for (const child of children) child.kill('SIGKILL');
+    }
+  });
+
+  it('never picks rebound itself or the process that started it', async () => {
+    for (const pid of [process.pid, process.ppid]) {
+      const argv = commandLine(pid) ?? [];
+      expect(argv.length, `the command line of ${pid}`).to.be.above(0);
+      // Another process may have the same command line (another test run): it may be picked, this one never.
+      const uids = await processKill.plan(faultContext(new FakeApi()), { command: exactly(argv), signal: 'TERM' })
+        .then((plan) => plan.targets.map((t) => t.uid), (error: unknown) => {
+          expect(error).to.be.instanceOf(FaultError);
+          return [];
+        });
+      expect(uids).to.not.include(String(pid));
+    }
+  });
+});
+
+async function pause(ms: number): Promise<void> {
+  await new Promise((resolve) => { setTimeout(resolve, ms); });
+}
+
+/** Waits (up to 2 s) until `condition` holds. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i += 1) await new Promise((resolve) => { setTimeout(resolve, 10); });
+  expect(condition()).to.equal(true);
+}

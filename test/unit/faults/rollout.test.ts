@@ -185,3 +185,79 @@ describe('faults: rollout (against a recording fake of the API)', () => {
     expect(active.rollout).to.not.have.property('previousReplicas');
   });
 });
+
+describe('faults: rollout, what it applies and counts', () => {
+  const config = (name: string, data: string): Manifest =>
+    manifest({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { v: data } });
+  const file = (manifests: Manifest[]): RolloutParams =>
+    ({ kind: 'Deployment', name: 'web', rollback: { kind: 'never' }, change: { kind: 'file', file: '/x/v2.yaml', manifests } });
+
+  it('changes only what `set` names: no pod template annotations added when none are set', () => {
+    const next = withChanges(web(), set({ image: { web: 'app:v2' } }), 'Deployment web');
+    const expected = web();
+    type Template = { spec: { containers: [{ image: string }] } };
+    (expected.spec as { template: Template }).template.spec.containers[0].image = 'app:v2';
+    expect(next).to.deep.equal(expected);
+  });
+
+  it('names every container, init containers too, or none, when a container is unknown', () => {
+    const two = web();
+    const template = (two.spec as { template: { spec: Record<string, unknown> } }).template;
+    template.spec['initContainers'] = [{ name: 'setup', image: 'setup:1' }];
+    expect(() => withChanges(two, set({ env: { api: { A: '1' } } }), 'Deployment web'))
+      .to.throw(FaultError, 'rollout: Deployment web has no container `api` (its containers: web, setup)');
+    const bare = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: {} };
+    expect(() => withChanges(bare, set({ image: { web: 'x' } }), 'Deployment web')).to.throw(FaultError, '(its containers: none)');
+  });
+
+  it('counts a workload that declares no replicas as 1, before and after', () => {
+    const single = web();
+    delete (single.spec as { replicas?: number }).replicas;
+    const params: RolloutParams = { kind: 'Deployment', name: 'web', change: set({ image: { web: 'app:v2' } }), rollback: { kind: 'never' } };
+    const versions = versionsOf([manifest(single)], params, 'ns', 'ns');
+    expect([versions.replicas, versions.previousReplicas]).to.deep.equal([1, 1]);
+  });
+
+  it('keeps the declared replicas when the file does not hold the workload', () => {
+    const versions = versionsOf([manifest(web()), config('cfg', 'old')], file([config('cfg', 'new')]), 'ns', 'ns');
+    expect([versions.replicas, versions.previousReplicas]).to.deep.equal([4, 4]);
+  });
+
+  it('gives cluster-scoped objects of a file no namespace, and namespaced ones the scenario\'s', () => {
+    const role = (verb: string): Manifest =>
+      manifest({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'reader' }, rules: [{ verbs: [verb] }] });
+    const { previous, next } = versionsOf([manifest(web()), role('get'), config('cfg', 'old')], file([role('list'), config('cfg', 'new')]), 'ns', 'ns');
+    const namespaces = (bodies: Record<string, unknown>[]) => bodies.map((b) => [b.kind, (b.metadata as { namespace?: string }).namespace]);
+    expect(namespaces(previous)).to.deep.equal([['ClusterRole', undefined], ['ConfigMap', 'ns']]);
+    expect(namespaces(next)).to.deep.equal([['ClusterRole', undefined], ['ConfigMap', 'ns']]);
+    expect(previous[0]?.metadata).to.not.have.property('namespace');
+  });
+
+  it('applies the workload last, telling it by kind and name, and takes its generation (0 when the file has none)', async () => {
+    const api = new FakeApi();
+    api.objects.push(
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'ns', uid: 'uid-web', generation: 3 } },
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web', namespace: 'ns', generation: 7 } },
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'ns', generation: 11 } },
+    );
+    const api2 = manifest({ ...web(), metadata: { name: 'api' } });
+    const desired = [manifest(web()), config('web', 'old'), api2];
+    const context = faultContext(api, { desiredState: desired });
+    const change = file([manifest(web()), config('web', 'new'), manifest({ ...web(), metadata: { name: 'api' } })]);
+    const active = await rollout.inject(context, change, await rollout.plan(context, change));
+    const applied = api.callsOf('patch').map((r) => { const spec = r['spec'] as { kind: string; metadata: { name: string } }; return `${spec.kind}/${spec.metadata.name}`; });
+    expect(applied).to.deep.equal(['ConfigMap/web', 'Deployment/api', 'Deployment/web']);
+    expect(active.rollout?.generation).to.equal(4);
+    // A rollback re-declares the previous version, the workload's generation is the one it reports.
+    expect((await active.rollout!.rollBack()).generation).to.equal(5);
+    // Reverted without a rollback first (a trial that ended before it): the previous version is declared again.
+    const third = await rollout.inject(context, change, await rollout.plan(context, change));
+    const before = api.callsOf('patch').length;
+    await third.revert();
+    expect(api.callsOf('patch')).to.have.length(before + 3);
+    const without = file([config('web', 'newer')]);
+    const other = await rollout.inject(context, without, await rollout.plan(context, without));
+    expect(other.rollout?.generation).to.equal(0);
+    expect((await other.rollout!.rollBack()).generation).to.equal(0);
+  });
+});

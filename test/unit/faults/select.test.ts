@@ -51,4 +51,14 @@ describe('target selection', () => {
     }
     for (const count of counts.values()) expect(count).to.be.within(300, 500);
   });
+
+  it('orders by creation time before the shuffle, the uid breaking ties only', () => {
+    // Created in the order p1..p4, with uids in the opposite order: the documented order is by time.
+    const byTime = [pod('p1', '2026-01-01T00:00:01Z', 'z'), pod('p2', '2026-01-01T00:00:02Z', 'y'), pod('p3', '2026-01-01T00:00:03Z', 'x'), pod('p4', '2026-01-01T00:00:04Z', 'w')];
+    for (let seed = 1; seed <= 6; seed += 1) {
+      const chosen = chooseTargets([...byTime].reverse(), { count: 2 }, RandomStream.derive(seed, 'web', 1, 0), 'podKill');
+      const expected = RandomStream.derive(seed, 'web', 1, 0).shuffle([...byTime]).slice(0, 2);
+      expect(names(chosen), `seed ${seed}`).to.deep.equal(names(expected));
+    }
+  });
 });

@@ -133,6 +133,11 @@ spec:
     expect(result.errors.map((issue) => `${issue.line}:${issue.column} ${issue.path}`)).to.deep.equal(['14:34 spec.faults[0].patch.patch[0].path']);
   });
 
+  it('refuses an empty JSON Patch: it would change nothing', async () => {
+    const { errors } = await check(patchFault({ type: 'json', patch: [] }));
+    expect(errors).to.deep.equal(['spec.faults[0].patch.patch: the patch is empty: it would change nothing']);
+  });
+
   it('refuses derivedSteadyState next to an explicit steadyState', async () => {
     const { errors } = await check((doc) => { doc.spec.derivedSteadyState = { desiredStateHolds: false }; });
     expect(errors[0]).to.match(/^spec\.derivedSteadyState: derivedSteadyState does nothing when steadyState is written/);
@@ -146,6 +151,14 @@ spec:
     });
     expect(derived.errors, derived.shown).to.deep.equal([]);
     expect((derived.scenario as { spec: { derivedSteadyState: unknown } }).spec.derivedSteadyState).to.deep.equal({ desiredStateHolds: false });
+    // `derivedSteadyState: {}` keeps desiredStateHolds, as when it is left out.
+    const empty = await check((doc) => {
+      delete doc.spec.steadyState;
+      doc.spec.desiredState = [{ inline: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: 'b' } } }];
+      doc.spec.derivedSteadyState = {};
+    });
+    expect(empty.errors, empty.shown).to.deep.equal([]);
+    expect((empty.scenario as { spec: { derivedSteadyState: unknown } }).spec.derivedSteadyState).to.deep.equal({ desiredStateHolds: true });
     const lonely = await check((doc) => { doc.spec.steadyState = [{ desiredStateHolds: {} }]; });
     expect(lonely.errors).to.deep.equal(['spec.steadyState[0].desiredStateHolds: desiredStateHolds checks the fields rebound applied, and spec.desiredState is empty']);
   });

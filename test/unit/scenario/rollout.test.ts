@@ -106,4 +106,26 @@ describe('scenario: rollout fault and rollout checks', () => {
     plain.spec.expect = { recoveryWithin: '30s', rolloutWithin: '10s' };
     expect(await errorsOf(plain)).to.deep.equal(['spec.expect.rolloutWithin: rolloutWithin needs a rollout fault to time']);
   });
+
+  it('takes rollback onStall only for a Deployment, refuses a rollback after 0s and a set that changes nothing', async () => {
+    const DB = WEB.replace('kind: Deployment', 'kind: StatefulSet').replace('name: web', 'name: db');
+    const files = { 'web.yaml': WEB, 'db.yaml': DB };
+    const onStall = (kind: string, name: string, rollback: unknown) => {
+      const doc = rolloutScenario({ kind, name, set: { image: { web: 'x' } }, rollback });
+      doc.spec.desiredState = [{ file: 'web.yaml' }, { file: 'db.yaml' }];
+      return doc;
+    };
+    expect(await errorsOf(onStall('StatefulSet', 'db', 'onStall'), files)).to.deep.equal([
+      'spec.faults[0].rollout.rollback: rollback: onStall waits for a Deployment\'s progress deadline; a StatefulSet has none (hint: use rollback: { after: 30s })']);
+    expect(await errorsOf(onStall('StatefulSet', 'db', 'never'), files)).to.deep.equal([]);
+    expect(await errorsOf(onStall('Deployment', 'web', 'onStall'), files)).to.deep.equal([]);
+    expect(await errorsOf(onStall('Deployment', 'web', { after: '0s' }), files)).to.deep.equal(['spec.faults[0].rollout.rollback.after: must be longer than 0s']);
+    expect(await errorsOf(rolloutScenario({ name: 'web', set: { image: {}, env: {} } }))).to.deep.equal([
+      'spec.faults[0].rollout.set: set changes nothing: give image, env or annotations']);
+  });
+
+  it('refuses a rolloutWithin of 0s: no rollout completes in no time', async () => {
+    const doc = rolloutScenario({ name: 'web', set: { image: { web: 'x' } } }, { recoveryWithin: '30s', rolloutWithin: '0s' });
+    expect(await errorsOf(doc, { 'web.yaml': WEB })).to.deep.equal(['spec.expect.rolloutWithin: must be longer than 0s']);
+  });
 });
