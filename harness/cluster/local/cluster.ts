@@ -219,10 +219,12 @@ async function start(
   const assets = join(packageRoot(), 'harness', 'cluster', 'local', 'assets');
   const auditPolicy = join(dir, 'audit-policy.yaml');
   const kwokStages = join(dir, 'kwok-stages.yaml');
+  const kwokBulkConfig = join(dir, 'kwok-bulk.yaml');
   const audit = auditLevelFor(options.auditDetail ?? false);
   copyFileSync(join(assets, audit === 'detail' ? 'audit-policy-detail.yaml' : 'audit-policy.yaml'), auditPolicy);
   copyFileSync(join(assets, 'kwok-stages.yaml'), kwokStages);
-  const layout: Layout = { dir, binaries, pki, ports, kubeconfigs, tokenFile, auditPolicy, kwokStages };
+  copyFileSync(join(assets, 'kwok-bulk.yaml'), kwokBulkConfig);
+  const layout: Layout = { dir, binaries, pki, ports, kubeconfigs, tokenFile, auditPolicy, kwokStages, kwokBulkConfig };
 
   const launch = (name: string, spec: ProcessSpec): ComponentRecord => {
     const record: ComponentRecord = { name, spec, pid: startDetached(spec) };

@@ -27,6 +27,8 @@ export interface Layout {
   readonly tokenFile: string;
   readonly auditPolicy: string;
   readonly kwokStages: string;
+  /** The shared node agent's own kwok settings (more workers), on top of the stages. */
+  readonly kwokBulkConfig: string;
 }
 
 const log = (layout: Layout, name: string): string => join(layout.dir, 'logs', `${name}.log`);
@@ -155,7 +157,8 @@ export function nodeAgentSpec(layout: Layout, node: string, nodeIp: string): Pro
 
 /**
  * One kwok process playing the kubelets of all the nodes that share an agent (a big cluster's bulk), with slower
- * leases (settings.ts says why that keeps them Ready). Each node's address comes from its annotation, not --node-ip.
+ * leases (settings.ts says why that keeps them Ready) and more workers (assets/kwok-bulk.yaml). Each node's address
+ * comes from its annotation, not --node-ip.
  */
 export function bulkAgentSpec(layout: Layout): ProcessSpec {
   return {
@@ -164,6 +167,7 @@ export function bulkAgentSpec(layout: Layout): ProcessSpec {
     args: [
       `--kubeconfig=${layout.kubeconfigs.nodeAgent}`,
       `--config=${layout.kwokStages}`,
+      `--config=${layout.kwokBulkConfig}`,
       `--manage-nodes-with-label-selector=${AGENT_LABEL}=${SHARED_NODE_AGENT}`,
       `--node-lease-duration-seconds=${BULK_NODE_LEASE_DURATION_SECONDS}`,
     ],

@@ -11,6 +11,7 @@ const layout = {
   binaries: { kwok: '/bin/kwok' },
   kubeconfigs: { nodeAgent: '/c/pki/node-agent.kubeconfig' },
   kwokStages: '/c/kwok-stages.yaml',
+  kwokBulkConfig: '/c/kwok-bulk.yaml',
 } as unknown as Layout;
 
 /** The dotted-quad address as a number, to check ranges. */
@@ -83,7 +84,8 @@ describe('local cluster: nodes sharing one agent, addresses for up to 1000 nodes
     const bulk = bulkAgentSpec(layout);
     expect(bulk.binary).to.equal('/bin/kwok');
     expect(bulk.log).to.equal('/c/logs/node-agent-bulk.log');
-    expect(bulk.args).to.include.members(['--manage-nodes-with-label-selector=rebound.dev/node-agent=bulk', '--node-lease-duration-seconds=12']);
+    expect(bulk.args).to.include.members(['--manage-nodes-with-label-selector=rebound.dev/node-agent=bulk', '--node-lease-duration-seconds=12',
+      '--config=/c/kwok-stages.yaml', '--config=/c/kwok-bulk.yaml']);
     expect(bulk.args.some((arg) => arg.startsWith('--node-ip'))).to.equal(false);
   });
 
