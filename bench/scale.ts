@@ -277,7 +277,7 @@ async function main(): Promise<number> {
       podWritesInRun: podWrites.length,
       podWritesPerSecond: podWrites.length / runSeconds,
       bytes: {
-        resultsJson: size(resultFile), reportHtml: size(join(report, 'report.html')), reportMd: size(join(report, 'report.md')),
+        resultsJson: size(resultFile), reportHtml: size(join(report, 'report.html')), summaryMd: size(join(report, 'summary.md')),
         junit: size(join(report, 'junit.xml')), runLog: size(join(report, 'run.log')),
       },
       console: { lines: lines.length, longestLine: longest },
@@ -294,7 +294,7 @@ async function main(): Promise<number> {
     for (const [phase, s] of Object.entries(summary.lag)) out.write(`| ${phase} | ${s.n} | ${fmt(s.p50, 1)} | ${fmt(s.p99, 1)} | ${fmt(s.max, 1)} |\n`);
     out.write(`\nreplacements: ${outcome.replacements}; unmatched: ${outcome.withoutReplacement.length} without a replacement, `
       + `${outcome.notInAudit.length} not in the audit log, ${outcome.unlisted.length} created but not listed\n`);
-    out.write(`sizes: results.json ${fmt(summary.bytes.resultsJson)} B, report.html ${fmt(summary.bytes.reportHtml)} B, report.md ${fmt(summary.bytes.reportMd)} B; `
+    out.write(`sizes: results.json ${fmt(summary.bytes.resultsJson)} B, report.html ${fmt(summary.bytes.reportHtml)} B, summary.md ${fmt(summary.bytes.summaryMd)} B; `
       + `console ${lines.length} lines, the longest ${longest} characters\n`);
     out.write(`cluster CPU during the run (s): ${Object.entries(summary.clusterCpuSeconds).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}\n`);
     out.write(`nodes that left Ready during the bench: ${readinessOutcome.lost}${readinessOutcome.lost > 0 ? ` (${readinessOutcome.nodes.slice(0, 10).join(', ')})` : ''}\n`);

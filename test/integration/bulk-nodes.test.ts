@@ -35,7 +35,7 @@ spec:
             spec:
               containers: [ { name: web, image: registry.example/web:1 } ]
               topologySpreadConstraints:
-                - { maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: { matchLabels: { app: web } } }
+                - { maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, labelSelector: { matchLabels: { app: web } } }
   steadyState:
     - workloadAvailable: { kind: Deployment, name: web }
     - podsReady: { selector: app=web, count: 12 }
