@@ -10,6 +10,7 @@ interface ClusterArgs {
   provider: ManagedProvider;
   name?: string;
   nodes?: number;
+  dedicatedNodes?: number;
   apiPort?: number;
   auditDetail?: boolean;
   failureDetection?: 'fast' | 'kubernetes';
@@ -37,7 +38,8 @@ export const clusterCommand: Command<ClusterArgs> = {
     })
     .option('provider', { choices: MANAGED_PROVIDERS, default: 'local' as const, describe: 'local: the embedded cluster | kind: nodes in containers, from rebound\'s offline node image' })
     .option('name', { type: 'string', describe: 'cluster name (default "local"; "rebound" for kind)' })
-    .option('nodes', { type: 'number', describe: 'number of nodes (up; default 3; kind: 1 control plane + workers)' })
+    .option('nodes', { type: 'number', describe: 'number of nodes (up; default 3; local: up to 1000; kind: 1 control plane + workers)' })
+    .option('dedicated-nodes', { type: 'number', describe: 'local (up): how many nodes (the first ones) get an agent of their own, the ones node faults can stop; the others share one agent with slower leases (label rebound.dev/node-agent=bulk). Default: every node up to 50 nodes, else 5' })
     .option('api-port', { type: 'number', describe: 'API server port on 127.0.0.1 (up; default: a free port)' })
     .option('audit-detail', { type: 'boolean', describe: 'local (up): the audit log also keeps the bodies of pod, pod status and EndpointSlice writes (RequestResponse level), as the fidelity benchmark needs; off when the cluster is created without it. A cluster already up with the other level is refused.' })
     .option('failure-detection', { choices: ['fast', 'kubernetes'] as const, describe: 'kind (up): how fast the cluster notices a lost node; fast (default): 6 s grace period and 2 s tolerations, as the local cluster; kubernetes: its defaults, 50 s and 300 s' })
@@ -46,6 +48,7 @@ export const clusterCommand: Command<ClusterArgs> = {
     .option('image', { type: 'string', array: true, describe: 'kind (load): images of the local image store to load into every node' })
     .option('json', { type: 'boolean', default: false, describe: 'status as JSON' })
     .example('$0 cluster up --nodes 3', 'start the cluster "local" with 3 Ready nodes')
+    .example('$0 cluster up --nodes 500 --dedicated-nodes 5', '500 nodes: node-1..node-5 with agents of their own (node faults can stop them), 495 sharing one')
     .example('$0 cluster up --provider kind --nodes 3', 'create kind cluster "rebound": 1 control plane + 2 workers')
     .example('$0 cluster load --provider kind --image my-operator:ci', 'make an image built here available to the kind nodes')
     .example('kubectl --kubeconfig "$($0 cluster kubeconfig)" get nodes', 'use it with kubectl'),
@@ -60,11 +63,14 @@ async function localAction(args: ClusterArgs): Promise<0 | 1> {
   if (args.action === 'image' || args.action === 'load') throw new UsageError(`\`cluster ${args.action}\` works on kind clusters: add --provider kind.`);
   if (args.nodeImage !== undefined || args.image !== undefined) throw new UsageError('--node-image and --image go with --provider kind.');
   if (args.auditDetail !== undefined && args.action !== 'up') throw new UsageError('--audit-detail goes with `cluster up`.');
+  if (args.dedicatedNodes !== undefined && args.action !== 'up') throw new UsageError('--dedicated-nodes goes with `cluster up`.');
   const local = await import('../cluster/local/cluster.js');
   const name = args.name ?? 'local';
   switch (args.action) {
     case 'up': {
-      const { state } = await local.up({ name, nodes: args.nodes, apiPort: args.apiPort, auditDetail: args.auditDetail }, progress);
+      const { state } = await local.up({
+        name, nodes: args.nodes, dedicatedNodes: args.dedicatedNodes, apiPort: args.apiPort, auditDetail: args.auditDetail,
+      }, progress);
       print(`kubeconfig: ${state.kubeconfig}`);
       return 0;
     }
@@ -109,6 +115,7 @@ async function kindAction(args: ClusterArgs): Promise<0 | 1> {
   }
   if (args.action !== 'load' && args.image !== undefined) throw new UsageError('--image goes with `cluster load`.');
   if (args.auditDetail !== undefined) throw new UsageError('--audit-detail goes with the local cluster; a kind cluster keeps its own audit settings.');
+  if (args.dedicatedNodes !== undefined) throw new UsageError('--dedicated-nodes goes with the local cluster; every kind node is a container of its own.');
   switch (args.action) {
     case 'up': {
       const { state } = await kind.kindUp({

@@ -22,6 +22,18 @@ export interface ClusterCapabilities {
 export { nodePortVariable, PUBLISHED_NODE_PORTS } from '../util/node-ports.js';
 
 /**
+ * The label that ties a node of the embedded cluster to the process playing its kubelet: the node's own name when it
+ * has an agent of its own, SHARED_NODE_AGENT when it is one of the many nodes one agent plays (`cluster up --nodes 500`).
+ */
+export const NODE_AGENT_LABEL = 'rebound.dev/node-agent';
+
+/**
+ * The value of NODE_AGENT_LABEL on nodes that share one agent: stopping, pausing or restarting one of them alone is
+ * impossible (it would take all of them down), so node faults refuse them.
+ */
+export const SHARED_NODE_AGENT = 'bulk';
+
+/**
  * What a fault needs from the machinery under a cluster's nodes. Providers that cannot do something leave it out,
  * and a fault that needs it is an ERROR naming the provider ("containerKill needs a provider with real containers").
  */

@@ -2,6 +2,7 @@ import { podTarget, runningPods } from './candidates.js';
 import { FaultError } from './errors.js';
 import { settledFault, type FaultHandler } from './fault.js';
 import { chooseTargets } from './select.js';
+import { summarizeTargets } from '../util/names.js';
 
 /**
  * containerKill: the main process of one container of each chosen pod gets SIGKILL on its node, as a crash or the
@@ -25,7 +26,7 @@ export const containerKill: FaultHandler<'containerKill'> = {
       if (!pod.spec?.nodeName) throw new FaultError(`pod ${pod.metadata?.name ?? '?'} is not on a node yet`);
       return { ...podTarget(pod), container };
     });
-    return { targets, summary: `kill container ${targets.map((t) => `${t.container} of pod ${t.name} (${t.node ?? '?'})`).join(', ')}` };
+    return { targets, summary: `kill container ${summarizeTargets('containers', targets.map((t) => `${t.container} of pod ${t.name} (${t.node ?? '?'})`))}` };
   },
   inject: async (context, _params, plan) => {
     const control = context.cluster.containerControl;

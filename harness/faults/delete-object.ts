@@ -4,6 +4,7 @@ import { allowedNamespace } from './candidates.js';
 import { FaultError } from './errors.js';
 import { settledFault, type FaultHandler, type Target } from './fault.js';
 import { chooseTargets } from './select.js';
+import { summarizeTargets } from '../util/names.js';
 
 /** deleteObject: deletes any object, by name or by selector; an operator must recreate what it owns. */
 export const deleteObject: FaultHandler<'deleteObject'> = {
@@ -38,7 +39,7 @@ export const deleteObject: FaultHandler<'deleteObject'> = {
       namespace,
       ...(object.metadata?.uid ? { uid: object.metadata.uid } : {}),
     }));
-    return { targets, summary: `delete ${targets.map((t) => `${t.kind} ${t.name}`).join(', ')}` };
+    return { targets, summary: `delete ${summarizeTargets('objects', targets.map((t) => `${t.kind} ${t.name}`))}` };
   },
   inject: async (context, params, plan) => {
     let ackAt = Number.POSITIVE_INFINITY;

@@ -23,7 +23,8 @@ export const networkPartition: FaultHandler<'networkPartition'> = {
   kind: 'networkPartition',
   plan: async (context, params) => withNodeSteps(await planNodes(context, 'networkPartition', 'cut off', params, () => {
     if (!context.capabilities.networks) throw noNetworks(context.capabilities.provider);
-  }), 'networkReconnect'),
+    // A cut acts on the node's network link, not its agent.
+  }, false), 'networkReconnect'),
   inject: (context, params, plan) => {
     const control = network(context);
     return takeDown(context, plan, (n) => control.disconnect(n), (n) => control.reconnect(n), params.duration);

@@ -3,12 +3,13 @@ import type { FaultHandler, FaultPlan, PlanContext } from './fault.js';
 import { addTaint, removeTaint, setUnschedulable } from './node-spec.js';
 import { chooseTargets } from './select.js';
 import type { NodeTargets } from '../scenario/schema.js';
+import { summarizeTargets } from '../util/names.js';
 
 /** Chooses the Ready nodes a node-spec fault (cordon, taint, drain) acts on. */
 export async function planNodeSpec(context: PlanContext, kind: string, verb: string, params: NodeTargets): Promise<FaultPlan> {
   const chosen = chooseTargets(await readyNodes(context, params), params, context.random, describeNodeTargets(kind, params));
   const targets = chosen.map(nodeTarget);
-  return { targets, summary: `${verb} ${targets.map((t) => `node ${t.name}`).join(', ')}` };
+  return { targets, summary: `${verb} ${summarizeTargets('nodes', targets.map((t) => `node ${t.name}`))}` };
 }
 
 /** The plan with an uncordon step per node: what a cordon or a drain may leave behind. */

@@ -4,7 +4,9 @@ import { describeNodeTargets, nodeTarget, readyNodes } from './candidates.js';
 import { FaultError } from './errors.js';
 import type { ActiveFault, FaultContext, FaultHandler, FaultPlan, PlanContext } from './fault.js';
 import { chooseTargets } from './select.js';
-import type { NodeControl } from '../cluster/provider.js';
+import { NODE_AGENT_LABEL, SHARED_NODE_AGENT, type NodeControl } from '../cluster/provider.js';
+import { summarizeNames, summarizeTargets } from '../util/names.js';
+import type * as k8s from '@kubernetes/client-node';
 
 function cannotControlNodes(kind: string, provider: string): FaultError {
   return new FaultError(`${kind} needs a provider that controls nodes (local or kind); ${provider} cannot`);
@@ -16,15 +18,42 @@ function control(context: FaultContext, kind: string): NodeControl {
   return nodeControl;
 }
 
-/** Chooses the nodes of a node fault (after `check` confirms the provider can do it). */
+/**
+ * Refuses a fault that would stop, pause or restart nodes sharing one agent (a big embedded cluster's bulk): stopping
+ * that agent would take hundreds of nodes down, and acting on none would be a fault that silently did nothing. The
+ * candidates decide, not the random choice, so a scenario is refused or run whatever its seed.
+ */
+async function refuseSharedAgents(context: PlanContext, kind: string, params: NodeTargets, nodes: readonly k8s.V1Node[]): Promise<void> {
+  const shared = nodes.filter((node) => node.metadata?.labels?.[NODE_AGENT_LABEL] === SHARED_NODE_AGENT).map((node) => node.metadata?.name ?? '');
+  if (shared.length === 0) return;
+  const own = await context.kube.core.listNode({ labelSelector: `${NODE_AGENT_LABEL},${NODE_AGENT_LABEL}!=${SHARED_NODE_AGENT}` });
+  const agentOf = (node: k8s.V1Node): string | undefined => node.metadata?.labels?.[NODE_AGENT_LABEL];
+  const can = own.items.filter((node) => agentOf(node) !== undefined && agentOf(node) !== SHARED_NODE_AGENT)
+    .map((node) => node.metadata?.name ?? '').sort(byNodeNumber);
+  const which = `${shared.length} of its ${nodes.length} candidate nodes (${summarizeNames(shared.sort(byNodeNumber))})`;
+  const remedy = can.length === 0 ? 'no node of this cluster has an agent of its own (bring it up with --dedicated-nodes N)'
+    : `the nodes that can be: ${summarizeNames(can)}; select them with selector: ${NODE_AGENT_LABEL}!=${SHARED_NODE_AGENT}`;
+  throw new FaultError(`${describeNodeTargets(kind, params)}: ${which} share one node agent and cannot be stopped, paused or restarted alone; ${remedy}`);
+}
+
+/** node-2 before node-10. */
+function byNodeNumber(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
+}
+
+/**
+ * Chooses the nodes of a node fault (after `check` confirms the provider can do it); `ownAgents`: the fault acts on
+ * the nodes' agents (stop, pause, restart), so nodes sharing one are refused.
+ */
 export async function planNodes(context: PlanContext, kind: string, verb: string, params: NodeTargets, check: () => void = () => {
   if (!context.capabilities.nodes) throw cannotControlNodes(kind, context.capabilities.provider);
-}): Promise<FaultPlan> {
+}, ownAgents = true): Promise<FaultPlan> {
   check();
   const nodes = await readyNodes(context, params);
+  if (ownAgents) await refuseSharedAgents(context, kind, params, nodes);
   const chosen = chooseTargets(nodes, params, context.random, describeNodeTargets(kind, params));
   const targets = chosen.map(nodeTarget);
-  return { targets, summary: `${verb} ${targets.map((t) => `node ${t.name}`).join(', ')}` };
+  return { targets, summary: `${verb} ${summarizeTargets('nodes', targets.map((t) => `node ${t.name}`))}` };
 }
 
 /** The plan with a step per node that undoes the fault: start, resume or reconnect it. */

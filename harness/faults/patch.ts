@@ -16,6 +16,7 @@ import { FaultError } from './errors.js';
 import type { FaultHandler, Target } from './fault.js';
 import type { PatchedField, RevertStep } from './revert-step.js';
 import { chooseTargets } from './select.js';
+import { summarizeTargets } from '../util/names.js';
 
 /** The field manager of the patch: the audit log and managedFields name it as the writer. */
 export const PATCH_FIELD_MANAGER = 'rebound-patch';
@@ -146,7 +147,7 @@ export const patch: FaultHandler<'patch'> = {
     const shown = [...new Set(fields)].slice(0, 4).join(', ');
     return {
       targets,
-      summary: `${params.type} patch of ${targets.map((t) => `${t.kind} ${t.name}`).join(', ')} (${shown}${fields.length > 4 ? ', ...' : ''})`,
+      summary: `${params.type} patch of ${summarizeTargets('objects', targets.map((t) => `${t.kind} ${t.name}`))} (${shown}${fields.length > 4 ? ', ...' : ''})`,
       revertSteps,
     };
   },

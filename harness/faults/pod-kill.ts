@@ -3,12 +3,13 @@ import type { PodTargets } from '../scenario/schema.js';
 import { podTarget, runningPods } from './candidates.js';
 import { settledFault, type FaultContext, type FaultHandler, type FaultPlan, type PlanContext } from './fault.js';
 import { chooseTargets } from './select.js';
+import { summarizeTargets } from '../util/names.js';
 
 async function planPods(context: PlanContext, kind: string, params: PodTargets): Promise<FaultPlan> {
   const pods = await runningPods(context, params.selector, params.namespace);
   const chosen = chooseTargets(pods, params, context.random, `${kind} ${params.selector}`);
   const targets = chosen.map(podTarget);
-  return { targets, summary: `${kind === 'podKill' ? 'kill' : 'delete'} ${targets.map((t) => `pod ${t.name}${t.node ? ` (${t.node})` : ''}`).join(', ')}` };
+  return { targets, summary: `${kind === 'podKill' ? 'kill' : 'delete'} ${summarizeTargets('pods', targets.map((t) => `pod ${t.name}${t.node ? ` (${t.node})` : ''}`))}` };
 }
 
 /** Deletes the chosen pods; `gracePeriodSeconds` 0 for podKill, the pods' own grace for podDelete. */

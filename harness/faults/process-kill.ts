@@ -3,6 +3,7 @@ import { commandLine } from '../util/command-line.js';
 import { FaultError } from './errors.js';
 import type { FaultHandler, FaultPlan, PlanContext, Target } from './fault.js';
 import type { FaultParams } from '../scenario/schema.js';
+import { summarizeTargets } from '../util/names.js';
 
 type Params = FaultParams['processKill'];
 
@@ -50,7 +51,7 @@ export const processKill: FaultHandler<'processKill'> = {
     const targets = targetsOf(context, params);
     // Only a stopped process needs undoing; a killed one is brought back (or not) by its supervisor.
     const revertSteps = params.signal !== 'STOP' ? [] : targets.map((t) => ({ op: 'continueProcess' as const, pid: Number(t.uid), command: commandLine(Number(t.uid)) ?? [] }));
-    return { targets, summary: `send SIG${params.signal} to ${targets.map((t) => `${t.name} (pid ${t.uid})`).join(', ')}`, revertSteps };
+    return { targets, summary: `send SIG${params.signal} to ${summarizeTargets('processes', targets.map((t) => `${t.name} (pid ${t.uid})`))}`, revertSteps };
   },
   inject: async (context, params, plan) => {
     for (const target of plan.targets) {

@@ -9,7 +9,7 @@ import { sleep } from '../../util/sleep.js';
 import { clientsFor, isNodeReady, statusOf, type KubeClients } from '../kube.js';
 import { ensureBinaries, type ProgressSink } from './binaries.js';
 import {
-  apiServerSpec, controllerManagerSpec, etcdSpec, nodeAgentSpec, schedulerSpec, type Layout,
+  apiServerSpec, bulkAgentSpec, controllerManagerSpec, etcdSpec, nodeAgentSpec, schedulerSpec, type Layout,
 } from './components.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { createPki, createTokens } from './pki.js';
@@ -17,9 +17,13 @@ import { logTail } from '../../util/log-tail.js';
 import {
   processesMentioning, processState, startDetached, stopProcess, type ProcessSpec, type ProcessState,
 } from './process.js';
-import { AGENT_LABEL, contextName, CONTROLLER_SERVICE_ACCOUNTS, NETWORK } from './settings.js';
 import {
-  auditLevelOf, clusterDir, clustersDir, readState, writeState, type AuditLevel, type ClusterState, type ComponentName, type ComponentRecord,
+  AGENT_LABEL, contextName, CONTROLLER_SERVICE_ACCOUNTS, defaultDedicatedNodes, MAX_NODES, NETWORK, NODE_IP_ANNOTATION,
+} from './settings.js';
+import { SHARED_NODE_AGENT } from '../provider.js';
+import {
+  auditLevelOf, clusterDir, clustersDir, nodeCountOf, readState, writeState, type AuditLevel, type ClusterState, type ComponentName,
+  type ComponentRecord, type NodeAddress,
 } from './state.js';
 
 /** Nodes of a cluster created without --nodes. */
@@ -30,6 +34,11 @@ export interface UpOptions {
   readonly name: string;
   /** Nodes of a cluster that `up` creates (default 3); when absent, one already up is taken at its size. */
   readonly nodes?: number;
+  /**
+   * How many of them (the first ones) get an agent of their own, the nodes node faults can stop; the others share one
+   * agent with slower leases. Default: every node up to 50 nodes, else 5 (settings.ts).
+   */
+  readonly dedicatedNodes?: number;
   /** Port of the API server on 127.0.0.1; a free one when absent. */
   readonly apiPort?: number;
   /**
@@ -41,6 +50,8 @@ export interface UpOptions {
 
 /** How long each component may take to become healthy before `up` gives up and shows its log. */
 const STARTUP_TIMEOUT_MS = 60_000;
+/** What each node adds to the wait for all of them to be Ready (one agent initializes hundreds of nodes in turn). */
+const READY_MS_PER_NODE = 100;
 const NAME_PATTERN = /^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/;
 
 /** Rejects names that cannot be a folder and a context name. */
@@ -80,13 +91,32 @@ function componentState(record: ComponentRecord): ProcessState {
 
 /** Every process of the cluster, node agents first: the order to stop them in. */
 function allProcesses(state: ClusterState): ComponentRecord[] {
-  return [...state.nodes.map((node) => node.agent), ...[...state.components].reverse()];
+  return [...state.nodes.map((node) => node.agent), ...(state.bulk ? [state.bulk.agent] : []), ...[...state.components].reverse()];
 }
 
-/** True when every component runs and every node agent that should run does. */
+/** True when every component runs and every node agent that should run does (the shared one is never stopped). */
 function isHealthy(state: ClusterState): boolean {
   return state.components.every((c) => componentState(c) === 'running')
-    && state.nodes.every((n) => n.agent.pid === undefined || componentState(n.agent) !== 'absent');
+    && state.nodes.every((n) => n.agent.pid === undefined || componentState(n.agent) !== 'absent')
+    && (state.bulk === undefined || componentState(state.bulk.agent) === 'running');
+}
+
+/** The nodes with an agent of their own and the ones sharing one: the first `dedicated` of `count` and the rest. */
+export function layoutNodes(count: number, dedicated: number): { dedicated: NodeAddress[]; bulk: NodeAddress[] } {
+  const nodes = nodeNames(count).map((name, i) => ({ name, podCidr: NETWORK.podCidrOf(i + 1), ip: NETWORK.nodeIpOf(i + 1) }));
+  return { dedicated: nodes.slice(0, dedicated), bulk: nodes.slice(dedicated) };
+}
+
+/** Refuses a --nodes or --dedicated-nodes the cluster cannot have. */
+export function checkNodeCounts(nodes: number | undefined, dedicatedNodes: number | undefined): void {
+  if (nodes !== undefined && (!Number.isInteger(nodes) || nodes < 1 || nodes > MAX_NODES)) {
+    throw new UsageError(`--nodes ${nodes} is not valid: give a whole number from 1 to ${MAX_NODES}.`);
+  }
+  if (dedicatedNodes === undefined) return;
+  const count = nodes ?? DEFAULT_NODES;
+  if (!Number.isInteger(dedicatedNodes) || dedicatedNodes < 0 || dedicatedNodes > count) {
+    throw new UsageError(`--dedicated-nodes ${dedicatedNodes} is not valid: give a whole number from 0 to the number of nodes (${count}).`);
+  }
 }
 
 /**
@@ -108,15 +138,16 @@ export function runningState(name: string): ClusterState {
  */
 export async function up(options: UpOptions, progress: ProgressSink): Promise<{ state: ClusterState; reused: boolean }> {
   checkClusterName(options.name);
-  if (options.nodes !== undefined && (!Number.isInteger(options.nodes) || options.nodes < 1 || options.nodes > 50)) {
-    throw new UsageError(`--nodes ${options.nodes} is not valid: give a whole number from 1 to 50.`);
-  }
+  checkNodeCounts(options.nodes, options.dedicatedNodes);
   const existing = readState(options.name);
   if (existing) {
     if (isHealthy(existing)) {
       // Only a size the user asked for can disagree with the cluster that is there.
-      if (options.nodes !== undefined && existing.nodes.length !== options.nodes) {
-        throw new UsageError(`cluster "${options.name}" is already up with ${existing.nodes.length} nodes, not ${options.nodes}; run \`rebound cluster down --name ${options.name}\` first to change its size.`);
+      if (options.nodes !== undefined && nodeCountOf(existing) !== options.nodes) {
+        throw new UsageError(`cluster "${options.name}" is already up with ${nodeCountOf(existing)} nodes, not ${options.nodes}; run \`rebound cluster down --name ${options.name}\` first to change its size.`);
+      }
+      if (options.dedicatedNodes !== undefined && existing.nodes.length !== options.dedicatedNodes) {
+        throw new UsageError(`cluster "${options.name}" is already up with ${existing.nodes.length} nodes with agents of their own, not ${options.dedicatedNodes}; run \`rebound cluster down --name ${options.name}\` first to change that.`);
       }
       // A bench reading bodies from the audit log must not get a cluster that does not write them, nor the reverse.
       const level = auditLevelOf(existing);
@@ -188,10 +219,12 @@ async function start(
   const assets = join(packageRoot(), 'harness', 'cluster', 'local', 'assets');
   const auditPolicy = join(dir, 'audit-policy.yaml');
   const kwokStages = join(dir, 'kwok-stages.yaml');
+  const kwokBulkConfig = join(dir, 'kwok-bulk.yaml');
   const audit = auditLevelFor(options.auditDetail ?? false);
   copyFileSync(join(assets, audit === 'detail' ? 'audit-policy-detail.yaml' : 'audit-policy.yaml'), auditPolicy);
   copyFileSync(join(assets, 'kwok-stages.yaml'), kwokStages);
-  const layout: Layout = { dir, binaries, pki, ports, kubeconfigs, tokenFile, auditPolicy, kwokStages };
+  copyFileSync(join(assets, 'kwok-bulk.yaml'), kwokBulkConfig);
+  const layout: Layout = { dir, binaries, pki, ports, kubeconfigs, tokenFile, auditPolicy, kwokStages, kwokBulkConfig };
 
   const launch = (name: string, spec: ProcessSpec): ComponentRecord => {
     const record: ComponentRecord = { name, spec, pid: startDetached(spec) };
@@ -216,12 +249,10 @@ async function start(
   await timed('kube-apiserver', waitHealthy(apiServer, () => httpsGet(`${server}/readyz`, { ca: readFileSync(pki.caCert), token: tokens.admin })));
 
   const clients = clientsFor(kubeconfigs.admin);
-  const nodes = nodeNames(options.nodes ?? DEFAULT_NODES).map((name, i) => ({
-    name,
-    podCidr: NETWORK.podCidrOf(i + 1),
-    ip: NETWORK.nodeIpOf(i + 1),
-  }));
-  progress(`starting kube-controller-manager, kube-scheduler and ${nodes.length} node agent${nodes.length === 1 ? '' : 's'} (kwok ${binaries.versions.kwok})`);
+  const count = options.nodes ?? DEFAULT_NODES;
+  const { dedicated, bulk } = layoutNodes(count, options.dedicatedNodes ?? defaultDedicatedNodes(count));
+  const agents = `${dedicated.length} node agent${dedicated.length === 1 ? '' : 's'}${bulk.length > 0 ? ` and one agent for ${bulk.length} more nodes` : ''}`;
+  progress(`starting kube-controller-manager, kube-scheduler and ${agents} (kwok ${binaries.versions.kwok})`);
   const controllerManager = launch('kube-controller-manager', controllerManagerSpec(layout));
   const scheduler = launch('kube-scheduler', schedulerSpec(layout));
   const controllersHealthy = timed('controllers', Promise.all([
@@ -229,8 +260,11 @@ async function start(
     waitHealthy(scheduler, () => httpsGet(`https://127.0.0.1:${ports.scheduler}/healthz`, {})),
   ]));
   // The nodes exist (with their pod CIDRs) before their agents start, so no agent registers one of its own.
-  await timed('node objects', bootstrapObjects(clients, nodes));
-  const nodeRecords = nodes.map((node) => ({ ...node, agent: launch(`node-agent ${node.name}`, nodeAgentSpec(layout, node.name, node.ip)) }));
+  await timed('node objects', bootstrapObjects(clients, [...dedicated.map((node) => ({ ...node, agent: node.name })),
+    ...bulk.map((node) => ({ ...node, agent: SHARED_NODE_AGENT }))]));
+  const nodeRecords = dedicated.map((node) => ({ ...node, agent: launch(`node-agent ${node.name}`, nodeAgentSpec(layout, node.name, node.ip)) }));
+  const bulkRecord = bulk.length > 0 ? { agent: launch('node-agent bulk', bulkAgentSpec(layout)), nodes: bulk } : undefined;
+  const agentRecords = [...nodeRecords.map((n) => n.agent), ...(bulkRecord ? [bulkRecord.agent] : [])];
 
   const state: ClusterState = {
     name: options.name,
@@ -241,16 +275,17 @@ async function start(
     versions: binaries.versions,
     components: [etcd, apiServer, controllerManager, scheduler],
     nodes: nodeRecords,
+    ...(bulkRecord ? { bulk: bulkRecord } : {}),
     audit,
   };
   writeState(state);
   await Promise.all([
     controllersHealthy,
-    timed('nodes Ready', waitForNodesReady(clients, nodeRecords.map((n) => n.agent), nodes.length)),
+    timed('nodes Ready', waitForNodesReady(clients, agentRecords, count)),
     timed('default service account', waitForDefaultServiceAccount(clients)),
   ]);
   const took = ((Date.now() - startedAt) / 1000).toFixed(1);
-  progress(`cluster "${options.name}" is up: ${nodes.length} Ready node${nodes.length === 1 ? '' : 's'} in ${took} s (${phases.join(', ')})`);
+  progress(`cluster "${options.name}" is up: ${count} Ready node${count === 1 ? '' : 's'} in ${took} s (${phases.join(', ')})`);
   return state;
 }
 
@@ -258,8 +293,11 @@ function auditLevelFor(detail: boolean): AuditLevel {
   return detail ? 'detail' : 'metadata';
 }
 
+/** A node to create: its addresses and the value of its agent label (its own name, or the shared agent's). */
+type NodeToCreate = NodeAddress & { readonly agent: string };
+
 /** Objects the cluster needs before its nodes start: the Node objects (with their pod CIDRs) and a StorageClass. */
-async function bootstrapObjects(clients: KubeClients, nodes: { name: string; podCidr: string }[]): Promise<void> {
+async function bootstrapObjects(clients: KubeClients, nodes: NodeToCreate[]): Promise<void> {
   await Promise.all([createNodes(clients, nodes), createStorageClass(clients), createControllerAccounts(clients)]);
 }
 
@@ -274,28 +312,34 @@ async function createControllerAccounts(clients: KubeClients): Promise<void> {
   }));
 }
 
-async function createNodes(clients: KubeClients, nodes: { name: string; podCidr: string }[]): Promise<void> {
-  for (const node of nodes) {
-    const body: k8s.V1Node = {
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: {
-        name: node.name,
-        labels: {
-          [AGENT_LABEL]: node.name,
-          'kubernetes.io/hostname': node.name,
-          'kubernetes.io/os': 'linux',
-          'kubernetes.io/arch': 'amd64',
-          'node.kubernetes.io/instance-type': 'kwok',
-          type: 'kwok',
-        },
-        annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'kwok.x-k8s.io/node': 'fake' },
+/** The Node object of one simulated node. */
+export function nodeObject(node: NodeToCreate): k8s.V1Node {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name: node.name,
+      labels: {
+        [AGENT_LABEL]: node.agent,
+        'kubernetes.io/hostname': node.name,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        'node.kubernetes.io/instance-type': 'kwok',
+        type: 'kwok',
       },
-      // Set here rather than left to the IPAM controller, so kwok never hands out an address before the node has
-      // its range (it would fall back to a range shared by all nodes).
-      spec: { podCIDR: node.podCidr, podCIDRs: [node.podCidr] },
-    };
-    await clients.core.createNode({ body });
+      // The address is the node's own even when an agent plays many nodes (its --node-ip would give them all one).
+      annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'kwok.x-k8s.io/node': 'fake', [NODE_IP_ANNOTATION]: node.ip },
+    },
+    // Set here rather than left to the IPAM controller, so kwok never hands out an address before the node has
+    // its range (it would fall back to a range shared by all nodes).
+    spec: { podCIDR: node.podCidr, podCIDRs: [node.podCidr] },
+  };
+}
+
+/** Creates the nodes, a few at a time (500 one after another would take seconds). */
+async function createNodes(clients: KubeClients, nodes: NodeToCreate[]): Promise<void> {
+  for (let i = 0; i < nodes.length; i += 20) {
+    await Promise.all(nodes.slice(i, i + 20).map((node) => clients.core.createNode({ body: nodeObject(node) })));
   }
 }
 
@@ -313,16 +357,17 @@ async function createStorageClass(clients: KubeClients): Promise<void> {
 }
 
 async function waitForNodesReady(clients: KubeClients, agents: ComponentRecord[], count: number): Promise<void> {
-  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  const timeoutMs = STARTUP_TIMEOUT_MS + count * READY_MS_PER_NODE;
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const agent of agents) assertAlive(agent);
     const list = await clients.core.listNode({ labelSelector: AGENT_LABEL });
     const ready = list.items.filter(isNodeReady).length;
     if (ready === count) return;
     if (Date.now() > deadline) {
-      throw new ClusterError(`only ${ready} of ${count} nodes became Ready within ${STARTUP_TIMEOUT_MS / 1000} s; see the node-agent logs in ${join(clusterDirOf(agents), 'logs')}.`);
+      throw new ClusterError(`only ${ready} of ${count} nodes became Ready within ${timeoutMs / 1000} s; see the node-agent logs in ${join(clusterDirOf(agents), 'logs')}.`);
     }
-    await sleep(100);
+    await sleep(count > 50 ? 1000 : 100);
   }
 }
 
@@ -408,7 +453,8 @@ async function removeCluster(name: string): Promise<void> {
 /** Stops every process of a cluster and removes its state. Unknown names are an error. */
 export async function down(name: string, progress: ProgressSink): Promise<void> {
   const state = requireState(name);
-  progress(`stopping cluster "${name}" (${state.nodes.length} node agents, 4 control-plane components)`);
+  const bulk = state.bulk ? ` and one for ${state.bulk.nodes.length} more nodes` : '';
+  progress(`stopping cluster "${name}" (${state.nodes.length} node agents${bulk}, 4 control-plane components)`);
   await removeCluster(name);
   const left = processesMentioning(`${clusterDir(name)}/`);
   if (left.length > 0) {
@@ -451,6 +497,8 @@ export async function status(name: string): Promise<ClusterStatus> {
       // Reported as unknown readiness below.
     }
   }
+  const bulkAgent = state.bulk?.agent;
+  const shared = bulkAgent === undefined ? [] : (state.bulk?.nodes ?? []).map((node) => ({ ...node, agent: bulkAgent }));
   return {
     name: state.name,
     apiServer: state.apiServer,
@@ -458,7 +506,7 @@ export async function status(name: string): Promise<ClusterStatus> {
     versions: state.versions,
     healthy: isHealthy(state),
     components: state.components.map(describe),
-    nodes: state.nodes.map((node) => ({
+    nodes: [...state.nodes, ...shared].map((node) => ({
       name: node.name,
       agent: describe(node.agent),
       ready: readiness.get(node.name),

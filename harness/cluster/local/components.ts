@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import type { LocalBinaries } from './binaries.js';
 import type { Pki } from './pki.js';
 import type { ProcessSpec } from './process.js';
-import { AGENT_LABEL, FAILURE_DETECTION, NETWORK } from './settings.js';
+import { SHARED_NODE_AGENT } from '../provider.js';
+import { AGENT_LABEL, BULK_NODE_LEASE_DURATION_SECONDS, FAILURE_DETECTION, NETWORK } from './settings.js';
 
 /** The files and ports one local cluster's components share. */
 export interface Layout {
@@ -26,6 +27,8 @@ export interface Layout {
   readonly tokenFile: string;
   readonly auditPolicy: string;
   readonly kwokStages: string;
+  /** The shared node agent's own kwok settings (more workers), on top of the stages. */
+  readonly kwokBulkConfig: string;
 }
 
 const log = (layout: Layout, name: string): string => join(layout.dir, 'logs', `${name}.log`);
@@ -148,6 +151,25 @@ export function nodeAgentSpec(layout: Layout, node: string, nodeIp: string): Pro
       `--manage-nodes-with-label-selector=${AGENT_LABEL}=${node}`,
       `--node-lease-duration-seconds=${FAILURE_DETECTION.nodeLeaseDurationSeconds}`,
       `--node-ip=${nodeIp}`,
+    ],
+  };
+}
+
+/**
+ * One kwok process playing the kubelets of all the nodes that share an agent (a big cluster's bulk), with slower
+ * leases (settings.ts says why that keeps them Ready) and more workers (assets/kwok-bulk.yaml). Each node's address
+ * comes from its annotation, not --node-ip.
+ */
+export function bulkAgentSpec(layout: Layout): ProcessSpec {
+  return {
+    binary: layout.binaries.kwok,
+    log: log(layout, 'node-agent-bulk'),
+    args: [
+      `--kubeconfig=${layout.kubeconfigs.nodeAgent}`,
+      `--config=${layout.kwokStages}`,
+      `--config=${layout.kwokBulkConfig}`,
+      `--manage-nodes-with-label-selector=${AGENT_LABEL}=${SHARED_NODE_AGENT}`,
+      `--node-lease-duration-seconds=${BULK_NODE_LEASE_DURATION_SECONDS}`,
     ],
   };
 }

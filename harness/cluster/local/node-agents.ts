@@ -2,6 +2,9 @@ import { UsageError } from '../../errors.js';
 import { pause, processState, resume, startDetached, stopProcess, type ProcessState } from './process.js';
 import { requireState } from './cluster.js';
 import { writeState, type ClusterState, type NodeRecord } from './state.js';
+import { AGENT_LABEL } from './settings.js';
+import { SHARED_NODE_AGENT } from '../provider.js';
+import { summarizeNames } from '../../util/names.js';
 
 /** A node of the local cluster and the state of the process that plays its kubelet. */
 export interface NodeAgent {
@@ -23,6 +26,7 @@ export class NodeAgents {
     return new NodeAgents(cluster);
   }
 
+  /** The nodes with an agent of their own (the ones this class can stop); nodes sharing one are not listed. */
   list(): NodeAgent[] {
     return requireState(this.cluster).nodes.map((node) => ({
       node: node.name,
@@ -65,8 +69,22 @@ export class NodeAgents {
     const state = requireState(this.cluster);
     const record = state.nodes.find((n) => n.name === node);
     if (!record) {
-      throw new UsageError(`cluster "${this.cluster}" has no node "${node}"; its nodes: ${state.nodes.map((n) => n.name).join(', ')}.`);
+      if (state.bulk?.nodes.some((n) => n.name === node)) throw sharedAgentError(this.cluster, [node], state);
+      const all = [...state.nodes, ...(state.bulk?.nodes ?? [])].map((n) => n.name);
+      throw new UsageError(`cluster "${this.cluster}" has no node "${node}"; its nodes: ${summarizeNames(all)}.`);
     }
     return { state, record };
   }
+}
+
+/**
+ * Node faults cannot stop, pause or restart a node that shares its agent: the agent plays all of them. One error,
+ * naming the nodes that can be (those with an agent of their own) and how to select them.
+ */
+export function sharedAgentError(cluster: string, nodes: readonly string[], state: ClusterState): UsageError {
+  const which = nodes.length === 1 ? `node ${nodes[0]} shares` : `nodes ${summarizeNames(nodes)} share`;
+  const own = state.nodes.map((n) => n.name);
+  const can = own.length === 0 ? `no node of cluster "${cluster}" has one (bring it up with --dedicated-nodes N)`
+    : `the nodes that can be: ${summarizeNames(own)} (selector ${AGENT_LABEL}!=${SHARED_NODE_AGENT})`;
+  return new UsageError(`${which} one node agent with ${state.bulk?.nodes.length ?? 0} nodes of cluster "${cluster}" and cannot be stopped, paused or restarted alone; ${can}.`);
 }

@@ -21,12 +21,22 @@ export interface ComponentRecord {
  */
 export type AuditLevel = 'metadata' | 'detail';
 
-/** One simulated node and its agent. */
-export interface NodeRecord {
+/** One simulated node: its name and addresses. */
+export interface NodeAddress {
   readonly name: string;
   readonly podCidr: string;
   readonly ip: string;
+}
+
+/** One simulated node with an agent of its own (the nodes node faults can stop). */
+export interface NodeRecord extends NodeAddress {
   readonly agent: ComponentRecord;
+}
+
+/** The nodes that share one agent (`cluster up` with more than 50 nodes, or --dedicated-nodes). */
+export interface BulkRecord {
+  readonly agent: ComponentRecord;
+  readonly nodes: NodeAddress[];
 }
 
 /** Everything `cluster up` wrote down about a running local cluster: its state folder's cluster.json. */
@@ -38,7 +48,10 @@ export interface ClusterState {
   readonly ports: Readonly<Record<string, number>>;
   readonly versions: Readonly<Record<string, string>>;
   readonly components: ComponentRecord[];
+  /** The nodes with an agent of their own. */
   readonly nodes: NodeRecord[];
+  /** The nodes that share one agent; absent when every node has its own (every cluster of up to 50 nodes by default). */
+  readonly bulk?: BulkRecord;
   /** Absent in the state of clusters brought up before the option existed: those log `metadata`. */
   readonly audit?: AuditLevel;
 }
@@ -46,6 +59,11 @@ export interface ClusterState {
 /** The audit level of a cluster, older states included. */
 export function auditLevelOf(state: ClusterState): AuditLevel {
   return state.audit ?? 'metadata';
+}
+
+/** How many nodes the cluster has, with or without an agent of their own. */
+export function nodeCountOf(state: ClusterState): number {
+  return state.nodes.length + (state.bulk?.nodes.length ?? 0);
 }
 
 /** The folder of all local clusters' state. */

@@ -153,6 +153,36 @@ describe('node faults (against a recording provider)', () => {
     expect(() => nodePause.inject(none, { count: 1 }, plan)).to.throw(FaultError, 'nodePause needs a provider that controls nodes');
     expect(() => networkPartition.inject(none, { count: 1 }, plan)).to.throw(FaultError, 'networkPartition needs a provider with real node networks');
   });
+
+  it('refuses nodes that share one agent, naming the nodes that can be stopped, whatever the random choice', async () => {
+    const api = new FakeApi();
+    const labelled = (name: string, agent: string): ReturnType<typeof node> => {
+      const n = node(name);
+      n.metadata!.labels = { 'rebound.dev/node-agent': agent };
+      return n;
+    };
+    api.nodes.push(labelled('node-1', 'node-1'), labelled('node-2', 'node-2'), ...Array.from({ length: 12 }, (_, i) => labelled(`node-${i + 3}`, 'bulk')));
+    const { context, journal } = providerContext(api);
+    const plans = [() => nodeStop.plan(context, { count: 1, graceful: false }), () => nodePause.plan(context, { count: 1 }),
+      () => nodeRestart.plan(context, { count: 1 })];
+    for (const plan of plans) {
+      const error = await rejection(plan());
+      expect(error).to.be.instanceOf(FaultError);
+      expect(error.message).to.match(/^node(Stop|Pause|Restart) \(any node\): 12 of its 14 candidate nodes \(node-3, node-4, /);
+      expect(error.message).to.contain('node-12 and 2 more) share one node agent and cannot be stopped, paused or restarted alone; '
+        + 'the nodes that can be: node-1, node-2; select them with selector: rebound.dev/node-agent!=bulk');
+    }
+    expect(api.callsOf('listNode').at(-1)).to.deep.equal({ labelSelector: 'rebound.dev/node-agent,rebound.dev/node-agent!=bulk' });
+    expect(journal.calls, 'nothing was stopped').to.deep.equal([]);
+    // Candidates that all have agents of their own are planned as before; a network cut is no agent's business.
+    api.nodes.splice(2);
+    expect((await nodeStop.plan(context, { count: 1, graceful: false })).targets).to.have.length(1);
+    api.nodes.push(labelled('node-3', 'bulk'));
+    api.nodes.splice(0, 2);
+    expect((await networkPartition.plan(context, { count: 1 })).targets.map((t) => t.name)).to.deep.equal(['node-3']);
+    expect((await rejection(nodeStop.plan(context, { count: 1, graceful: false }))).message)
+      .to.contain('no node of this cluster has an agent of its own (bring it up with --dedicated-nodes N)');
+  });
 });
 
 describe('containerKill (against a recording provider)', () => {
