@@ -132,7 +132,7 @@ export function podsReady(spec: PodsReadySpec): Condition {
   return {
     describe: () => label,
     evaluate: (world) => {
-      const ready = world.pods(spec.namespace, selector).filter((pod) => world.isPodReady(pod)).length;
+      const ready = world.readyPodCount(spec.namespace, selector);
       return { holds: quantityHolds(ready, spec), detail: `${label}: ${quantityText(ready, spec)}`, counts: { readyPods: ready } };
     },
   };
@@ -198,7 +198,7 @@ export function nodesReady(spec: NodesReadySpec): Condition {
   return {
     describe: () => label,
     evaluate: (world) => {
-      const ready = world.nodes(selector).filter((node) => world.isNodeReady(node)).length;
+      const ready = world.readyNodeCount(selector);
       return { holds: quantityHolds(ready, spec), detail: `${label}: ${quantityText(ready, spec)}`, counts: { readyNodes: ready } };
     },
   };
@@ -491,8 +491,8 @@ function reportsReady(spec: { apiVersion: string; kind: string; name: string; na
  * them, for the timeline.
  */
 export function countsOf(world: World, namespace: string): Required<Counts> {
-  const readyPods = world.pods(namespace).filter((pod) => world.isPodReady(pod)).length;
-  const readyNodes = world.nodes().filter((node) => world.isNodeReady(node)).length;
+  const readyPods = world.readyPodCount(namespace);
+  const readyNodes = world.readyNodeCount();
   const services = new Set<string>();
   for (const slice of world.endpointSlices(namespace)) {
     const service = slice.metadata?.labels?.['kubernetes.io/service-name'];

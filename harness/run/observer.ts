@@ -44,7 +44,7 @@ export type ChangeListener = (change: ObservedEvent) => void;
 
 /**
  * Keeps the World in step with the cluster through watches (stamped on arrival with the monotonic clock),
- * re-evaluates the steady state on every change, and feeds the timeline and the replacement tracker.
+ * re-evaluates the steady state after every batch of changes that arrived together, and feeds the timeline and the replacement tracker.
  */
 export class Observer {
   readonly world = new World();
@@ -87,7 +87,7 @@ export class Observer {
       for (const kind of [...NAMESPACED_KINDS, ...extraKinds]) targets.push({ ...kind, namespace });
     }
     const unique = new Map(targets.map((t) => [`${t.apiVersion}/${t.kind}/${t.namespace ?? ''}`, t]));
-    await this.source.start([...unique.values()], (event) => this.onEvent(event));
+    await this.source.start([...unique.values()], (batch) => this.onEvents(batch));
     if (probeUrls.length > 0) this.startProbes(probeUrls);
     this.evaluate(this.clock.now());
   }
@@ -114,13 +114,32 @@ export class Observer {
     void probe();
   }
 
-  private onEvent(event: WatchEvent): void {
+  /**
+   * Applies a batch of events that arrived together, in order, and judges the steady state once, stamped with the
+   * arrival of the last event that changed something: judging after each of 1,000 events of one burst would hold the
+   * later ones back, and every moment the loop is held is lag in their stamps. A broken watch is marked after the
+   * events before it are judged, so their evaluation is not taken for one made blind.
+   */
+  private onEvents(batch: readonly WatchEvent[]): void {
+    let judgeAt: number | undefined;
+    for (const event of batch) {
+      if (event.type === 'BROKEN' && judgeAt !== undefined) {
+        this.evaluate(judgeAt);
+        judgeAt = undefined;
+      }
+      if (this.onEvent(event)) judgeAt = event.at;
+    }
+    if (judgeAt !== undefined) this.evaluate(judgeAt);
+  }
+
+  /** Applies one event; true when the steady state is to be judged again. */
+  private onEvent(event: WatchEvent): boolean {
     const watch = (e: { apiVersion: string; kind: string; namespace?: string }): string => `${e.apiVersion}/${e.kind}/${e.namespace ?? ''}`;
     if (event.type === 'BROKEN') {
       const began = this.outageLog.blindSince() === undefined;
       this.outageLog.broken(watch(event), `${event.apiVersion}/${event.kind}`, event.at, event.cause);
       if (began) this.timeline.mark(event.at, 'note', `outage: the watches broke (${event.kind}: ${event.cause}); blind until they are listed again`);
-      return;
+      return false;
     }
     // Kubernetes Events are evidence for the report, not state to judge health by.
     if ((event.type === 'RELIST' ? event.kind : event.object.kind) === 'Event') {
@@ -131,8 +150,7 @@ export class Observer {
         if (this.events.size > MAX_EVENTS) this.events.delete(this.events.keys().next().value as string);
       }
       // The last relist of an outage makes the picture whole: evaluate, as a relist of any other kind does below.
-      if (event.type === 'RELIST' && this.relisted(watch(event), event.at, 0)) this.evaluate(event.at);
-      return;
+      return event.type === 'RELIST' && this.relisted(watch(event), event.at, 0);
     }
     // The tracker takes the world's view of the change, so stale events (an older resourceVersion) are dropped.
     const changes = this.world.apply(event);
@@ -150,7 +168,7 @@ export class Observer {
       if (uid) for (const listener of this.targetListeners) listener(event.at, uid);
     }
     this.log.debug({ at: event.at, type: event.type, kind: event.type === 'RELIST' ? event.kind : event.object.kind, name: event.type === 'RELIST' ? undefined : event.object.metadata?.name }, 'event');
-    this.evaluate(event.at);
+    return true;
   }
 
   /** Evaluates the steady state at `at` and tells the listeners. */

@@ -14,18 +14,23 @@ import { objectOf, podObject } from '../observe/support.js';
 class RecordedSource implements EventSource {
   targets: readonly WatchTarget[] = [];
   stopped = false;
-  private sink: ((event: WatchEvent) => void) | undefined;
+  private sink: ((batch: readonly WatchEvent[]) => void) | undefined;
 
   constructor(private readonly listed: readonly WatchEvent[]) {}
 
-  async start(targets: readonly WatchTarget[], sink: (event: WatchEvent) => void): Promise<void> {
+  async start(targets: readonly WatchTarget[], sink: (batch: readonly WatchEvent[]) => void): Promise<void> {
     this.targets = targets;
     this.sink = sink;
-    for (const event of this.listed) sink(event);
+    for (const event of this.listed) sink([event]);
   }
 
   play(events: readonly WatchEvent[]): void {
-    for (const event of events) this.sink?.(event);
+    for (const event of events) this.sink?.([event]);
+  }
+
+  /** Delivers the events as one batch: what the cluster's watches read in one turn of the event loop. */
+  burst(events: readonly WatchEvent[]): void {
+    this.sink?.(events);
   }
 
   stop(): void {
@@ -77,6 +82,42 @@ describe('Observer, fed by a recorded event source', () => {
     expect(outage?.since).to.equal(200);
     expect(outage?.until).to.equal(700);
     expect(outage?.changes).to.be.greaterThan(0);
+    observer.stop();
+  });
+
+  it('judges a batch of events once, at the arrival of its last event, after applying every one of them', async () => {
+    const source = new RecordedSource([{ at: 10, type: 'RELIST', apiVersion: 'v1', kind: 'Pod', namespace: 'web', objects: [pod('a'), pod('b')] }]);
+    const observer = new Observer(source, podsReady({ selector: 'app=web', namespace: 'web', count: 2 }), 'web', pino({ level: 'silent' }));
+    await observer.start(['web'], [], []);
+    const judged: [number, boolean][] = [];
+    observer.subscribe((at, evaluation) => judged.push([at, evaluation.holds]));
+    const targets: number[] = [];
+    observer.onTarget((at) => targets.push(at));
+    source.burst([
+      { at: 100, type: 'MODIFIED', object: pod('b', { deleting: true }) },
+      { at: 101, type: 'ADDED', object: pod('c', { ready: false }) },
+      { at: 102, type: 'MODIFIED', object: pod('c') },
+    ]);
+    // One judgement for the three, made after all of them and stamped with the last: the deleting pod was replaced.
+    expect(judged).to.deep.equal([[102, true]]);
+    // What follows each event itself (a fault's target seen) is still told per event, with its own arrival.
+    expect(targets).to.deep.equal([100, 101, 102]);
+    expect(observer.replacements.replacements()[0]?.at.deleted).to.equal(100);
+    observer.stop();
+  });
+
+  it('judges the events before a broken watch in a batch before marking the outage, and none after it', async () => {
+    const source = new RecordedSource([{ at: 10, type: 'RELIST', apiVersion: 'v1', kind: 'Pod', namespace: 'web', objects: [pod('a')] }]);
+    const observer = new Observer(source, podsReady({ selector: 'app=web', namespace: 'web', count: 1 }), 'web', pino({ level: 'silent' }));
+    await observer.start(['web'], [], []);
+    const judged: [number, boolean, boolean][] = [];
+    observer.subscribe((at, evaluation) => judged.push([at, evaluation.holds, observer.blindSince() !== undefined]));
+    source.burst([
+      { at: 200, type: 'MODIFIED', object: pod('a', { ready: false }) },
+      { at: 201, type: 'BROKEN', apiVersion: 'v1', kind: 'Pod', namespace: 'web', cause: 'connection reset' },
+    ]);
+    expect(judged).to.deep.equal([[200, false, false]]);
+    expect(observer.blindSince()).to.equal(201);
     observer.stop();
   });
 

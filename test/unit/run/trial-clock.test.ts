@@ -25,17 +25,17 @@ import { baseScenario, loadData, removeTemporaryFolders } from '../scenario/supp
 
 /** Delivers the events the test plays, as a watch would, stamped with the times the test gives them. */
 class RecordedSource implements EventSource {
-  private sink: ((event: WatchEvent) => void) | undefined;
+  private sink: ((batch: readonly WatchEvent[]) => void) | undefined;
 
   constructor(private readonly listed: readonly WatchEvent[]) {}
 
-  async start(_targets: readonly WatchTarget[], sink: (event: WatchEvent) => void): Promise<void> {
+  async start(_targets: readonly WatchTarget[], sink: (batch: readonly WatchEvent[]) => void): Promise<void> {
     this.sink = sink;
-    for (const event of this.listed) sink(event);
+    for (const event of this.listed) sink([event]);
   }
 
   play(...events: WatchEvent[]): void {
-    for (const event of events) this.sink?.(event);
+    for (const event of events) this.sink?.([event]);
   }
 
   stop(): void {
