@@ -42,7 +42,7 @@ export const clusterCommand: Command<ClusterArgs> = {
     .option('dedicated-nodes', { type: 'number', describe: 'local (up): how many nodes (the first ones) get an agent of their own, the ones node faults can stop; the others share one agent with slower leases (label rebound.dev/node-agent=bulk). Default: every node up to 50 nodes, else 5' })
     .option('api-port', { type: 'number', describe: 'API server port on 127.0.0.1 (up; default: a free port)' })
     .option('audit-detail', { type: 'boolean', describe: 'local (up): the audit log also keeps the bodies of pod, pod status and EndpointSlice writes (RequestResponse level), as the fidelity benchmark needs; off when the cluster is created without it. A cluster already up with the other level is refused.' })
-    .option('failure-detection', { choices: ['fast', 'kubernetes'] as const, describe: 'kind (up): how fast the cluster notices a lost node; fast (default): 6 s grace period and 2 s tolerations, as the local cluster; kubernetes: its defaults, 50 s and 300 s' })
+    .option('failure-detection', { choices: ['fast', 'kubernetes'] as const, describe: 'up: how fast the cluster notices a lost node; fast (default): 6 s grace period and 2 s tolerations; kubernetes: its defaults, 50 s and 300 s (what a local cluster of hundreds of nodes needs: its shared node agent cannot renew leases within 6 s under pod churn on a small machine)' })
     .option('container-runtime', { choices: ['docker', 'podman'] as const, describe: 'kind: the container engine (default: the one that answers)' })
     .option('node-image', { type: 'string', describe: 'kind (up): a node image of your own (e.g. kindest/node:v1.34.0, pulled by kind) instead of the one rebound builds offline' })
     .option('image', { type: 'string', array: true, describe: 'kind (load): images of the local image store to load into every node' })
@@ -57,9 +57,8 @@ export const clusterCommand: Command<ClusterArgs> = {
 
 /** `cluster ACTION` on the embedded local cluster. */
 async function localAction(args: ClusterArgs): Promise<0 | 1> {
-  if (args.failureDetection !== undefined || args.containerRuntime !== undefined) {
-    throw new UsageError('--failure-detection and --container-runtime go with --provider kind; the local cluster always uses fast failure detection and has no containers.');
-  }
+  if (args.containerRuntime !== undefined) throw new UsageError('--container-runtime goes with --provider kind; the local cluster has no containers.');
+  if (args.failureDetection !== undefined && args.action !== 'up') throw new UsageError('--failure-detection goes with `cluster up`.');
   if (args.action === 'image' || args.action === 'load') throw new UsageError(`\`cluster ${args.action}\` works on kind clusters: add --provider kind.`);
   if (args.nodeImage !== undefined || args.image !== undefined) throw new UsageError('--node-image and --image go with --provider kind.');
   if (args.auditDetail !== undefined && args.action !== 'up') throw new UsageError('--audit-detail goes with `cluster up`.');
@@ -70,6 +69,7 @@ async function localAction(args: ClusterArgs): Promise<0 | 1> {
     case 'up': {
       const { state } = await local.up({
         name, nodes: args.nodes, dedicatedNodes: args.dedicatedNodes, apiPort: args.apiPort, auditDetail: args.auditDetail,
+        failureDetection: args.failureDetection,
       }, progress);
       print(`kubeconfig: ${state.kubeconfig}`);
       return 0;
@@ -92,7 +92,7 @@ async function localAction(args: ClusterArgs): Promise<0 | 1> {
       if (args.json) {
         print(JSON.stringify(status, null, 2));
       } else {
-        print(`cluster ${status.name}: ${status.healthy ? 'up' : 'DEGRADED'} at ${status.apiServer}`);
+        print(`cluster ${status.name}: ${status.healthy ? 'up' : 'DEGRADED'} at ${status.apiServer}; failure detection: ${status.failureDetection}`);
         print(`kubeconfig: ${status.kubeconfig}`);
         print(`versions: ${Object.entries(status.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
         for (const c of status.components) print(`  ${c.name.padEnd(26)} ${c.state.padEnd(8)} pid ${c.pid ?? '-'}`);

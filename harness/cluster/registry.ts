@@ -10,11 +10,12 @@ import { existingKindClusters, requireKindState } from './kind/cluster.js';
 import { ContainerEngine, type ContainerRuntime } from './kind/engine.js';
 import { kindNetworkControl } from './kind/network-control.js';
 import { kindNodeControl } from './kind/node-control.js';
-import { DEFAULT_KIND_CLUSTER, leastKindNodeRecoverySeconds, type FailureDetection } from './kind/settings.js';
+import { DEFAULT_KIND_CLUSTER } from './kind/settings.js';
+import { leastNodeRecoverySeconds, type FailureDetection } from './failure-detection.js';
 import { clientsFor, loadKubeconfig, type KubeClients } from './kube.js';
 import type { ProgressSink } from './local/binaries.js';
-import { contextName, DEFAULT_CLUSTER_NAME, leastNodeRecoverySeconds } from './local/settings.js';
-import { readState } from './local/state.js';
+import { contextName, DEFAULT_CLUSTER_NAME } from './local/settings.js';
+import { failureDetectionOf, readState } from './local/state.js';
 import {
   PROVIDER_KINDS, providerOf, type ClusterCapabilities, type ClusterHandle, type NetworkControl, type NodeControl, type ProviderKind,
 } from './provider.js';
@@ -93,9 +94,13 @@ export interface Provider {
 
 /** Run's flags that only kind takes. */
 function refuseKindOnlyFlags(request: ClusterRequest): void {
-  if (request.failureDetection !== undefined || request.containerRuntime !== undefined) {
-    throw new UsageError('--failure-detection and --container-runtime go with --provider kind.');
-  }
+  if (request.containerRuntime !== undefined) throw new UsageError('--container-runtime goes with --provider kind.');
+}
+
+/** Run's flags that only clusters rebound starts (local, kind) take. */
+function refuseManagedOnlyFlags(request: ClusterRequest): void {
+  refuseKindOnlyFlags(request);
+  if (request.failureDetection !== undefined) throw new UsageError('--failure-detection goes with --provider local or kind: clusters rebound starts.');
 }
 
 /** recover's flags of an existing cluster, on a provider whose clusters are named with --cluster. */
@@ -118,7 +123,8 @@ const local: Provider = {
       throw new UsageError('--kubeconfig and --context go with --provider kubeconfig, not local.');
     }
     const keepCluster = request.keepCluster ?? false;
-    return acquireLocal({ cluster: request.cluster ?? DEFAULT_CLUSTER_NAME, nodes: request.nodes, keepCluster }, progress);
+    const { failureDetection } = request;
+    return acquireLocal({ cluster: request.cluster ?? DEFAULT_CLUSTER_NAME, nodes: request.nodes, keepCluster, failureDetection }, progress);
   },
   attach: (request, progress) => acquireLocal({ cluster: request.cluster ?? DEFAULT_CLUSTER_NAME, keepCluster: true, attachOnly: true }, progress),
   find: async (request) => {
@@ -139,7 +145,11 @@ const local: Provider = {
     };
   },
   recoverFlags: (cluster) => byName(cluster, 'local'),
-  leastNodeRecoverySeconds: () => leastNodeRecoverySeconds(),
+  leastNodeRecoverySeconds: (request) => {
+    // The settings the run asks for, else those of the cluster already up, else those `up` would give it.
+    const state = readState(request.cluster ?? DEFAULT_CLUSTER_NAME);
+    return leastNodeRecoverySeconds(request.failureDetection ?? (state === undefined ? 'fast' : failureDetectionOf(state)));
+  },
 };
 
 /** kind: nodes in containers, from rebound's offline node image; real kubelets, containers and networks. */
@@ -179,7 +189,7 @@ const kind: Provider = {
     };
   },
   recoverFlags: (cluster) => byName(cluster, 'kind'),
-  leastNodeRecoverySeconds: (request) => leastKindNodeRecoverySeconds(request.failureDetection ?? 'fast'),
+  leastNodeRecoverySeconds: (request) => leastNodeRecoverySeconds(request.failureDetection ?? 'fast'),
 };
 
 /** An existing cluster, reached through a kubeconfig file and context that must pass the guard; no node machinery. */
@@ -188,7 +198,7 @@ const kubeconfig: Provider = {
   capabilities: { nodes: false, containers: false, networks: false },
   shared: true,
   acquire: (request) => {
-    refuseKindOnlyFlags(request);
+    refuseManagedOnlyFlags(request);
     return acquireKubeconfig({ kubeconfig: request.kubeconfig, context: request.context, allowances: request.allowances ?? [] });
   },
   attach: (request) => {

@@ -43,7 +43,7 @@ describe('kind provider: cluster up and status on real containers', function () 
     expect(podman.stderr).to.match(/--container-runtime podman is not supported yet/);
     const local = await rebound(['cluster', 'status', '--failure-detection', 'kubernetes']);
     expect(local.code).to.equal(2);
-    expect(local.stderr).to.match(/go with --provider kind/);
+    expect(local.stderr).to.match(/--failure-detection goes with `cluster up`/);
     const unknown = await rebound(['cluster', 'status', '--provider', 'kind', '--name', 'no-such-cluster']);
     expect(unknown.code).to.equal(2);
     expect(unknown.stderr).to.match(/no kind cluster named "no-such-cluster"/);

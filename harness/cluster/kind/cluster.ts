@@ -13,8 +13,9 @@ import { kindConfig } from './config.js';
 import { ContainerEngine, type ContainerRuntime } from './engine.js';
 import { ensureKindBinary, ensureNodeImage } from './image.js';
 import {
-  controlPlaneNode, FAILURE_DETECTION_SETTINGS, kindContextName, kindNetworkName, workerNodes, type FailureDetection,
+  controlPlaneNode, kindContextName, kindNetworkName, workerNodes, type FailureDetection,
 } from './settings.js';
+import { timingsOf } from '../failure-detection.js';
 
 /** Nodes of a kind cluster created without --nodes: 1 control plane + 2 workers. */
 export const DEFAULT_KIND_NODES = 3;
@@ -166,7 +167,6 @@ export async function kindUp(options: KindUpOptions, progress: ProgressSink): Pr
   const network = kindNetworkName(options.name);
   const env = { ...process.env, KIND_EXPERIMENTAL_DOCKER_NETWORK: network, KIND_EXPERIMENTAL_PROVIDER: engine.runtime };
   const started = Date.now();
-  const timing = FAILURE_DETECTION_SETTINGS[failureDetection];
   const state: KindClusterState = {
     name: options.name,
     createdAt: new Date().toISOString(),
@@ -180,11 +180,7 @@ export async function kindUp(options: KindUpOptions, progress: ProgressSink): Pr
     controlPlane: controlPlaneNode(options.name),
     workers: workerNodes(options.name, nodeCount - 1),
     failureDetection,
-    timings: {
-      nodeMonitorGracePeriodSeconds: timing.nodeMonitorGracePeriodSeconds,
-      notReadyTolerationSeconds: timing.notReadyTolerationSeconds,
-      unreachableTolerationSeconds: timing.unreachableTolerationSeconds,
-    },
+    timings: timingsOf(failureDetection),
     publishedPorts,
   };
   // Written before kind runs, so that `cluster down` (or the next `up`) can clean up whatever happens next, even

@@ -21,9 +21,10 @@ import {
   AGENT_LABEL, contextName, CONTROLLER_SERVICE_ACCOUNTS, defaultDedicatedNodes, MAX_NODES, NETWORK, NODE_IP_ANNOTATION,
 } from './settings.js';
 import { SHARED_NODE_AGENT } from '../provider.js';
+import { FAILURE_DETECTION_SETTINGS, type FailureDetection } from '../failure-detection.js';
 import {
-  auditLevelOf, clusterDir, clustersDir, nodeCountOf, readState, writeState, type AuditLevel, type ClusterState, type ComponentName,
-  type ComponentRecord, type NodeAddress,
+  auditLevelOf, clusterDir, clustersDir, failureDetectionOf, nodeCountOf, readState, writeState, type AuditLevel, type ClusterState,
+  type ComponentName, type ComponentRecord, type NodeAddress,
 } from './state.js';
 
 /** Nodes of a cluster created without --nodes. */
@@ -46,6 +47,12 @@ export interface UpOptions {
    * cluster that `up` creates logs `metadata` and one already up is taken with its level, which `up` says.
    */
   readonly auditDetail?: boolean;
+  /**
+   * How fast the cluster notices a lost node: `fast` (rebound's test settings) or `kubernetes` (its defaults, which a
+   * big cluster's shared node agent needs: its leases cannot be renewed in time for a 6 s grace period on 2 cores under
+   * pod churn). When absent, a cluster that `up` creates is `fast` and one already up is taken as it is.
+   */
+  readonly failureDetection?: FailureDetection;
 }
 
 /** How long each component may take to become healthy before `up` gives up and shows its log. */
@@ -154,7 +161,11 @@ export async function up(options: UpOptions, progress: ProgressSink): Promise<{ 
       if (options.auditDetail !== undefined && level !== auditLevelFor(options.auditDetail)) {
         throw new UsageError(`cluster "${options.name}" is already up with audit level ${level}, not ${auditLevelFor(options.auditDetail)}; run \`rebound cluster down --name ${options.name}\` first to change it.`);
       }
-      progress(`cluster "${options.name}" is already up (audit level ${level})`);
+      const detection = failureDetectionOf(existing);
+      if (options.failureDetection !== undefined && detection !== options.failureDetection) {
+        throw new UsageError(`cluster "${options.name}" is already up with failure detection ${detection}, not ${options.failureDetection}; run \`rebound cluster down --name ${options.name}\` first to change it.`);
+      }
+      progress(`cluster "${options.name}" is already up (audit level ${level}, failure detection ${detection})`);
       return { state: existing, reused: true };
     }
     progress(`cluster "${options.name}" has stale state from an earlier run; cleaning it up`);
@@ -224,7 +235,9 @@ async function start(
   copyFileSync(join(assets, audit === 'detail' ? 'audit-policy-detail.yaml' : 'audit-policy.yaml'), auditPolicy);
   copyFileSync(join(assets, 'kwok-stages.yaml'), kwokStages);
   copyFileSync(join(assets, 'kwok-bulk.yaml'), kwokBulkConfig);
-  const layout: Layout = { dir, binaries, pki, ports, kubeconfigs, tokenFile, auditPolicy, kwokStages, kwokBulkConfig };
+  const failureDetection = options.failureDetection ?? 'fast';
+  const detection = FAILURE_DETECTION_SETTINGS[failureDetection];
+  const layout: Layout = { dir, binaries, pki, ports, kubeconfigs, tokenFile, auditPolicy, kwokStages, kwokBulkConfig, detection };
 
   const launch = (name: string, spec: ProcessSpec): ComponentRecord => {
     const record: ComponentRecord = { name, spec, pid: startDetached(spec) };
@@ -277,6 +290,7 @@ async function start(
     nodes: nodeRecords,
     ...(bulkRecord ? { bulk: bulkRecord } : {}),
     audit,
+    failureDetection,
   };
   writeState(state);
   await Promise.all([
@@ -286,6 +300,9 @@ async function start(
   ]);
   const took = ((Date.now() - startedAt) / 1000).toFixed(1);
   progress(`cluster "${options.name}" is up: ${count} Ready node${count === 1 ? '' : 's'} in ${took} s (${phases.join(', ')})`);
+  if (failureDetection !== 'fast') {
+    progress(`failure detection ${failureDetection}: a lost node is NotReady after ${detection.nodeMonitorGracePeriodSeconds} s and its pods evicted ${detection.unreachableTolerationSeconds} s later`);
+  }
   return state;
 }
 
@@ -478,6 +495,7 @@ export interface ClusterStatus {
   readonly kubeconfig: string;
   readonly versions: Readonly<Record<string, string>>;
   readonly healthy: boolean;
+  readonly failureDetection: FailureDetection;
   readonly components: ComponentStatus[];
   readonly nodes: { name: string; agent: ComponentStatus; ready: boolean | undefined; podCidr: string }[];
 }
@@ -505,6 +523,7 @@ export async function status(name: string): Promise<ClusterStatus> {
     kubeconfig: state.kubeconfig,
     versions: state.versions,
     healthy: isHealthy(state),
+    failureDetection: failureDetectionOf(state),
     components: state.components.map(describe),
     nodes: [...state.nodes, ...shared].map((node) => ({
       name: node.name,

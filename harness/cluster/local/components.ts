@@ -3,7 +3,8 @@ import type { LocalBinaries } from './binaries.js';
 import type { Pki } from './pki.js';
 import type { ProcessSpec } from './process.js';
 import { SHARED_NODE_AGENT } from '../provider.js';
-import { AGENT_LABEL, BULK_NODE_LEASE_DURATION_SECONDS, FAILURE_DETECTION, NETWORK } from './settings.js';
+import type { FailureDetectionSettings } from '../failure-detection.js';
+import { AGENT_LABEL, BULK_NODE_LEASE_DURATION_SECONDS, NETWORK } from './settings.js';
 
 /** The files and ports one local cluster's components share. */
 export interface Layout {
@@ -29,6 +30,8 @@ export interface Layout {
   readonly kwokStages: string;
   /** The shared node agent's own kwok settings (more workers), on top of the stages. */
   readonly kwokBulkConfig: string;
+  /** How fast the cluster notices a lost node (`cluster up --failure-detection`). */
+  readonly detection: FailureDetectionSettings;
 }
 
 const log = (layout: Layout, name: string): string => join(layout.dir, 'logs', `${name}.log`);
@@ -81,8 +84,8 @@ export function apiServerSpec(layout: Layout): ProcessSpec {
       `--audit-log-path=${join(layout.dir, 'logs', 'audit.log')}`,
       '--audit-log-maxsize=100',
       '--audit-log-maxbackup=1',
-      `--default-not-ready-toleration-seconds=${FAILURE_DETECTION.notReadyTolerationSeconds}`,
-      `--default-unreachable-toleration-seconds=${FAILURE_DETECTION.unreachableTolerationSeconds}`,
+      `--default-not-ready-toleration-seconds=${layout.detection.notReadyTolerationSeconds}`,
+      `--default-unreachable-toleration-seconds=${layout.detection.unreachableTolerationSeconds}`,
       '--allow-privileged=true',
       '--profiling=false',
       '--v=1',
@@ -108,8 +111,8 @@ export function controllerManagerSpec(layout: Layout): ProcessSpec {
       `--cluster-cidr=${NETWORK.clusterCidr}`,
       '--node-cidr-mask-size=24',
       `--service-cluster-ip-range=${NETWORK.serviceCidr}`,
-      `--node-monitor-period=${FAILURE_DETECTION.nodeMonitorPeriodSeconds}s`,
-      `--node-monitor-grace-period=${FAILURE_DETECTION.nodeMonitorGracePeriodSeconds}s`,
+      `--node-monitor-period=${layout.detection.nodeMonitorPeriodSeconds}s`,
+      `--node-monitor-grace-period=${layout.detection.nodeMonitorGracePeriodSeconds}s`,
       // Evict from every failed node at once. The defaults (0.1 nodes/s, and none at all in a zone of fewer than
       // 50 nodes once 55 % of them are down) would make a second failed node wait or never be evicted.
       '--node-eviction-rate=100',
@@ -149,7 +152,7 @@ export function nodeAgentSpec(layout: Layout, node: string, nodeIp: string): Pro
       `--kubeconfig=${layout.kubeconfigs.nodeAgent}`,
       `--config=${layout.kwokStages}`,
       `--manage-nodes-with-label-selector=${AGENT_LABEL}=${node}`,
-      `--node-lease-duration-seconds=${FAILURE_DETECTION.nodeLeaseDurationSeconds}`,
+      `--node-lease-duration-seconds=${layout.detection.nodeLeaseDurationSeconds}`,
       `--node-ip=${nodeIp}`,
     ],
   };
@@ -169,7 +172,7 @@ export function bulkAgentSpec(layout: Layout): ProcessSpec {
       `--config=${layout.kwokStages}`,
       `--config=${layout.kwokBulkConfig}`,
       `--manage-nodes-with-label-selector=${AGENT_LABEL}=${SHARED_NODE_AGENT}`,
-      `--node-lease-duration-seconds=${BULK_NODE_LEASE_DURATION_SECONDS}`,
+      `--node-lease-duration-seconds=${Math.max(BULK_NODE_LEASE_DURATION_SECONDS, layout.detection.nodeLeaseDurationSeconds)}`,
     ],
   };
 }

@@ -72,11 +72,6 @@ export function contextName(cluster: string): string {
   return `rebound-${cluster}`;
 }
 
-/** The least time a node fault can take to heal here: detection plus the toleration before eviction. */
-export function leastNodeRecoverySeconds(): number {
-  return FAILURE_DETECTION.nodeMonitorGracePeriodSeconds + FAILURE_DETECTION.unreachableTolerationSeconds;
-}
-
 /**
  * The ServiceAccounts the controller-manager gives its controllers (`--use-service-account-credentials`, as kubeadm
  * and kind run it), created before it starts. At its first start it makes each one itself, one after another through

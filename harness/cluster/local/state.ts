@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ClusterError } from '../../errors.js';
 import { reboundHome } from '../../util/paths.js';
 import type { ProcessSpec } from './process.js';
+import type { FailureDetection } from '../failure-detection.js';
 
 /** A control-plane component of the local cluster. */
 export type ComponentName = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler';
@@ -54,6 +55,13 @@ export interface ClusterState {
   readonly bulk?: BulkRecord;
   /** Absent in the state of clusters brought up before the option existed: those log `metadata`. */
   readonly audit?: AuditLevel;
+  /** How fast it notices a lost node; absent in states written before the option existed: those are `fast`. */
+  readonly failureDetection?: FailureDetection;
+}
+
+/** How fast a cluster notices a lost node, older states included. */
+export function failureDetectionOf(state: ClusterState): FailureDetection {
+  return state.failureDetection ?? 'fast';
 }
 
 /** The audit level of a cluster, older states included. */

@@ -1,7 +1,9 @@
 import { down, runningState, up } from '../local/cluster.js';
 import { NodeAgents } from '../local/node-agents.js';
 import { NodePortResponder } from '../local/node-ports.js';
-import { contextName, FAILURE_DETECTION } from '../local/settings.js';
+import { contextName } from '../local/settings.js';
+import { failureDetectionOf } from '../local/state.js';
+import { timingsOf, type FailureDetection } from '../failure-detection.js';
 import type { ProgressSink } from '../local/binaries.js';
 import type { ClusterHandle, NodeControl } from '../provider.js';
 
@@ -13,6 +15,8 @@ export interface LocalOptions {
   readonly keepCluster: boolean;
   /** Use the cluster only if it is up already; never start, rebuild or stop it (observe touches nothing). */
   readonly attachOnly?: boolean;
+  /** How fast a cluster this run starts notices a lost node; one already up must have been started with it. */
+  readonly failureDetection?: FailureDetection;
 }
 
 /** Node faults on the local cluster act on the node's agent process (kwok), which plays its kubelet. */
@@ -37,7 +41,7 @@ export function localNodeControl(cluster: string): NodeControl {
  */
 export async function acquireLocal(options: LocalOptions, progress: ProgressSink): Promise<ClusterHandle> {
   const { state, reused } = options.attachOnly ? { state: runningState(options.cluster), reused: true } : await up(
-    { name: options.cluster, nodes: options.nodes },
+    { name: options.cluster, nodes: options.nodes, failureDetection: options.failureDetection },
     progress,
   );
   const startedHere = !reused;
@@ -50,11 +54,7 @@ export async function acquireLocal(options: LocalOptions, progress: ProgressSink
     context: contextName(options.cluster),
     createdAt: state.createdAt,
     nodeControl: localNodeControl(options.cluster),
-    timings: {
-      nodeMonitorGracePeriodSeconds: FAILURE_DETECTION.nodeMonitorGracePeriodSeconds,
-      notReadyTolerationSeconds: FAILURE_DETECTION.notReadyTolerationSeconds,
-      unreachableTolerationSeconds: FAILURE_DETECTION.unreachableTolerationSeconds,
-    },
+    timings: timingsOf(failureDetectionOf(state)),
     variables: nodePorts.variables,
     release: async () => {
       await nodePorts.stop();

@@ -5,6 +5,7 @@ import { sharedAgentError } from '../../../harness/cluster/local/node-agents.js'
 import { defaultDedicatedNodes, MAX_NODES, NETWORK } from '../../../harness/cluster/local/settings.js';
 import type { ClusterState, ComponentRecord } from '../../../harness/cluster/local/state.js';
 import { UsageError } from '../../../harness/errors.js';
+import { FAILURE_DETECTION_SETTINGS } from '../../../harness/cluster/failure-detection.js';
 
 const layout = {
   dir: '/c',
@@ -12,6 +13,7 @@ const layout = {
   kubeconfigs: { nodeAgent: '/c/pki/node-agent.kubeconfig' },
   kwokStages: '/c/kwok-stages.yaml',
   kwokBulkConfig: '/c/kwok-bulk.yaml',
+  detection: FAILURE_DETECTION_SETTINGS.fast,
 } as unknown as Layout;
 
 /** The dotted-quad address as a number, to check ranges. */
@@ -87,6 +89,12 @@ describe('local cluster: nodes sharing one agent, addresses for up to 1000 nodes
     expect(bulk.args).to.include.members(['--manage-nodes-with-label-selector=rebound.dev/node-agent=bulk', '--node-lease-duration-seconds=12',
       '--config=/c/kwok-stages.yaml', '--config=/c/kwok-bulk.yaml']);
     expect(bulk.args.some((arg) => arg.startsWith('--node-ip'))).to.equal(false);
+  });
+
+  it('gives every agent Kubernetes\' 40 s leases with --failure-detection kubernetes, the shared one too', () => {
+    const slow = { ...layout, detection: FAILURE_DETECTION_SETTINGS.kubernetes };
+    expect(nodeAgentSpec(slow, 'node-1', '127.0.10.1').args).to.include('--node-lease-duration-seconds=40');
+    expect(bulkAgentSpec(slow).args).to.include('--node-lease-duration-seconds=40');
   });
 
   it('names the nodes that can be stopped when asked to stop one that shares its agent', () => {

@@ -69,7 +69,8 @@ describe('the provider registry', function () {
     expect(facts(PROVIDERS.kubeconfig)).to.deep.equal({ nodes: false, containers: false, networks: false, shared: true });
     // Node grace period + unreachable toleration: 6 + 2 s as configured for the local cluster and kind's fast
     // detection; Kubernetes' defaults 50 + 300 s; unknown for a cluster rebound did not configure.
-    expect(PROVIDERS.local.leastNodeRecoverySeconds({})).to.equal(8);
+    expect(PROVIDERS.local.leastNodeRecoverySeconds({ cluster: 'no-such-cluster' })).to.equal(8);
+    expect(PROVIDERS.local.leastNodeRecoverySeconds({ cluster: 'no-such-cluster', failureDetection: 'kubernetes' })).to.equal(350);
     expect(PROVIDERS.kind.leastNodeRecoverySeconds({})).to.equal(8);
     expect(PROVIDERS.kind.leastNodeRecoverySeconds({ failureDetection: 'kubernetes' })).to.equal(350);
     expect(PROVIDERS.kubeconfig.leastNodeRecoverySeconds({})).to.equal(undefined);
@@ -84,10 +85,12 @@ describe('the provider registry', function () {
   });
 
   it('refuses another provider\'s flags before touching anything, for run and for recover', async () => {
-    expect(await refusal(() => PROVIDERS.local.acquire({ failureDetection: 'fast' }, quiet)))
-      .to.equal('--failure-detection and --container-runtime go with --provider kind.');
+    expect(await refusal(() => PROVIDERS.local.acquire({ containerRuntime: 'docker' }, quiet)))
+      .to.equal('--container-runtime goes with --provider kind.');
     expect(await refusal(() => PROVIDERS.kubeconfig.acquire({ containerRuntime: 'docker' }, quiet)))
-      .to.equal('--failure-detection and --container-runtime go with --provider kind.');
+      .to.equal('--container-runtime goes with --provider kind.');
+    expect(await refusal(() => PROVIDERS.kubeconfig.acquire({ failureDetection: 'kubernetes' }, quiet)))
+      .to.equal('--failure-detection goes with --provider local or kind: clusters rebound starts.');
     expect(await refusal(() => PROVIDERS.local.acquire({ context: 'x' }, quiet)))
       .to.equal('--kubeconfig and --context go with --provider kubeconfig, not local.');
     expect(await refusal(() => PROVIDERS.kind.acquire({ kubeconfig: 'x' }, quiet)))
