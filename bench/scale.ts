@@ -34,12 +34,14 @@ interface Options {
   kill: number;
   deployments: number;
   keepCluster: boolean;
+  /** `cluster up --failure-detection`: what hundreds of shared nodes need on 2 cores (BENCHMARKS.md). */
+  failureDetection: 'fast' | 'kubernetes';
 }
 
-const USAGE = 'use --nodes N (500), --pods P (10000), --kill K (1000), --deployments D (10), --cluster NAME (scale), --keep-cluster';
+const USAGE = 'use --nodes N (500), --pods P (10000), --kill K (1000), --deployments D (10), --cluster NAME (scale), --keep-cluster, --failure-detection fast|kubernetes (fast)';
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { cluster: 'scale', nodes: 500, pods: 10_000, kill: 1000, deployments: 10, keepCluster: false };
+  const options: Options = { cluster: 'scale', nodes: 500, pods: 10_000, kill: 1000, deployments: 10, keepCluster: false, failureDetection: 'fast' };
   const number = (arg: string, text: string | undefined): number => {
     const value = Number(text);
     if (!Number.isInteger(value) || value < 1) throw new Error(`${arg} ${text ?? ''} is not a whole number above 0; ${USAGE}`);
@@ -53,6 +55,7 @@ function parseOptions(argv: string[]): Options {
     else if (arg === '--pods') options.pods = number(arg, argv[(i += 1)]);
     else if (arg === '--kill') options.kill = number(arg, argv[(i += 1)]);
     else if (arg === '--deployments') options.deployments = number(arg, argv[(i += 1)]);
+    else if (arg === '--failure-detection' && (argv[i + 1] === 'fast' || argv[i + 1] === 'kubernetes')) options.failureDetection = argv[(i += 1)] as 'fast' | 'kubernetes';
     else throw new Error(`unknown argument ${arg}; ${USAGE}`);
   }
   if (options.pods % options.deployments !== 0) throw new Error(`--pods ${options.pods} is not a multiple of --deployments ${options.deployments}`);
@@ -218,7 +221,7 @@ async function main(): Promise<number> {
   const started = Date.now();
   const loadBefore = loadavg();
   say(`cluster ${options.cluster}: ${options.nodes} nodes; then ${options.deployments} Deployments, ${options.pods} pods; then ${options.kill} killed`);
-  const up = rebound(['cluster', 'up', '--name', options.cluster, '--nodes', String(options.nodes)]);
+  const up = rebound(['cluster', 'up', '--name', options.cluster, '--nodes', String(options.nodes), '--failure-detection', options.failureDetection]);
   say(up.stderr.trim().split('\n').at(-1) ?? '');
   const state = readState(options.cluster);
   if (state === undefined) throw new Error(`cluster ${options.cluster} has no state after up`);
@@ -286,7 +289,7 @@ async function main(): Promise<number> {
     };
     writeFileSync(join(REPO, 'reports', 'bench', `scale-${stamp}.json`), `${JSON.stringify(summary, null, 2)}\n`);
     const out = process.stdout;
-    out.write(`\n## Scale: ${options.nodes} nodes, ${options.pods} pods, ${options.kill} killed at once (${cpus().length} CPUs, load ${loadAtRun.map((l) => l.toFixed(2)).join(' ')})\n\n`);
+    out.write(`\n## Scale: ${options.nodes} nodes, ${options.pods} pods, ${options.kill} killed at once (failure detection ${options.failureDetection}, ${cpus().length} CPUs, load ${loadAtRun.map((l) => l.toFixed(2)).join(' ')})\n\n`);
     out.write(`workload Ready in ${workloadSeconds.toFixed(0)} s; verdict ${summary.verdict ?? '-'} (exit ${String(run.status)})\n`);
     out.write(`rebound: peak RSS ${usage.peakRssMb.toFixed(0)} MB, CPU ${usage.cpuSeconds.toFixed(1)} s, wall ${usage.wallSeconds.toFixed(1)} s; recovery ${fmt(summary.recoveryMs)} ms\n`);
     out.write(`pod writes during the run: ${podWrites.length} (${summary.podWritesPerSecond.toFixed(0)}/s on average)\n\n`);
