@@ -1,6 +1,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { UsageError } from '../errors.js';
 import { DEFAULT_RETRY_POLICY, RetryingHttpLibrary, type RetryNotice, type RetryPolicy } from './retry.js';
+import { SharedAgentHttpLibrary } from './shared-agent.js';
 
 /** The typed API clients rebound uses, built from one kubeconfig. */
 export interface KubeClients {
@@ -44,7 +45,7 @@ export function apiClient<T>(config: k8s.KubeConfig, type: new (configuration: k
   return new type(k8s.createConfiguration({
     baseServer: new k8s.ServerConfiguration(cluster.server, {}),
     authMethods: { default: config },
-    httpApi: k8s.wrapHttpLibrary(new RetryingHttpLibrary(undefined, options.retry ?? DEFAULT_RETRY_POLICY, options.onRetry)),
+    httpApi: k8s.wrapHttpLibrary(new RetryingHttpLibrary(new SharedAgentHttpLibrary(), options.retry ?? DEFAULT_RETRY_POLICY, options.onRetry)),
   }));
 }
 
