@@ -379,7 +379,8 @@ function trialSection(scenario: ScenarioResult, trial: TrialResult, prefix: stri
   const evidence = (['brokenAt', 'recoveredAt'] as const).flatMap((moment) => {
     const snapshot = trial.evidence[moment];
     if (snapshot === null) return [];
-    const rows = snapshot.objects.map((o) => `<tr><td>${escapeHtml(`${o.kind}/${o.name}`)}</td><td><code>${escapeHtml(JSON.stringify(o.summary))}</code></td></tr>`).join('');
+    const rows = snapshot.objects.map((o) => `<tr><td>${escapeHtml(`${o.kind}/${o.name}`)}</td><td><code>${escapeHtml(JSON.stringify(o.summary))}</code></td></tr>`).join('')
+      + Object.entries(snapshot.omitted ?? {}).map(([kind, count]) => `<tr><td colspan="2" class="muted">and ${count} more ${escapeHtml(kind)}${count === 1 ? '' : 's'}, all healthy (not listed)</td></tr>`).join('');
     const when = moment === 'brokenAt' ? 'when the steady state broke' : 'when it came back';
     return [`<details><summary>Objects ${when} (${offset(snapshot.at)} since T0)</summary><table class="data"><tbody>${rows}</tbody></table></details>`];
   }).join('\n');

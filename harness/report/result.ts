@@ -125,6 +125,9 @@ const ObjectSnapshotSchema = Type.Object({
     uid: Nullable(Type.String()),
     summary: Type.Record(Type.String(), Type.Unknown()),
   })),
+  omitted: Type.Optional(Type.Record(Type.String(), Type.Integer({ minimum: 1 }), {
+    description: 'By kind, how many objects were left out: past 50 of a kind only healthy ones are, those that explain a break never.',
+  })),
 }, { description: 'The objects under check at one moment, each reduced to the fields that explain health.' });
 
 const EventRecordSchema = Type.Object({

@@ -61,6 +61,51 @@ function summarize(whole: k8s.KubernetesObject): Record<string, unknown> {
 const SNAPSHOT_KINDS = new Set(['Pod', 'Node', 'EndpointSlice', 'Deployment', 'StatefulSet', 'ReplicaSet', 'DaemonSet']);
 
 /**
+ * The most objects of one kind a snapshot lists. At 10,000 pods, two snapshots of every pod were 6 MB of a results
+ * file nobody reads; past this only healthy objects are left out (counted in `omitted`), never one that explains a break.
+ */
+export const EVIDENCE_PER_KIND = 50;
+
+type SnapshotObject = ObjectSnapshot['objects'][number];
+
+/** True when the summary shows something wrong: a pod not running and ready, a node not Ready, an endpoint not ready. */
+function unhealthy(object: SnapshotObject): boolean {
+  const summary = object.summary;
+  const conditions = (summary['conditions'] ?? {}) as Record<string, string>;
+  switch (object.kind) {
+    case 'Pod':
+      return summary['phase'] !== 'Running' || summary['deleting'] === true || conditions['Ready'] !== 'True';
+    case 'Node':
+      return conditions['Ready'] !== 'True' || summary['unschedulable'] === true;
+    case 'EndpointSlice':
+      return ((summary['endpoints'] ?? []) as { ready?: boolean }[]).some((endpoint) => endpoint.ready === false);
+    default:
+      // Workloads, desired objects: few, and each one explains itself.
+      return true;
+  }
+}
+
+/** At most EVIDENCE_PER_KIND objects of each kind, the unhealthy first, in name order; what was left out, by kind. */
+function capped(objects: readonly SnapshotObject[]): { objects: SnapshotObject[]; omitted: Record<string, number> } {
+  const byKind = new Map<string, SnapshotObject[]>();
+  for (const object of objects) {
+    const ofKind = byKind.get(object.kind);
+    if (ofKind === undefined) byKind.set(object.kind, [object]);
+    else ofKind.push(object);
+  }
+  const kept = new Set<SnapshotObject>();
+  const omitted: Record<string, number> = {};
+  for (const [kind, ofKind] of byKind) {
+    const sick = ofKind.filter(unhealthy);
+    const healthy = ofKind.filter((object) => !unhealthy(object));
+    const room = Math.max(0, EVIDENCE_PER_KIND - sick.length);
+    for (const object of [...sick, ...healthy.slice(0, room)]) kept.add(object);
+    if (healthy.length > room) omitted[kind] = healthy.length - room;
+  }
+  return { objects: objects.filter((object) => kept.has(object)), omitted };
+}
+
+/**
  * The objects under check at one moment: the scenario's pods, workloads and EndpointSlices, the nodes, and the
  * objects of the desired state (custom resources' conditions included).
  */
@@ -80,7 +125,8 @@ export function snapshot(
     objects.push({ kind, name: object.metadata?.name ?? '', namespace: namespace ?? null, uid: object.metadata?.uid ?? null, summary: summarize(object) });
   }
   objects.sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
-  return { at: isoOf(at), objects };
+  const listed = capped(objects);
+  return { at: isoOf(at), objects: listed.objects, ...(Object.keys(listed.omitted).length > 0 ? { omitted: listed.omitted } : {}) };
 }
 
 /** A Kubernetes Event of the scenario's namespaces, as the report lists it. */

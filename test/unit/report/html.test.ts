@@ -86,4 +86,14 @@ describe('HTML reporter (as text; test/integration/report-html.test.ts looks at 
     const specs = JSON.parse(data) as { kind: string; config: { data: { labels?: string[] } } }[];
     expect(specs.find((s) => s.kind === 'phases')?.config.data.labels?.[0]).to.equal(`${HOSTILE} → web-bd557456b-qm6dj`);
   });
+
+  it('says how many healthy objects a snapshot left out, by kind', async () => {
+    const result = editable(await loadFixture(FIXTURES.deploymentPodKill));
+    const snapshot = result.scenarios[0]?.trials[0]?.evidence.brokenAt;
+    if (!snapshot) throw new Error('fixture changed: evidence at brokenAt expected');
+    snapshot.omitted = { Pod: 9950, Node: 1 };
+    const html = await page(result);
+    expect(html).to.contain('and 9950 more Pods, all healthy (not listed)');
+    expect(html).to.contain('and 1 more Node, all healthy (not listed)');
+  });
 });
