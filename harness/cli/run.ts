@@ -12,7 +12,7 @@ export const runCommand: Command<RunArgs> = {
     .option('provider', { choices: PROVIDER_KINDS, describe: 'cluster to run against (default: kubeconfig when --kubeconfig/--context is given, else local)' })
     .option('cluster', { type: 'string', describe: 'name of the local or kind cluster (started for the run if it is not up, and stopped after; default "local", or "rebound" for kind)' })
     .option('nodes', { type: 'number', describe: 'nodes of a cluster the run starts (default 3; kind: 1 control plane + workers); one already up is used at its size' })
-    .option('failure-detection', { choices: ['fast', 'kubernetes'] as const, describe: 'kind: how fast a cluster the run creates notices a lost node (default fast: 6 s grace, 2 s tolerations, as the local cluster; kubernetes: 50 s, 300 s)' })
+    .option('failure-detection', { choices: ['fast', 'kubernetes'] as const, describe: 'local, kind: how fast a cluster the run creates notices a lost node (default fast: 6 s grace, 2 s tolerations; kubernetes: 50 s, 300 s); a cluster already up must have been started with it' })
     .option('container-runtime', { choices: ['docker', 'podman'] as const, describe: 'kind: the container engine (default: the one that answers)' })
     .option('kubeconfig', { type: 'string', describe: 'kubeconfig of an existing cluster (provider kubeconfig)' })
     .option('context', { type: 'string', describe: 'kube context to use (provider kubeconfig)' })
