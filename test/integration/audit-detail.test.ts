@@ -68,7 +68,7 @@ describe('cluster up --audit-detail (integration)', function () {
     expect(refused.stderr).to.match(/already up with audit level detail, not metadata/);
     const reused = await rebound(['cluster', 'up', '--name', CLUSTER]);
     expect(reused.code, reused.stderr).to.equal(0);
-    expect(reused.stderr + reused.stdout).to.match(/already up \(audit level detail\)/);
+    expect(reused.stderr + reused.stdout).to.match(/already up \(audit level detail, failure detection fast\)/);
   });
 
   it('keeps the default cluster at the metadata level: no bodies', async () => {
