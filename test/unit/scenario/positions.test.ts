@@ -78,3 +78,39 @@ describe('scenario findings point at the key they are about', () => {
     });
   }
 });
+
+/**
+ * A JSON Patch operation's findings name the field that is wrong and point at its value (`op: delete` at `delete`),
+ * or, when the field is missing, name the operation and point at where it starts.
+ */
+describe('JSON Patch operation findings name and point at what is wrong', () => {
+  after(removeTemporaryFolders);
+
+  const patchSpec = (operation: string): string => '  namespace: web\n  steadyState:\n    - podsReady: { selector: app=web, count: 3 }\n  faults:\n'
+    + '    - patch:\n        apiVersion: apps/v1\n        kind: Deployment\n        name: web\n        type: json\n        patch:\n'
+    + `          - ${operation}\n  expect:\n    recoveryWithin: 30s\n`;
+  const operationPath = 'spec.faults[0].patch.patch[0]';
+
+  const cases: { what: string; operation: string; message: string; path: string; at: string }[] = [
+    { what: 'an unknown op, at its value', operation: 'op: delete\n            path: /spec/paused', message: 'op must be one of', path: `${operationPath}.op`, at: 'delete' },
+    { what: 'an op that is not text, at its value', operation: 'op: 5\n            path: /spec/paused', message: 'op must be one of', path: `${operationPath}.op`, at: '5\n' },
+    { what: 'a missing op, at the operation', operation: 'path: /spec/paused', message: 'op must be one of', path: operationPath, at: 'path: /spec/paused' },
+    { what: 'a path that is no JSON Pointer, at its value', operation: 'op: remove\n            path: spec/paused', message: '`spec/paused` is not a JSON Pointer', path: `${operationPath}.path`, at: 'spec/paused' },
+    { what: 'a missing path, at the operation', operation: 'op: remove', message: 'an operation needs a path', path: operationPath, at: 'op: remove' },
+    {
+      what: 'a from that is no JSON Pointer, at its value', operation: 'op: move\n            from: labels/a\n            path: /metadata/labels/b',
+      message: '`labels/a` is not a JSON Pointer', path: `${operationPath}.from`, at: 'labels/a',
+    },
+    { what: 'a missing from, at the operation', operation: 'op: copy\n            path: /metadata/labels/b', message: 'copy needs from', path: operationPath, at: 'op: copy' },
+  ];
+
+  for (const { what, operation, message, path, at } of cases) {
+    it(what, async () => {
+      const text = scenario(patchSpec(operation));
+      const result = await loadText(text);
+      expect(result.errors, show(result.errors)).to.have.length(1);
+      const found = issue(result.errors, message);
+      expect({ path: found.path, line: found.line, column: found.column }, show([found])).to.deep.equal({ path, ...positionOf(text, at) });
+    });
+  }
+});
