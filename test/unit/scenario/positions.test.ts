@@ -155,6 +155,30 @@ describe('scenario findings point at the key they are about', () => {
   }
 });
 
+describe('a metadata label finding points at what is wrong in it', () => {
+  after(removeTemporaryFolders);
+
+  const labelled = (label: string): string => `apiVersion: rebound.dev/v1alpha1\nkind: Scenario\nmetadata:\n  name: positions\n  labels:\n    ${label}\nspec:\n`
+    + '  namespace: web\n  steadyState:\n    - podsReady: { selector: app=web, count: 3 }\n  faults:\n    - podKill: { selector: app=web }\n'
+    + '  expect:\n    recoveryWithin: 30s\n';
+
+  it('a bad key, at the key', async () => {
+    const text = labelled('"-suite": smoke');
+    const result = await loadText(text);
+    expect(result.errors, show(result.errors)).to.have.length(1);
+    expect({ path: result.errors[0]?.path, line: result.errors[0]?.line, column: result.errors[0]?.column })
+      .to.deep.equal({ path: 'metadata.labels["-suite"]', ...positionOf(text, '"-suite"') });
+  });
+
+  it('a bad value, at the value', async () => {
+    const text = labelled('suite: "-smoke"');
+    const result = await loadText(text);
+    expect(result.errors, show(result.errors)).to.have.length(1);
+    expect({ path: result.errors[0]?.path, line: result.errors[0]?.line, column: result.errors[0]?.column })
+      .to.deep.equal({ path: 'metadata.labels.suite', ...positionOf(text, '"-smoke"') });
+  });
+});
+
 /**
  * A JSON Patch operation's findings name the field that is wrong and point at its value (`op: delete` at `delete`),
  * or, when the field is missing, name the operation and point at where it starts.

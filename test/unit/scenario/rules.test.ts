@@ -164,6 +164,13 @@ describe('scenario rules', () => {
     });
   });
 
+  it('takes http:// and https:// URLs in http checks', async () => {
+    const { errors, shown } = await check((doc) => {
+      spec(doc).steadyState = [{ http: { url: 'http://127.0.0.1:8080/healthz' } }, { http: { url: 'https://web.example.com/healthz' } }];
+    });
+    expect(errors, shown).to.deep.equal([]);
+  });
+
   it('rejects an http check whose url is not http(s)', async () => {
     const { errors } = await check((doc) => { spec(doc).steadyState = [{ http: { url: 'ftp://example.com/' } }]; });
     expect(errors).to.deep.equal(['spec.steadyState[0].http.url: `ftp://example.com/` is not an http:// or https:// URL']);
