@@ -186,6 +186,16 @@ describe('scenario: the objects of a rollout file', () => {
     expect(lines(result.warnings)[0]).to.match(/^spec\.faults\[0\]\.rollout\.file: manifest file .*web-v2\.yaml holds no manifests$/);
   });
 
+  it('says a rollout file holds nothing beside an error elsewhere in the scenario: every problem at once', async () => {
+    const doc = fileRollout();
+    doc.spec.desiredState = [{ file: 'web.yaml' }, { file: 'gone.yaml' }];
+    const result = await loadData(doc, { files: { 'web.yaml': WEB, 'web-v2.yaml': '# the next version, to be written\n' } });
+    const errors = lines(result.errors);
+    expect(errors, show(result.errors)).to.have.length(2);
+    expect(errors.filter((line) => /^spec\.desiredState\[1\]\.file: manifest file .*gone\.yaml: no such file/.test(line))).to.have.length(1);
+    expect(errors).to.include('spec.faults[0].rollout.file: the rollout file web-v2.yaml holds no Deployment web, the workload this fault names');
+  });
+
   it('refuses an empty file: with the one error the schema gives', async () => {
     expect(await errorsOf(fileRollout({ file: '' }))).to.deep.equal(['spec.faults[0].rollout.file: must not be empty']);
   });
