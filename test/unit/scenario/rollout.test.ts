@@ -124,6 +124,12 @@ describe('scenario: rollout fault and rollout checks', () => {
       'spec.faults[0].rollout.set: set changes nothing: give image, env or annotations']);
   });
 
+  it('takes rolloutWithin when one of several faults is a rollout', async () => {
+    const doc = rolloutScenario({ name: 'web', set: { image: { web: 'x' } } }, { recoveryWithin: '30s', rolloutWithin: '20s' });
+    doc.spec.faults = [{ podKill: { selector: 'app=web' } }, ...(doc.spec.faults as unknown[])];
+    expect(await errorsOf(doc)).to.deep.equal([]);
+  });
+
   it('refuses a rolloutWithin of 0s: no rollout completes in no time', async () => {
     const doc = rolloutScenario({ name: 'web', set: { image: { web: 'x' } } }, { recoveryWithin: '30s', rolloutWithin: '0s' });
     expect(await errorsOf(doc, { 'web.yaml': WEB })).to.deep.equal(['spec.expect.rolloutWithin: must be longer than 0s']);

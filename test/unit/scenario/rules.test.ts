@@ -302,6 +302,12 @@ describe('scenario rules', () => {
       ]);
       expect((await holding('3m29s999ms')).warnings).to.deep.equal([]);
     });
+    it('warns about built-in load whose thresholds are empty: it cannot fail a trial', async () => {
+      const { warnings } = await check((doc) => { spec(doc).load = { http: { targets: [{ url: 'http://127.0.0.1:8080/q' }], vus: 1 }, thresholds: {} }; });
+      expect(warnings).to.deep.equal([
+        "spec.load.http: no thresholds: the load is measured and reported, but it cannot fail a trial (hint: add e.g. thresholds: { http_req_failed: ['rate<0.01'] })",
+      ]);
+    });
     it('warns about a load warm-up of 0s, which judges the requests made while connections open, and not about 1ms', async () => {
       const warmup = (value: string) => check((doc) => {
         spec(doc).load = { http: { targets: [{ url: 'http://127.0.0.1:8080/q' }], vus: 1 }, thresholds: { http_req_failed: ['rate<0.01'] }, warmup: value };
