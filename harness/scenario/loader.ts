@@ -613,7 +613,11 @@ async function loadRolloutFiles(
     const params = isRecord(entry) ? entry.rollout : undefined;
     if (!isRecord(params) || typeof params.file !== 'string' || params.file === '') continue;
     const path: PathSegment[] = ['spec', 'faults', index, 'rollout'];
+    const before = issues.length;
     const manifests = await loadManifestFile(params.file, path, scenario, vars, issues);
+    // A file that could not be read, or whose every object was refused, has said so already; one that reads well
+    // and holds no objects (comments only) would roll out nothing, and is refused here.
+    const refused = issues.slice(before).some((issue) => issue.severity === 'error');
     loaded.set(index, manifests);
     for (const manifest of manifests) {
       if (declared.has(identity(manifest))) continue;
@@ -623,7 +627,7 @@ async function loadRolloutFiles(
       });
     }
     const kind = typeof params.kind === 'string' ? params.kind : DEFAULTS.rolloutKind;
-    if (manifests.length > 0 && !manifests.some((m) => m.kind === kind && m.name === params.name && m.apiVersion === 'apps/v1')) {
+    if ((manifests.length > 0 || !refused) && !manifests.some((m) => m.kind === kind && m.name === params.name && m.apiVersion === 'apps/v1')) {
       issues.push(scenario.place({ path: [...path, 'file'], severity: 'error', message: `the rollout file ${params.file} holds no ${kind} ${String(params.name)}, the workload this fault names` }));
     }
   }

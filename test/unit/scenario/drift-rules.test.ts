@@ -78,6 +78,16 @@ describe('scenario rules: patch and desiredStateHolds', () => {
     expect(errors, shown).to.deep.equal([]);
   });
 
+  it('takes ~0 and ~1 in a JSON Pointer, and refuses a ~ that ends it', async () => {
+    const accepted = await check(patchFault({
+      type: 'json',
+      patch: [{ op: 'remove', path: '/metadata/annotations/example.com~1a~0b' }, { op: 'move', from: '/metadata/labels/~0', path: '/metadata/labels/c' }],
+    }));
+    expect(accepted.errors, accepted.shown).to.deep.equal([]);
+    const { errors } = await check(patchFault({ type: 'json', patch: [{ op: 'remove', path: '/metadata/labels/a~' }] }));
+    expect(errors).to.deep.equal(['spec.faults[0].patch.patch[0].path: `/metadata/labels/a~` is not a JSON Pointer: write ~ as ~0 and / inside a key as ~1']);
+  });
+
   it('tells the JSON Patch operations apart: what each needs and what it takes no part of', async () => {
     const { errors } = await check(patchFault({
       type: 'json',
@@ -159,6 +169,12 @@ spec:
     });
     expect(empty.errors, empty.shown).to.deep.equal([]);
     expect((empty.scenario as { spec: { derivedSteadyState: unknown } }).spec.derivedSteadyState).to.deep.equal({ desiredStateHolds: true });
+    // Written out in steadyState, desiredStateHolds is taken where there is a desired state to check.
+    const written = await check((doc) => {
+      doc.spec.desiredState = [{ inline: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: 'b' } } }];
+      doc.spec.steadyState = [{ desiredStateHolds: {} }];
+    });
+    expect(written.errors, written.shown).to.deep.equal([]);
     const lonely = await check((doc) => { doc.spec.steadyState = [{ desiredStateHolds: {} }]; });
     expect(lonely.errors).to.deep.equal(['spec.steadyState[0].desiredStateHolds: desiredStateHolds checks the fields rebound applied, and spec.desiredState is empty']);
   });

@@ -124,8 +124,85 @@ describe('scenario: rollout fault and rollout checks', () => {
       'spec.faults[0].rollout.set: set changes nothing: give image, env or annotations']);
   });
 
+  it('takes rolloutWithin when one of several faults is a rollout', async () => {
+    const doc = rolloutScenario({ name: 'web', set: { image: { web: 'x' } } }, { recoveryWithin: '30s', rolloutWithin: '20s' });
+    doc.spec.faults = [{ podKill: { selector: 'app=web' } }, ...(doc.spec.faults as unknown[])];
+    expect(await errorsOf(doc)).to.deep.equal([]);
+  });
+
   it('refuses a rolloutWithin of 0s: no rollout completes in no time', async () => {
     const doc = rolloutScenario({ name: 'web', set: { image: { web: 'x' } } }, { recoveryWithin: '30s', rolloutWithin: '0s' });
     expect(await errorsOf(doc, { 'web.yaml': WEB })).to.deep.equal(['spec.expect.rolloutWithin: must be longer than 0s']);
+  });
+});
+
+/**
+ * A rollout file's objects must each be declared in the desired state (the rollback re-declares that version), matched
+ * as the fault matches them: by API group (not version), kind, name, and namespace (spec.namespace where a manifest
+ * names none). The file must hold the workload the fault names, of the fault's kind.
+ */
+describe('scenario: the objects of a rollout file', () => {
+  after(removeTemporaryFolders);
+
+  const fileRollout = (rollout: Record<string, unknown> = {}) => rolloutScenario({ name: 'web', file: 'web-v2.yaml', ...rollout });
+  const inNamespace = (namespace: string) => WEB.replace('metadata: { name: web }', `metadata: { name: web, namespace: ${namespace} }`);
+  const notDeclared = 'Deployment web of the rollout file is not declared in spec.desiredState, so a rollback could not re-declare its previous version';
+
+  it('matches an object in spec.namespace when the desired state or the rollout file names no namespace', async () => {
+    expect(await errorsOf(fileRollout(), { 'web.yaml': WEB, 'web-v2.yaml': inNamespace('web') })).to.deep.equal([]);
+    expect(await errorsOf(fileRollout(), { 'web.yaml': inNamespace('web'), 'web-v2.yaml': WEB })).to.deep.equal([]);
+    expect(await errorsOf(fileRollout(), { 'web.yaml': WEB, 'web-v2.yaml': inNamespace('other') }))
+      .to.deep.equal([`spec.faults[0].rollout.file[0]: ${notDeclared}`]);
+  });
+
+  it('matches an object by API group, not version', async () => {
+    const hpa = (version: string) => `---\napiVersion: autoscaling/${version}\nkind: HorizontalPodAutoscaler\nmetadata: { name: web }\n`
+      + 'spec: { scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: web }, minReplicas: 2, maxReplicas: 4 }\n';
+    const files = { 'web.yaml': WEB + hpa('v2'), 'web-v2.yaml': WEB + hpa('v2beta2') };
+    expect(await errorsOf(fileRollout(), files)).to.deep.equal([]);
+    const elsewhere = { ...files, 'web-v2.yaml': WEB + hpa('v2').replace('autoscaling/', 'policy.example.com/') };
+    expect(await errorsOf(fileRollout(), elsewhere)).to.deep.equal([
+      'spec.faults[0].rollout.file[1]: HorizontalPodAutoscaler web of the rollout file is not declared in spec.desiredState, so a rollback could not re-declare its previous version',
+    ]);
+  });
+
+  it('looks for the workload of the kind the fault names, among the other objects of the file', async () => {
+    const sts = WEB.replace('kind: Deployment', 'kind: StatefulSet');
+    const settings = '---\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings }\ndata: { mode: new }\n';
+    const doc = fileRollout({ kind: 'StatefulSet' });
+    expect(await errorsOf(doc, { 'web.yaml': sts + settings, 'web-v2.yaml': `${settings}---\n${sts}` })).to.deep.equal([]);
+    expect(await errorsOf(doc, { 'web.yaml': sts + settings, 'web-v2.yaml': settings })).to.deep.equal([
+      'spec.faults[0].rollout.file: the rollout file web-v2.yaml holds no StatefulSet web, the workload this fault names',
+    ]);
+  });
+
+  it('says only why a rollout file could not be read or its object was refused, not also that it lacks the workload', async () => {
+    const missing = await loadData(fileRollout(), { files: { 'web.yaml': WEB } });
+    expect(lines(missing.errors)).to.have.length(1);
+    expect(lines(missing.errors)[0]).to.match(/^spec\.faults\[0\]\.rollout\.file: manifest file .*web-v2\.yaml: no such file \(hint: paths are relative to the scenario file\)$/);
+    expect(await errorsOf(fileRollout(), { 'web.yaml': WEB, 'web-v2.yaml': WEB.replace('apiVersion: apps/v1\n', '') })).to.deep.equal([
+      'spec.faults[0].rollout.file[0]: manifest has no apiVersion (hint: e.g. apiVersion: apps/v1)',
+    ]);
+  });
+
+  it('refuses a rollout file that holds no objects: it would roll out nothing', async () => {
+    const result = await loadData(fileRollout(), { files: { 'web.yaml': WEB, 'web-v2.yaml': '# the next version, to be written\n' } });
+    expect(lines(result.errors)).to.deep.equal(['spec.faults[0].rollout.file: the rollout file web-v2.yaml holds no Deployment web, the workload this fault names']);
+    expect(lines(result.warnings)).to.have.length(1);
+    expect(lines(result.warnings)[0]).to.match(/^spec\.faults\[0\]\.rollout\.file: manifest file .*web-v2\.yaml holds no manifests$/);
+  });
+
+  it('says a rollout file holds nothing beside an error elsewhere in the scenario: every problem at once', async () => {
+    const doc = fileRollout();
+    doc.spec.desiredState = [{ file: 'web.yaml' }, { file: 'gone.yaml' }];
+    const result = await loadData(doc, { files: { 'web.yaml': WEB, 'web-v2.yaml': '# the next version, to be written\n' } });
+    const errors = lines(result.errors);
+    expect(errors, show(result.errors)).to.have.length(2);
+    expect(errors.filter((line) => /^spec\.desiredState\[1\]\.file: manifest file .*gone\.yaml: no such file/.test(line))).to.have.length(1);
+    expect(errors).to.include('spec.faults[0].rollout.file: the rollout file web-v2.yaml holds no Deployment web, the workload this fault names');
+  });
+
+  it('refuses an empty file: with the one error the schema gives', async () => {
+    expect(await errorsOf(fileRollout({ file: '' }))).to.deep.equal(['spec.faults[0].rollout.file: must not be empty']);
   });
 });

@@ -164,6 +164,13 @@ describe('scenario rules', () => {
     });
   });
 
+  it('takes http:// and https:// URLs in http checks', async () => {
+    const { errors, shown } = await check((doc) => {
+      spec(doc).steadyState = [{ http: { url: 'http://127.0.0.1:8080/healthz' } }, { http: { url: 'https://web.example.com/healthz' } }];
+    });
+    expect(errors, shown).to.deep.equal([]);
+  });
+
   it('rejects an http check whose url is not http(s)', async () => {
     const { errors } = await check((doc) => { spec(doc).steadyState = [{ http: { url: 'ftp://example.com/' } }]; });
     expect(errors).to.deep.equal(['spec.steadyState[0].http.url: `ftp://example.com/` is not an http:// or https:// URL']);
@@ -260,6 +267,14 @@ describe('scenario rules', () => {
     it('does not warn when the timeout fits', async () => {
       expect((await check((doc) => { spec(doc).trials = 3; spec(doc).timeout = '2m'; })).warnings).to.deep.equal([]);
     });
+    it('warns when the timeout is exactly what the trials may take, and not 1ms beyond', async () => {
+      // 3 trials of recoveryWithin 30s + the default settle 1s: 1m33s at most.
+      const at = await check((doc) => { spec(doc).trials = 3; spec(doc).timeout = '1m33s'; });
+      expect(at.warnings).to.deep.equal([
+        'spec.timeout: timeout (1m33s) may end the run before 3 trials of up to 31s each (recoveryWithin + settle) (hint: raise timeout above 1m33s)',
+      ]);
+      expect((await check((doc) => { spec(doc).trials = 3; spec(doc).timeout = '1m33s1ms'; })).warnings).to.deep.equal([]);
+    });
     it('warns when the default timeout cannot fit many trials', async () => {
       const { warnings } = await check((doc) => { spec(doc).trials = 30; });
       expect(warnings.join('\n')).to.contain('timeout (10m, the default) may end the run before 30 trials');
@@ -276,6 +291,32 @@ describe('scenario rules', () => {
       expect(warnings.filter((w) => w.includes('holds until'))).to.deep.equal([
         'spec.faults[0].nodeStop.duration: the fault holds until 5m after injection, not before expect.recoveryWithin (4m) ends: the trial passes only if the system heals while it still holds (hint: that is right for a node the cluster must route around; to measure recovery after the revert, make recoveryWithin longer than at + duration)',
       ]);
+    });
+    it('warns when a fault holds exactly until recoveryWithin ends, and not when it ends 1ms before', async () => {
+      const holding = (duration: string) => check((doc) => {
+        spec(doc).expect = { recoveryWithin: '4m' };
+        spec(doc).faults = [{ at: '30s', nodeStop: { selector: 'pool=a', duration } }];
+      });
+      expect((await holding('3m30s')).warnings).to.deep.equal([
+        'spec.faults[0].nodeStop.duration: the fault holds until 4m after injection, not before expect.recoveryWithin (4m) ends: the trial passes only if the system heals while it still holds (hint: that is right for a node the cluster must route around; to measure recovery after the revert, make recoveryWithin longer than at + duration)',
+      ]);
+      expect((await holding('3m29s999ms')).warnings).to.deep.equal([]);
+    });
+    it('warns about built-in load whose thresholds are empty: it cannot fail a trial', async () => {
+      const { warnings } = await check((doc) => { spec(doc).load = { http: { targets: [{ url: 'http://127.0.0.1:8080/q' }], vus: 1 }, thresholds: {} }; });
+      expect(warnings).to.deep.equal([
+        "spec.load.http: no thresholds: the load is measured and reported, but it cannot fail a trial (hint: add e.g. thresholds: { http_req_failed: ['rate<0.01'] })",
+      ]);
+    });
+    it('warns about a load warm-up of 0s, which judges the requests made while connections open, and not about 1ms', async () => {
+      const warmup = (value: string) => check((doc) => {
+        spec(doc).load = { http: { targets: [{ url: 'http://127.0.0.1:8080/q' }], vus: 1 }, thresholds: { http_req_failed: ['rate<0.01'] }, warmup: value };
+      });
+      const zero = await warmup('0s');
+      expect(zero.valid).to.equal(true);
+      expect(zero.errors).to.deep.equal([]);
+      expect(zero.warnings).to.deep.equal(['spec.load.warmup: a warm-up of 0s judges the first requests, made while connections open']);
+      expect((await warmup('1ms')).warnings).to.deep.equal([]);
     });
     for (const kind of ['nodeStop', 'nodePause', 'nodeRestart', 'networkPartition', 'nodeDrain']) {
       it(`warns when ${kind} takes percent 100`, async () => {
