@@ -44,7 +44,8 @@ export type ChangeListener = (change: ObservedEvent) => void;
 
 /**
  * Keeps the World in step with the cluster through watches (stamped on arrival with the monotonic clock),
- * re-evaluates the steady state after every batch of changes that arrived together, and feeds the timeline and the replacement tracker.
+ * re-evaluates the steady state after every batch of events that arrived together, and feeds the timeline and the
+ * replacement tracker.
  */
 export class Observer {
   readonly world = new World();
@@ -116,9 +117,10 @@ export class Observer {
 
   /**
    * Applies a batch of events that arrived together, in order, and judges the steady state once, stamped with the
-   * arrival of the last event that changed something: judging after each of 1,000 events of one burst would hold the
-   * later ones back, and every moment the loop is held is lag in their stamps. A broken watch is marked after the
-   * events before it are judged, so their evaluation is not taken for one made blind.
+   * arrival of the last event that calls for a judgement (any but a Kubernetes Event or a broken watch): judging
+   * after each of 1,000 events of one burst would hold the later ones back, and every moment the loop is held is lag
+   * in their stamps. A broken watch is marked after the events before it are judged, so their evaluation is not
+   * taken for one made blind.
    */
   private onEvents(batch: readonly WatchEvent[]): void {
     let judgeAt: number | undefined;
