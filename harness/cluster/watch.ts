@@ -2,6 +2,7 @@ import * as k8s from '@kubernetes/client-node';
 import { monotonicNow } from '../util/clock.js';
 import { sleep } from '../util/sleep.js';
 import type { Discovery } from './discovery.js';
+import { listAllPages, type RawLists } from './list-pages.js';
 import { backoffDelay, DEFAULT_RETRY_POLICY } from './retry.js';
 import { textOf } from '../util/text-of.js';
 
@@ -73,7 +74,7 @@ export class ResilientWatch {
   constructor(
     private readonly config: k8s.KubeConfig,
     private readonly discovery: Discovery,
-    private readonly objects: k8s.KubernetesObjectApi,
+    private readonly lists: RawLists,
     readonly target: WatchTarget,
     private readonly sink: (event: WatchEvent) => void,
     private readonly notice: WatchNotice = () => undefined,
@@ -92,10 +93,11 @@ export class ResilientWatch {
 
   private async relist(since?: number): Promise<void> {
     const { apiVersion, kind, namespace, labelSelector } = this.target;
-    const list = await this.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector);
+    // In pages: the whole list of a large kind at once is the peak of rebound's memory at scale (list-pages.ts).
+    const list = await listAllPages(this.lists.page(apiVersion, kind, namespace, labelSelector));
     const at = monotonicNow();
     this.listedAt = at;
-    this.resourceVersion = list.metadata?.resourceVersion ?? '';
+    this.resourceVersion = list.resourceVersion;
     // List items carry no apiVersion/kind of their own.
     const objects = list.items.map((item) => ({ ...item, apiVersion, kind }));
     this.sink({ at, type: 'RELIST', apiVersion, kind, ...(namespace ? { namespace } : {}), objects, ...(since === undefined ? {} : { since }) });

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Discovery } from '../cluster/discovery.js';
 import type { KubeClients } from '../cluster/kube.js';
+import { RawLists } from '../cluster/list-pages.js';
 import { ResilientWatch, type WatchEvent, type WatchTarget } from '../cluster/watch.js';
 
 /**
@@ -39,11 +40,12 @@ export class ClusterEventSource implements EventSource {
       // setImmediate runs after the reads of this turn of the loop: every event they held joins the batch.
       this.flush ??= setImmediate(deliver);
     };
+    const lists = RawLists.for(this.kube.config);
     for (const target of targets) {
       // A kind the cluster does not serve (a CRD not installed) has nothing to watch.
       const info = await this.discovery.resourceOf(target.apiVersion, target.kind).catch(() => undefined);
       if (!info) continue;
-      const watch = new ResilientWatch(this.kube.config, this.discovery, this.kube.objects,
+      const watch = new ResilientWatch(this.kube.config, this.discovery, lists,
         info.namespaced ? target : { apiVersion: target.apiVersion, kind: target.kind },
         take,
         (message, detail) => this.log.warn(detail, message));
