@@ -47,6 +47,12 @@ export class DriftTracker {
     this.reset(world);
   }
 
+  /** Whether the object is one whose fields are followed (its managedFields are read: slim.ts keeps them). */
+  follows(object: KubernetesObject): boolean {
+    if (!isIdentified(object)) return false;
+    return this.objects.has(identityOf(object.apiVersion, object.kind, object.metadata.namespace, object.metadata.name));
+  }
+
   /** A new trial: the records start empty; fields already off are known, not recorded as this trial's drift. */
   reset(world: World): void {
     this.records = [];

@@ -5,6 +5,7 @@ import type { EventSource } from './event-source.js';
 import type { ObservedEvent } from '../observe/events.js';
 import { countsOf, type Condition, type Evaluation } from '../observe/conditions.js';
 import { DriftTracker } from '../observe/drift.js';
+import { slimmed } from '../observe/slim.js';
 import { NodeLossTracker } from '../observe/node-loss.js';
 import { OutageLog, type Outage } from '../observe/outages.js';
 import { ReplacementTracker } from '../observe/replacements.js';
@@ -154,8 +155,9 @@ export class Observer {
       // The last relist of an outage makes the picture whole: evaluate, as a relist of any other kind does below.
       return event.type === 'RELIST' && this.relisted(watch(event), event.at, 0);
     }
-    // The tracker takes the world's view of the change, so stale events (an older resourceVersion) are dropped.
-    const changes = this.world.apply(event);
+    // The tracker takes the world's view of the change, so stale events (an older resourceVersion) are dropped. The
+    // World holds managedFields only where drift reads them: at scale they are half of what it holds (slim.ts).
+    const changes = this.world.apply(slimmed(event, (object) => this.drift.follows(object)));
     for (const change of changes) {
       this.replacements.apply(change);
       this.restarts.apply(change);

@@ -5,10 +5,14 @@
 import { expect } from 'chai';
 import pino from 'pino';
 import type { WatchEvent, WatchTarget } from '../../../harness/cluster/watch.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { podsReady } from '../../../harness/observe/conditions.js';
+import { desiredFieldsOf } from '../../../harness/observe/desired-fields.js';
 import type { EventSource } from '../../../harness/run/event-source.js';
 import { Observer } from '../../../harness/run/observer.js';
-import { objectOf, podObject } from '../observe/support.js';
+import { objectOf, podObject, REPO_ROOT } from '../observe/support.js';
 
 /** Replays events at their recorded times, when the test says so. */
 class RecordedSource implements EventSource {
@@ -128,6 +132,34 @@ describe('Observer, fed by a recorded event source', () => {
     await observer.start(['web'], [], []);
     expect(observer.eventRecords()).to.have.length(1);
     expect(observer.world.all().some((o) => o.kind === 'Event')).to.equal(false);
+    observer.stop();
+  });
+
+  it('holds managedFields only of the objects whose drift it follows, and still names who drifted them', async () => {
+    const recorded = (name: string): KubernetesObject =>
+      JSON.parse(readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'drift', `${name}.json`), 'utf8')) as KubernetesObject;
+    const applied = recorded('deployment-applied');
+    const drifted = recorded('deployment-drifted');
+    const managedPod = { ...pod('a'), metadata: { ...pod('a').metadata, managedFields: [{ manager: 'kube-controller-manager', operation: 'Update' }] } };
+    const namespace = applied.metadata?.namespace ?? '';
+    const source = new RecordedSource([
+      { at: 1, type: 'RELIST', apiVersion: 'v1', kind: 'Pod', namespace: 'web', objects: [managedPod] },
+      { at: 2, type: 'RELIST', apiVersion: 'apps/v1', kind: 'Deployment', namespace, objects: [applied] },
+    ]);
+    const observer = new Observer(source, podsReady({ selector: 'app=web', namespace: 'web', min: 1 }), 'web', pino({ level: 'silent' }));
+    await observer.start(['web', namespace], [], []);
+    const name = applied.metadata?.name ?? '';
+    // Listed before the desired state was known: nothing is followed yet.
+    expect(observer.world.get('apps/v1', 'Deployment', name, namespace)?.metadata).to.not.have.property('managedFields');
+    expect(observer.world.get('v1', 'Pod', 'a', 'web')?.metadata).to.not.have.property('managedFields');
+
+    observer.drift.setDesired(desiredFieldsOf([applied], 'rebound'), observer.world);
+    source.play([{ at: 50, type: 'MODIFIED', object: drifted }, { at: 60, type: 'MODIFIED', object: managedPod }]);
+    expect(observer.world.get('apps/v1', 'Deployment', name, namespace)?.metadata?.managedFields).to.deep.equal(drifted.metadata?.managedFields);
+    expect(observer.world.get('v1', 'Pod', 'a', 'web')?.metadata).to.not.have.property('managedFields');
+    const [record] = observer.drift.drift();
+    expect(record?.field).to.equal('spec.replicas');
+    expect(record?.driftedBy?.manager).to.equal('rebound-patch');
     observer.stop();
   });
 });
