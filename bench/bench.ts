@@ -141,12 +141,12 @@ function main(): number {
       const events = parseAudit(auditText);
       const workload = { namespace, app: APP, replicas: REPLICAS };
       const compared = compareRun(run.label, result, events, workload);
-      comparisons.push(...compared);
-      const profile = options.cpuProfile ? profileRun(run.label, profileDir, result, events, workload) : undefined;
+      comparisons.push(...compared.trials);
+      const profile = options.cpuProfile ? profileRun(run.label, profileDir, compared) : undefined;
       if (options.cpuProfile && profile === undefined) say(`${run.label}: no CPU profile with its clock mark in ${profileDir}`);
       if (profile !== undefined) profiled.push(profile);
       overheads.push(overheadOf(run.label, result, parseTime(readFileSync(timeFile, 'utf8'))));
-      say(`${run.label}: verdict ${result.scenarios[0].verdict}, ${compared.filter((c) => c.errors.recovery !== undefined).length} trials compared`);
+      say(`${run.label}: verdict ${result.scenarios[0].verdict}, ${compared.trials.filter((c) => c.errors.recovery !== undefined).length} trials compared`);
     }
     const peers = options.peers ? runPeers({
       full: options.full, kubeconfig: join(clusterDir(options.cluster), 'kubeconfig'), auditFile, outDir, say,
