@@ -7,15 +7,16 @@
  * cluster lock), one run at a time, so others' jobs can run in between. Then the peers (bench/peers/) kill pods of the
  * same workload on the same cluster and are judged against the same truth; --no-peers leaves them out.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { RunResult } from '../harness/report/result.js';
-import { clusterDir, readState } from '../harness/cluster/local/state.js';
+import { clusterDir } from '../harness/cluster/local/state.js';
 import { packageRoot } from '../harness/util/paths.js';
 import { parseAudit, readAuditFrom } from './fidelity/audit.js';
 import { compareRun, type TrialComparison } from './fidelity/compare.js';
+import { ClusterPin, pinAway } from './fidelity/cpu-pin.js';
 import { fidelityTable, gateFailures, overheadOf, overheadTable, parseTime, type RunOverhead } from './fidelity/report.js';
 import { APP, REPLICAS, writeScenario, type FaultKind } from './fidelity/scenario.js';
 import { lateTable, profileRun, type ProfiledRun } from './fidelity/profile.js';
@@ -29,7 +30,7 @@ interface Options {
   peers: boolean;
   /** V8 CPU profiles of each `rebound run` (sampling every 250 us), written beside its results. */
   cpuProfile: boolean;
-  /** rebound's runs on this CPU alone, and the cluster's processes on the others (taskset). */
+  /** rebound's runs on this CPU alone, and the cluster's processes on the others (taskset; fidelity/cpu-pin.ts). */
   reboundCpu: number | undefined;
 }
 
@@ -49,18 +50,32 @@ function parseOptions(argv: string[]): Options {
   return options;
 }
 
-/** Moves every process of the local cluster off `cpu` (all their threads), so that rebound has that core alone. */
-function pinCluster(cluster: string, cpu: number): void {
-  const state = readState(cluster);
-  if (state === undefined) throw new Error(`cluster ${cluster} has no state to pin`);
-  const others = cpus().map((_, i) => i).filter((i) => i !== cpu).join(',');
-  if (others === '') throw new Error('--rebound-cpu needs a machine with more than one CPU');
-  const pids = [...state.components.map((c) => c.pid), ...state.nodes.map((n) => n.agent.pid)].filter((pid) => pid !== undefined);
-  for (const pid of pids) {
-    const result = spawnSync('taskset', ['-a', '-p', '-c', others, String(pid)], { encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`taskset of pid ${String(pid)} failed: ${result.stderr || String(result.error)}`);
+/**
+ * With --rebound-cpu: moves every process of the local cluster off that CPU, and the bench itself (which re-pins the
+ * cluster while a run goes on), so that rebound has that core alone.
+ */
+function pinCluster(options: Options): ClusterPin | undefined {
+  if (options.reboundCpu === undefined) return undefined;
+  const pin = new ClusterPin(options.cluster, options.reboundCpu);
+  pinAway([process.pid], pin.cpu, pin.others);
+  const { pids } = pin.pin();
+  say(`cluster ${pin.cluster}: ${String(pids.length)} processes on CPU ${pin.others}; rebound's runs on CPU ${String(pin.cpu)}`);
+  return pin;
+}
+
+/** Runs one `rebound run`; with a pin, the cluster is pinned before it, every PIN_EVERY_MS while it runs, and after it. */
+async function reboundRun(options: Options, pin: ClusterPin | undefined, label: string, args: string[]): Promise<Outcome> {
+  if (pin === undefined) return commandAsync(options, args, [0, 1]);
+  const before = pin.pin().moved;
+  const stop = pin.watch();
+  try {
+    return await commandAsync(options, ['taskset', '-c', String(pin.cpu), ...args], [0, 1]);
+  } finally {
+    const during = stop();
+    const after = pin.pin().moved;
+    const moved = (pids: number[]): string => (pids.length === 0 ? 'none' : pids.join(' '));
+    say(`${label}: cluster processes moved off CPU ${String(pin.cpu)}: before the run ${moved(before)}, during it ${moved(during)}, after it ${moved(after)}`);
   }
-  say(`cluster ${cluster}: ${String(pids.length)} processes on CPU ${others}; rebound's runs on CPU ${String(cpu)}`);
 }
 
 /** One rebound run of the plan. */
@@ -88,19 +103,44 @@ function say(line: string): void {
   process.stderr.write(`bench: ${line}\n`);
 }
 
+interface Outcome {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** The outcome of a command; throws with its output when it failed to start or exited with another code than `ok`. */
+function checked(args: string[], ok: readonly number[], code: number | null, error: Error | undefined, stdout: string, stderr: string): Outcome {
+  if (error !== undefined || code === null || !ok.includes(code)) {
+    throw new Error(`${args.join(' ')} failed (${error?.message ?? `exit code ${String(code ?? -1)}`}):\n${stderr}`);
+  }
+  return { code, stdout, stderr };
+}
+
 /** Runs a command (under the lock when one is given); throws with its output when it fails with another code than `ok`. */
-function command(options: Options, args: string[], ok: readonly number[] = [0]): { code: number; stdout: string; stderr: string } {
+function command(options: Options, args: string[], ok: readonly number[] = [0]): Outcome {
   const [program, ...rest] = options.lock === undefined ? args : ['flock', options.lock, ...args];
   const result = spawnSync(program, rest, { cwd: REPO, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  const code = result.status ?? -1;
-  if (result.error !== undefined || !ok.includes(code)) {
-    throw new Error(`${args.join(' ')} failed (${result.error?.message ?? `exit code ${code}`}):\n${result.stderr}`);
-  }
-  return { code, stdout: result.stdout, stderr: result.stderr };
+  return checked(args, ok, result.status, result.error, result.stdout, result.stderr);
+}
+
+/** `command` without blocking the bench's event loop (which re-pins the cluster meanwhile). */
+async function commandAsync(options: Options, args: string[], ok: readonly number[]): Promise<Outcome> {
+  const [program, ...rest] = options.lock === undefined ? args : ['flock', options.lock, ...args];
+  const child = spawn(program, rest, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stdout: Buffer[] = [];
+  const stderr: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+  const { code, error } = await new Promise<{ code: number | null; error?: Error }>((resolve) => {
+    child.on('error', (spawnError) => { resolve({ code: null, error: spawnError }); });
+    child.on('close', (exitCode) => { resolve({ code: exitCode }); });
+  });
+  return checked(args, ok, code, error, Buffer.concat(stdout).toString('utf8'), Buffer.concat(stderr).toString('utf8'));
 }
 
 /** What /usr/bin/time -v says about a process: CPU seconds, peak RSS, wall seconds. */
-function main(): number {
+async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
   if (!existsSync(TIME)) throw new Error(`${TIME} is missing: the overhead section needs GNU time (apt-get install time)`);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -110,7 +150,7 @@ function main(): number {
   say(`cluster ${options.cluster} with --audit-detail${options.lock === undefined ? '' : ` (holding ${options.lock} per command)`}`);
   command(options, [process.execPath, 'bin/rebound.js', 'cluster', 'up', '--name', options.cluster, '--nodes', '3', '--audit-detail']);
   const auditFile = join(clusterDir(options.cluster), 'logs', 'audit.log');
-  if (options.reboundCpu !== undefined) pinCluster(options.cluster, options.reboundCpu);
+  const pin = pinCluster(options);
   const comparisons: TrialComparison[] = [];
   const overheads: RunOverhead[] = [];
   const profiled: ProfiledRun[] = [];
@@ -127,10 +167,9 @@ function main(): number {
       const profiling = options.cpuProfile
         ? ['--require', join(REPO, 'bench', 'fidelity', 'clock-mark.cjs'), '--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-interval=250']
         : [];
-      const pinned = options.reboundCpu === undefined ? [] : ['taskset', '-c', String(options.reboundCpu)];
-      const outcome = command(options, [...pinned, TIME, '-v', '-o', timeFile, process.execPath, ...profiling, 'bin/rebound.js', 'run', scenario.file,
-        '--cluster', options.cluster, '--out', join(dir, 'report'), '--reporter', 'json', '--var', `READY_DELAY=${run.readyDelay}`,
-        '--trials', String(run.trials)], [0, 1]);
+      const outcome = await reboundRun(options, pin, run.label, [TIME, '-v', '-o', timeFile, process.execPath, ...profiling, 'bin/rebound.js', 'run',
+        scenario.file, '--cluster', options.cluster, '--out', join(dir, 'report'), '--reporter', 'json', '--var', `READY_DELAY=${run.readyDelay}`,
+        '--trials', String(run.trials)]);
       const result = JSON.parse(readFileSync(join(dir, 'report', 'results.json'), 'utf8')) as RunResult;
       results.set(run.label, result);
       const namespace = result.scenarios[0]?.namespace;
@@ -141,12 +180,12 @@ function main(): number {
       const events = parseAudit(auditText);
       const workload = { namespace, app: APP, replicas: REPLICAS };
       const compared = compareRun(run.label, result, events, workload);
-      comparisons.push(...compared);
-      const profile = options.cpuProfile ? profileRun(run.label, profileDir, result, events, workload) : undefined;
+      comparisons.push(...compared.trials);
+      const profile = options.cpuProfile ? profileRun(run.label, profileDir, compared) : undefined;
       if (options.cpuProfile && profile === undefined) say(`${run.label}: no CPU profile with its clock mark in ${profileDir}`);
       if (profile !== undefined) profiled.push(profile);
       overheads.push(overheadOf(run.label, result, parseTime(readFileSync(timeFile, 'utf8'))));
-      say(`${run.label}: verdict ${result.scenarios[0].verdict}, ${compared.filter((c) => c.errors.recovery !== undefined).length} trials compared`);
+      say(`${run.label}: verdict ${result.scenarios[0].verdict}, ${compared.trials.filter((c) => c.errors.recovery !== undefined).length} trials compared`);
     }
     const peers = options.peers ? runPeers({
       full: options.full, kubeconfig: join(clusterDir(options.cluster), 'kubeconfig'), auditFile, outDir, say,
@@ -226,9 +265,7 @@ function report(options: Options, runs: RunPlan[], measured: Measured, where: Wh
   return failures.length === 0 ? 0 : 1;
 }
 
-try {
-  process.exitCode = main();
-} catch (error) {
+main().then((code) => { process.exitCode = code; }, (error: unknown) => {
   process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 2;
-}
+});

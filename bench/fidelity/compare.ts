@@ -4,7 +4,7 @@
  */
 import type { RunResult } from '../../harness/report/result.js';
 import type { AuditEvent } from './audit.js';
-import { PHASES, truthOf, type Phase, type ReportedTrial, type Workload } from './truth.js';
+import { PHASES, truthOf, type Phase, type ReportedTrial, type TrialTruth, type Workload } from './truth.js';
 
 /** The figures whose error is measured. */
 export type Figure = 'injectedAt' | 'injectedAt-vs-done' | 'recoveredAt' | 'recovery' | 'recovery-vs-done' | `phase:${Phase}`;
@@ -15,6 +15,15 @@ export interface TrialComparison {
   readonly errors: Partial<Record<Figure, number>>;
   readonly unmatched: string[];
   readonly note: string | null;
+}
+
+/** A run compared: per trial its errors, and what they were computed from, for whatever else sets the two side by side. */
+export interface RunComparison {
+  readonly trials: TrialComparison[];
+  /** rebound's trials as results.json gives them, in its order. */
+  readonly reported: readonly ReportedTrial[];
+  /** The audit log's truth of each of those trials, in the same order. */
+  readonly truths: readonly TrialTruth[];
 }
 
 function ms(iso: string | null | undefined): number | null {
@@ -49,10 +58,10 @@ export function reportedTrials(result: RunResult): ReportedTrial[] {
 }
 
 /** Compares every trial of a run; `label` names the run in the tables. */
-export function compareRun(label: string, result: RunResult, events: readonly AuditEvent[], workload: Workload): TrialComparison[] {
-  const trials = reportedTrials(result);
-  const truths = truthOf(events, workload, trials);
-  return trials.map((trial, i) => {
+export function compareRun(label: string, result: RunResult, events: readonly AuditEvent[], workload: Workload): RunComparison {
+  const reported = reportedTrials(result);
+  const truths = truthOf(events, workload, reported);
+  const trials = reported.map((trial, i): TrialComparison => {
     const truth = truths[i];
     const errors: Partial<Record<Figure, number>> = {};
     const unmatched: string[] = [];
@@ -99,4 +108,5 @@ export function compareRun(label: string, result: RunResult, events: readonly Au
     }
     return { run: label, trial: trial.trial, errors, unmatched, note: truth.why };
   });
+  return { trials, reported, truths };
 }

@@ -15,10 +15,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AuditEvent } from './audit.js';
-import type { RunResult } from '../../harness/report/result.js';
-import { reportedTrials } from './compare.js';
-import { PHASES, truthOf, type Workload } from './truth.js';
+import type { RunComparison } from './compare.js';
+import { PHASES } from './truth.js';
 
 /** A stamp heard later than this after its write is looked into. */
 export const LATE_MS = 10;
@@ -150,14 +148,14 @@ function readProfile(dir: string): Samples | undefined {
   return new Samples(profile, mark);
 }
 
-/** The late windows of a run whose profile is in `dir`; undefined when the run was not profiled. */
-export function profileRun(
-  label: string, dir: string, result: RunResult, events: readonly AuditEvent[], workload: Workload,
-): ProfiledRun | undefined {
+/**
+ * The late windows of a run whose profile is in `dir`, from the trials and truths its comparison already has;
+ * undefined when the run was not profiled.
+ */
+export function profileRun(label: string, dir: string, compared: Pick<RunComparison, 'reported' | 'truths'>): ProfiledRun | undefined {
   const samples = readProfile(dir);
   if (samples === undefined) return undefined;
-  const trials = reportedTrials(result);
-  const truths = truthOf(events, workload, trials);
+  const { reported: trials, truths } = compared;
   const windows: LateWindow[] = [];
   let stamps = 0;
   const look = (trial: number, stamp: string, writtenMs: number | null | undefined, heardMs: number | null | undefined): void => {

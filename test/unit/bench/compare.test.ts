@@ -1,8 +1,12 @@
 /** The fidelity benchmark's comparison and gate: signed errors per figure, unmatched replacements, exit reasons. */
 import { expect } from 'chai';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { RunResult } from '../../../harness/report/result.js';
 import type { AuditEvent } from '../../../bench/fidelity/audit.js';
 import { compareRun } from '../../../bench/fidelity/compare.js';
+import { profileRun } from '../../../bench/fidelity/profile.js';
 import { fidelityTable, gateFailures } from '../../../bench/fidelity/report.js';
 
 const NS = 'fid';
@@ -66,7 +70,9 @@ function result(replacements: { pod: string; podUid: string; uid: string | null 
 
 describe('bench fidelity comparison', () => {
   it('gives rebound minus the audit log per figure, the recovery as durations', () => {
-    const [trial] = compareRun('run', result([{ pod: 'web-a', podUid: 'a', uid: 'd' }]), events, { namespace: NS, app: 'web', replicas: 3 });
+    const compared = compareRun('run', result([{ pod: 'web-a', podUid: 'a', uid: 'd' }]), events, { namespace: NS, app: 'web', replicas: 3 });
+    const [trial] = compared.trials;
+    expect(compared.trials).to.have.length(1);
     expect(trial.unmatched).to.deep.equal([]);
     expect(trial.errors.injectedAt).to.be.closeTo(12, 1e-6); // 1010 against the DELETE received at 998
     expect(trial.errors['injectedAt-vs-done']).to.be.closeTo(10, 1e-6);
@@ -78,14 +84,19 @@ describe('bench fidelity comparison', () => {
     expect(trial.errors['phase:ready']).to.be.closeTo(1, 1e-6);
     expect(trial.errors['phase:endpointReady']).to.be.closeTo(2, 1e-6);
     expect(trial.errors['phase:scheduled']).to.equal(undefined); // rebound gave no time for it
+    // What the errors came from, handed on (to the CPU profile's late windows) so that nothing computes it again.
+    expect(compared.reported.map((r) => [r.trial, r.injectedAtMs, r.recoveredAtMs])).to.deep.equal([[1, T + 1010, T + 1405]]);
+    expect(compared.truths.map((t) => [t.trial, t.deleteReceivedMs, t.deleteCompletedMs, t.recoveredMs]))
+      .to.deep.equal([[1, T + 998, T + 1000, T + 1400]]);
+    expect(compared.truths[0]?.phases.get('d')).to.deep.include({ created: T + 1020, ready: T + 1200, endpointReady: T + 1300 });
   });
 
   it('counts a replacement rebound did not find, one the audit log never created, and a created pod rebound missed', () => {
-    const none = compareRun('run', result([{ pod: 'web-a', podUid: 'a', uid: null }]), events, { namespace: NS, app: 'web', replicas: 3 })[0];
+    const none = compareRun('run', result([{ pod: 'web-a', podUid: 'a', uid: null }]), events, { namespace: NS, app: 'web', replicas: 3 }).trials[0];
     expect(none.unmatched).to.have.length(2);
     expect(none.unmatched[0]).to.match(/no replacement for web-a/);
     expect(none.unmatched[1]).to.match(/pod d was created during the trial/);
-    const ghost = compareRun('run', result([{ pod: 'web-a', podUid: 'a', uid: 'zz' }]), events, { namespace: NS, app: 'web', replicas: 3 })[0];
+    const ghost = compareRun('run', result([{ pod: 'web-a', podUid: 'a', uid: 'zz' }]), events, { namespace: NS, app: 'web', replicas: 3 }).trials[0];
     expect(ghost.unmatched.join('\n')).to.match(/replacement zz of web-a was not created in the audit log/);
   });
 
@@ -97,5 +108,48 @@ describe('bench fidelity comparison', () => {
     const bad = fidelityTable([comparison(10), comparison(-60)], ['r']).summaries;
     expect(gateFailures(bad, 0)[0]).to.match(/p99 of recovery 59\.\d ms is worse than 50 ms/);
     expect(gateFailures(fidelityTable([], ['r']).summaries, 0)).to.deep.equal(['no trial could be compared']);
+  });
+});
+
+describe('bench fidelity late stamps (the CPU profile against the comparison\'s truths)', () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'rebound-profile-')); });
+  afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+
+  // The process's time origin is T on the wall clock and 0 on the monotonic one: a sample at 1_002_000 us is T + 1002 ms.
+  const profile = {
+    nodes: [
+      { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1 }, children: [2, 3] },
+      { id: 2, callFrame: { functionName: '(idle)', url: '', lineNumber: -1 } },
+      { id: 3, callFrame: { functionName: 'onEvent', url: 'file:///repo/dist/harness/run/observer.js', lineNumber: 40 }, children: [4] },
+      { id: 4, callFrame: { functionName: 'parse', url: 'file:///repo/node_modules/yaml/parse.js', lineNumber: 9 } },
+    ],
+    // Idle at 1000 ms, in parse (under onEvent) at 1002 and 1002.5, idle at 1005; the next sample at 1010.5.
+    startTime: 0, samples: [2, 4, 4, 2, 2], timeDeltas: [1_000_000, 2000, 500, 2500, 5500],
+  };
+
+  it('divides the late injectedAt (heard 10.5 ms after the DELETE\'s answer) into idle, running and not sampled', () => {
+    writeFileSync(join(dir, 'CPU.20261202.100000.4242.0.001.cpuprofile'), JSON.stringify(profile));
+    writeFileSync(join(dir, 'clock-mark-4242.json'), JSON.stringify({ pid: 4242, timeOriginWallMs: T, timeOriginMonotonicUs: 0 }));
+    const compared = compareRun('run', result([{ pod: 'web-a', podUid: 'a', uid: 'd' }]), events, { namespace: NS, app: 'web', replicas: 3 });
+    const profiled = profileRun('run', dir, compared);
+    // Stamped: injectedAt, and the replacement's created, running and endpointReady (scheduled has no time; deleted and
+    // ready are left out). Only injectedAt is more than 10 ms late: 1010 + 0.5 of rounding against 1000.
+    expect(profiled?.stamps).to.equal(4);
+    expect(profiled?.windows).to.have.length(1);
+    const [window] = profiled?.windows ?? [];
+    expect(window).to.deep.include({ trial: 1, stamp: 'injectedAt (the DELETE answered)', lateMs: 10.5 });
+    // Each sample covers at most 1 ms after it: idle 1 + 1, running 0.5 + 1 (charged to rebound's innermost function).
+    expect(window?.idleMs).to.be.closeTo(2, 1e-9);
+    expect(window?.runningMs).to.be.closeTo(1.5, 1e-9);
+    expect(window?.notSampledMs).to.be.closeTo(7, 1e-9);
+    expect(window?.running).to.deep.equal({ 'onEvent dist/harness/run/observer.js:41': 1.5 });
+  });
+
+  it('says a run without a profile and its clock mark was not profiled', () => {
+    const compared = compareRun('run', result([{ pod: 'web-a', podUid: 'a', uid: 'd' }]), events, { namespace: NS, app: 'web', replicas: 3 });
+    expect(profileRun('run', join(dir, 'missing'), compared)).to.equal(undefined);
+    writeFileSync(join(dir, 'CPU.20261202.100000.4242.0.001.cpuprofile'), JSON.stringify(profile));
+    expect(profileRun('run', dir, compared)).to.equal(undefined);
   });
 });

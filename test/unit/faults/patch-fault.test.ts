@@ -16,18 +16,25 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
   return promise.then(() => expect.fail('it did not fail'), (error: unknown) => error as Error);
 }
 
-// The patch fault against an HTTP server on 127.0.0.1 that reads and patches raw JSON as the API server does.
-describe('patch (against a fake API server on 127.0.0.1)', () => {
-  let server: FakeApiServer;
-  let api: FakeApi;
-  let context: FaultContext;
+// What each test works against, set afresh by the hooks againstFakeApiServer adds to its describe.
+let server: FakeApiServer;
+let api: FakeApi;
+let context: FaultContext;
+
+/** Each test of the calling describe gets a new FakeApiServer, a FakeApi on its kubeconfig and a fault context (with `change`). */
+function againstFakeApiServer(change: Partial<FaultContext> = {}): void {
   beforeEach(async () => {
     server = new FakeApiServer();
     api = new FakeApi();
     api.config = await server.start();
-    context = faultContext(api);
+    context = faultContext(api, change);
   });
   afterEach(async () => { await server.stop(); });
+}
+
+// The patch fault against an HTTP server on 127.0.0.1 that reads and patches raw JSON as the API server does.
+describe('patch (against a fake API server on 127.0.0.1)', () => {
+  againstFakeApiServer();
 
   const byName = (body: Record<string, unknown> | unknown[], type: 'merge' | 'json' | 'strategic' = 'merge', name = 'settings'): Params =>
     ({ apiVersion: 'v1', kind: 'ConfigMap', name, type, patch: body });
@@ -196,16 +203,7 @@ describe('patch (against a fake API server on 127.0.0.1)', () => {
 
 // What the patch fault touches, in which namespace, what it leaves to its controller, and the errors a user reads.
 describe('patch: targets, owners and errors (against a fake API server on 127.0.0.1)', () => {
-  let server: FakeApiServer;
-  let api: FakeApi;
-  let context: FaultContext;
-  beforeEach(async () => {
-    server = new FakeApiServer();
-    api = new FakeApi();
-    api.config = await server.start();
-    context = faultContext(api, { allowNamespaces: ['team'] });
-  });
-  afterEach(async () => { await server.stop(); });
+  againstFakeApiServer({ allowNamespaces: ['team'] });
 
   const mode = (value: string): Record<string, unknown> => ({ data: { mode: value } });
   const configMap = (name: string, namespace = 'ns', extra: Record<string, unknown> = {}): Record<string, unknown> => ({
