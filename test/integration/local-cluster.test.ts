@@ -166,14 +166,19 @@ describe('rebound cluster (CLI, integration)', function () {
     const kubeconfig = (await cli(['cluster', 'kubeconfig', '--name', name])).stdout.trim();
     const state = (await cli(['cluster', 'status', '--name', name, '--json']));
     expect(state.code).to.equal(0);
-    const kubectl = JSON.parse(state.stdout).versions.kubernetes as string;
-    const nodes = await new Promise<string>((resolve, reject) => {
-      const binary = `${process.env.REBOUND_HOME ?? `${process.env.HOME}/.rebound`}/bin/kubernetes-${kubectl}/kubectl`;
-      execFile(binary, ['--kubeconfig', kubeconfig, 'get', 'nodes', '--no-headers'], (error, stdout) => (error ? reject(error) : resolve(stdout)));
+    const version = JSON.parse(state.stdout).versions.kubernetes as string;
+    const kubectl = (...args: string[]) => new Promise<string>((resolve, reject) => {
+      const binary = `${process.env.REBOUND_HOME ?? `${process.env.HOME}/.rebound`}/bin/kubernetes-${version}/kubectl`;
+      execFile(binary, ['--kubeconfig', kubeconfig, ...args], (error, stdout, stderr) => (error ? reject(new Error(`${error.message}: ${stderr}`)) : resolve(stdout)));
     });
-    const lines = nodes.trim().split('\n');
+    const lines = (await kubectl('get', 'nodes', '--no-headers')).trim().split('\n');
     expect(lines).to.have.length(2);
     for (const line of lines) expect(line.split(/\s+/)[1]).to.equal('Ready');
+    // Usable at once: a pod can be created in the default namespace, and a new namespace gets its default account
+    // from the controller-manager.
+    expect(await kubectl('run', 'first', '--namespace', 'default', '--image', 'registry.example/app:1', '--restart', 'Never')).to.contain('pod/first created');
+    await kubectl('create', 'namespace', 'fresh');
+    await until('the default ServiceAccount of namespace fresh', async () => kubectl('get', 'serviceaccount', 'default', '--namespace', 'fresh').then(() => true, () => false), 30_000);
 
     const down = await cli(['cluster', 'down', '--name', name]);
     expect(down.code, down.stderr).to.equal(0);
