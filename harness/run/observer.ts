@@ -117,11 +117,13 @@ export class Observer {
   }
 
   /**
-   * Applies a batch of events that arrived together, in order, and judges the steady state once, stamped with the
-   * arrival of the last event that calls for a judgement (any but a Kubernetes Event or a broken watch): judging
-   * after each of 1,000 events of one burst would hold the later ones back, and every moment the loop is held is lag
-   * in their stamps. A broken watch is marked after the events before it are judged, so their evaluation is not
-   * taken for one made blind.
+   * Applies a batch of events that arrived together, in order. While the steady state holds, each event that calls
+   * for a judgement (any but a Kubernetes Event or a broken watch) is judged as it is applied: a pod's deletion, its
+   * replacement and the replacement's readiness can arrive in one read, and judging only after the last would never
+   * see the break between them (the fault would seem not to bite). Once the state is broken, the rest of the batch is
+   * judged once, stamped with the arrival of its last such event: judging after each of the 1,000 events of a mass
+   * kill's burst would hold the later ones back, and every moment the loop is held is lag in their stamps. A broken
+   * watch is marked after the events before it are judged, so their evaluation is not taken for one made blind.
    */
   private onEvents(batch: readonly WatchEvent[]): void {
     let judgeAt: number | undefined;
@@ -130,7 +132,13 @@ export class Observer {
         this.evaluate(judgeAt);
         judgeAt = undefined;
       }
-      if (this.onEvent(event)) judgeAt = event.at;
+      if (!this.onEvent(event)) continue;
+      if (this.last?.holds === false) {
+        judgeAt = event.at;
+      } else {
+        this.evaluate(event.at);
+        judgeAt = undefined;
+      }
     }
     if (judgeAt !== undefined) this.evaluate(judgeAt);
   }

@@ -89,7 +89,7 @@ describe('Observer, fed by a recorded event source', () => {
     observer.stop();
   });
 
-  it('judges a batch of events once, at the arrival of its last event, after applying every one of them', async () => {
+  it('sees a break inside a batch that also mends it: judged per event while the state holds, once at the end after', async () => {
     const source = new RecordedSource([{ at: 10, type: 'RELIST', apiVersion: 'v1', kind: 'Pod', namespace: 'web', objects: [pod('a'), pod('b')] }]);
     const observer = new Observer(source, podsReady({ selector: 'app=web', namespace: 'web', count: 2 }), 'web', pino({ level: 'silent' }));
     await observer.start(['web'], [], []);
@@ -102,11 +102,34 @@ describe('Observer, fed by a recorded event source', () => {
       { at: 101, type: 'ADDED', object: pod('c', { ready: false }) },
       { at: 102, type: 'MODIFIED', object: pod('c') },
     ]);
-    // One judgement for the three, made after all of them and stamped with the last: the deleting pod was replaced.
-    expect(judged).to.deep.equal([[102, true]]);
+    // The deletion breaks the state (judged at its own arrival); the two events after it are judged once, with the last.
+    expect(judged).to.deep.equal([[100, false], [102, true]]);
     // What follows each event itself (a fault's target seen) is still told per event, with its own arrival.
     expect(targets).to.deep.equal([100, 101, 102]);
     expect(observer.replacements.replacements()[0]?.at.deleted).to.equal(100);
+    observer.stop();
+  });
+
+  it('judges a burst while the state is broken once, at its last event, after applying every one of them', async () => {
+    const source = new RecordedSource([{ at: 10, type: 'RELIST', apiVersion: 'v1', kind: 'Pod', namespace: 'web', objects: [pod('a'), pod('b'), pod('c')] }]);
+    const observer = new Observer(source, podsReady({ selector: 'app=web', namespace: 'web', count: 3 }), 'web', pino({ level: 'silent' }));
+    await observer.start(['web'], [], []);
+    const judged: [number, boolean][] = [];
+    observer.subscribe((at, evaluation) => judged.push([at, evaluation.holds]));
+    source.burst([
+      { at: 100, type: 'MODIFIED', object: pod('a', { deleting: true }) },
+      { at: 101, type: 'MODIFIED', object: pod('b', { deleting: true }) },
+      { at: 102, type: 'MODIFIED', object: pod('c', { deleting: true }) },
+      { at: 103, type: 'ADDED', object: pod('d', { ready: false }) },
+    ]);
+    // Broken at the first; the three after it, while broken, in one judgement stamped with the last.
+    expect(judged).to.deep.equal([[100, false], [103, false]]);
+    source.burst([
+      { at: 200, type: 'ADDED', object: pod('e') },
+      { at: 201, type: 'ADDED', object: pod('f') },
+      { at: 202, type: 'MODIFIED', object: pod('d') },
+    ]);
+    expect(judged.slice(2)).to.deep.equal([[202, true]]);
     observer.stop();
   });
 
