@@ -1,9 +1,9 @@
 /**
- * `node --expose-gc dist/bench/memory-steps.js [scenario.yaml] [--young-generation grow]`: where the memory of a
- * `rebound run --reporter json` goes before its first watch event (issue 12: peak RSS of a run at most 150 MB). It
- * loads what such a run loads, in the order it loads it, and prints after each step (after a full GC) the resident
- * set, V8's heap (used, and committed by its spaces) and its young generation's capacity; then the process's peak
- * RSS. No cluster: the run's modules are loaded and a scenario is checked, nothing is applied.
+ * `npm run bench:memory -- [scenario.yaml] [--young-generation grow]`: where the memory of a `rebound run
+ * --reporter json` goes before its first watch event (issue 12: a run's peak RSS at most 150 MB). It loads what such
+ * a run loads, in the order it loads it, and prints after each step (after a full GC) the resident set, V8's heap
+ * (used, and committed by its spaces) and its young generation's capacity; then the process's peak RSS. No cluster:
+ * the run's modules are loaded and a scenario is checked, nothing is applied.
  *
  * Like bin/rebound.js it keeps V8's young generation at its first size; `--young-generation grow` leaves V8's
  * default growth (up to 2 x 16 MB), to see what that setting saves.
