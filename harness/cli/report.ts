@@ -31,7 +31,7 @@ export const reportCommand: Command<ReportArgs> = {
     const file = (() => { try { return statSync(args.results).isDirectory() ? join(args.results, 'results.json') : args.results; } catch { return args.results; } })();
     const out = resolve(args.out ?? dirname(file));
     // Names are checked before the file is read: a typo in --reporter is the cheaper mistake to report.
-    const reporters = createReporters(args.reporter, out);
+    const reporters = await createReporters(args.reporter, out);
     const result = await readRunResultFile(file);
     const failures = await report(reporters, 'onRunEnd', result);
     if (failures.length > 0) throw new ReboundError(`could not write every report into ${out}`, failures);

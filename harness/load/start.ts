@@ -1,7 +1,5 @@
 import { expandBuiltinVariables, type BuiltinVariables } from '../scenario/loader.js';
 import type { LoadSpec } from '../scenario/schema.js';
-import { startHttpLoad } from './http-session.js';
-import { startK6 } from './k6-session.js';
 import type { LoadContext, LoadSession } from './session.js';
 
 /**
@@ -15,8 +13,12 @@ export async function startLoad(spec: LoadSpec, builtins: BuiltinVariables, cont
     // The run checked that a k6 binary exists before it began.
     if (context.k6 === undefined) throw new Error('internal: spec.load.k6 without a k6 binary resolved by the run');
     const env = Object.fromEntries(Object.entries(driver.env).map(([name, value]) => [name, expand(value)]));
+    const { startK6 } = await import('./k6-session.js');
     return startK6({ k6: context.k6, script: driver.script, env, warmupMs: spec.warmup.toMilliseconds() }, context);
   }
+  // Loaded here, at a trial's first load (before its warm-up, so no measured moment waits on it): a run without
+  // spec.load never loads the HTTP driver and its client, undici (issue 12: rebound's own memory during a run).
+  const { startHttpLoad } = await import('./http-session.js');
   return startHttpLoad({
     ...driver,
     targets: driver.targets.map((target) => ({

@@ -1,18 +1,18 @@
 import { UsageError } from '../errors.js';
-import { ConsoleReporter } from './console.js';
-import { HtmlReporter } from './html.js';
-import { JsonReporter } from './json.js';
-import { JUnitReporter } from './junit.js';
-import { MarkdownReporter } from './markdown.js';
 import type { Reporter } from './reporter.js';
 
-/** What each reporter makes; `--reporter` takes these names. */
+/**
+ * What each reporter makes; `--reporter` takes these names. Each reporter's module loads only when it is chosen: a
+ * run with `--reporter json` never loads the JUnit (xmlbuilder2), Markdown or HTML reporters (issue 12: rebound's
+ * own memory during a run).
+ */
 const REPORTERS = {
-  console: (out: string, options: ReporterOptions): Reporter => new ConsoleReporter(process.stderr, out, options.liveLine ?? true),
-  json: (out: string): Reporter => new JsonReporter(out),
-  junit: (out: string): Reporter => new JUnitReporter(out),
-  markdown: (out: string): Reporter => new MarkdownReporter(out),
-  html: (out: string): Reporter => new HtmlReporter(out),
+  console: async (out: string, options: ReporterOptions): Promise<Reporter> =>
+    new (await import('./console.js')).ConsoleReporter(process.stderr, out, options.liveLine ?? true),
+  json: async (out: string): Promise<Reporter> => new (await import('./json.js')).JsonReporter(out),
+  junit: async (out: string): Promise<Reporter> => new (await import('./junit.js')).JUnitReporter(out),
+  markdown: async (out: string): Promise<Reporter> => new (await import('./markdown.js')).MarkdownReporter(out),
+  html: async (out: string): Promise<Reporter> => new (await import('./html.js')).HtmlReporter(out),
 } as const;
 
 /** How the reporters are made. */
@@ -36,14 +36,15 @@ function isReporterName(name: string): name is ReporterName {
 
 /**
  * The reporters named by `--reporter` (repeatable, and each may be a comma-separated list), writing into `out`.
- * A name given twice makes one reporter; an unknown name is a UsageError that lists the known ones.
+ * A name given twice makes one reporter; an unknown name is a UsageError that lists the known ones (before any
+ * reporter's module loads).
  */
-export function createReporters(names: readonly string[], out: string, options: ReporterOptions = {}): Reporter[] {
+export async function createReporters(names: readonly string[], out: string, options: ReporterOptions = {}): Promise<Reporter[]> {
   const wanted = names.flatMap((name) => name.split(',')).map((name) => name.trim()).filter((name) => name !== '');
   const unknown = wanted.filter((name) => !isReporterName(name));
   if (unknown.length > 0) {
     throw new UsageError(`unknown reporter ${unknown.map((n) => `"${n}"`).join(', ')}: choose from ${REPORTER_NAMES.join(', ')}`);
   }
   if (wanted.length === 0) throw new UsageError(`--reporter needs a name: choose from ${REPORTER_NAMES.join(', ')}`);
-  return [...new Set(wanted as ReporterName[])].map((name) => REPORTERS[name](out, options));
+  return Promise.all([...new Set(wanted as ReporterName[])].map((name) => REPORTERS[name](out, options)));
 }

@@ -195,7 +195,7 @@ async function interruptibleRun(
   mkdirSync(out, { recursive: true });
   const log = pino({ level: args.logLevel, base: { seed } }, pino.destination({ dest: join(out, 'run.log'), sync: true }));
   // The live view of --interactive has the terminal's bottom lines: the console reporter only appends.
-  const reporters = createReporters(
+  const reporters = await createReporters(
     args.reporter && args.reporter.length > 0 ? args.reporter : [...DEFAULT_REPORTERS],
     out,
     { liveLine: operator === undefined },

@@ -100,7 +100,7 @@ async function observe(args: ObserveArgs, interrupt: RunInterrupt): Promise<Exit
   const out = resolve(args.out ?? config.defaults.out ?? defaultOut());
   mkdirSync(out, { recursive: true });
   const log = pino({ level: args.logLevel, base: { mode: 'observe' } }, pino.destination({ dest: join(out, 'run.log'), sync: true }));
-  const reporters = createReporters(
+  const reporters = await createReporters(
     args.reporter && args.reporter.length > 0 ? args.reporter : [...(config.defaults.reporter ?? DEFAULT_REPORTERS)],
     out,
   );
