@@ -11,7 +11,8 @@ import { NodeAgents } from '../harness/cluster/local/node-agents.js';
 import { readState } from '../harness/cluster/local/state.js';
 import { sleep } from '../harness/util/sleep.js';
 
-const NAME = 'bench';
+// Not `npm run bench`'s cluster ('bench'): this one tears down a cluster of its name left from an earlier run.
+const NAME = 'bench-cluster';
 const startupOnly = process.argv[2] === '--startup';
 const rounds = Number(process.argv[startupOnly ? 3 : 2] ?? 3);
 

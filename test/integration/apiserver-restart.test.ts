@@ -120,28 +120,35 @@ describe('an API server restart during a run (integration)', function () {
     await looking;
     const report = readResults(dir);
     const trial: TrialResult | undefined = report.scenarios[0]?.trials[0];
-    process.stderr.write(`      [trial] ${JSON.stringify({
+    // What the trial and the API server said, printed and carried by every assertion below: CI keeps only a part of
+    // the output, and a failure must say which verdict it was about.
+    const seen = JSON.stringify({
       verdict: trial?.verdict, reason: trial?.reason, injectedAt: trial?.injectedAt, brokenAt: trial?.brokenAt, recoveredAt: trial?.recoveredAt,
       recoveryTimeMs: trial?.recoveryTimeMs, recoveryUncertaintyMs: trial?.recoveryUncertaintyMs, outages: trial?.outages,
       apiReadyAt: apiReadyAt === undefined ? undefined : new Date(apiReadyAt).toISOString(), stoppedAt: new Date(outage.stoppedAt).toISOString(),
       servingAt: new Date(outage.servingAt).toISOString(), markers: trial?.timeline.markers.map((m) => `${m.at} ${m.label}`),
-    }, null, 1)}\n`);
+    }, null, 1);
+    process.stderr.write(`      [trial] ${seen}\n`);
     expect(trial, stderr).to.not.equal(undefined);
-    expect(apiReadyAt, 'the API server\'s record of the recovery').to.be.a('number');
-    if (trial === undefined || apiReadyAt === undefined) return;
+    if (trial === undefined) return;
     // The outage is in the trial's record and on its timeline.
-    expect(trial.outages?.length, 'outages recorded').to.be.at.least(1);
+    expect(trial.outages?.length, `outages recorded: ${seen}`).to.be.at.least(1);
     const [recorded] = trial.outages ?? [];
     expect(new Date(recorded?.from ?? 0).getTime(), 'outage begins after the API server was stopped').to.be.at.least(outage.stoppedAt - DELIVERY_SLACK_MS);
     expect(trial.timeline.markers.some((m) => m.label.startsWith('outage: the watches broke')), 'outage on the timeline').to.equal(true);
     expect(trial.timeline.markers.some((m) => m.label.startsWith('outage over after')), 'end of the outage on the timeline').to.equal(true);
 
     if (trial.verdict === 'ERROR') {
-      expect(trial.reason).to.match(/^API server unreachable from \S+ to \S+ \(\d+ ms/);
+      // No recovery to compare: the API server's record is not needed (the run may have ended, and cleaned up, before
+      // both pods were Ready again).
+      expect(trial.reason, seen).to.match(/^API server unreachable from \S+ to \S+ \(\d+ ms/);
       expect(code).to.equal(2);
     } else {
-      expect(trial.verdict, `${trial.reason ?? ''}\n${stderr}`).to.equal('PASS');
+      expect(trial.verdict, `${seen}\n${stderr}`).to.equal('PASS');
       expect(code).to.equal(0);
+      // A PASS says both pods were Ready at once: the API server must have shown it too.
+      expect(apiReadyAt, `the API server's record of the recovery: ${seen}`).to.be.a('number');
+      if (apiReadyAt === undefined) return;
       const injectedAt = new Date(trial.injectedAt ?? '').getTime();
       const recoveredAt = new Date(trial.recoveredAt ?? '').getTime();
       // The report's times are ISO to the millisecond, its durations rounded apart from them.
