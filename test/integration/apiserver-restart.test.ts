@@ -134,30 +134,30 @@ describe('an API server restart during a run (integration)', function () {
     // The outage is in the trial's record and on its timeline.
     expect(trial.outages?.length, `outages recorded: ${seen}`).to.be.at.least(1);
     const [recorded] = trial.outages ?? [];
-    expect(new Date(recorded?.from ?? 0).getTime(), 'outage begins after the API server was stopped').to.be.at.least(outage.stoppedAt - DELIVERY_SLACK_MS);
-    expect(trial.timeline.markers.some((m) => m.label.startsWith('outage: the watches broke')), 'outage on the timeline').to.equal(true);
-    expect(trial.timeline.markers.some((m) => m.label.startsWith('outage over after')), 'end of the outage on the timeline').to.equal(true);
+    expect(new Date(recorded?.from ?? 0).getTime(), `outage begins after the API server was stopped: ${seen}`).to.be.at.least(outage.stoppedAt - DELIVERY_SLACK_MS);
+    expect(trial.timeline.markers.some((m) => m.label.startsWith('outage: the watches broke')), `outage on the timeline: ${seen}`).to.equal(true);
+    expect(trial.timeline.markers.some((m) => m.label.startsWith('outage over after')), `end of the outage on the timeline: ${seen}`).to.equal(true);
 
     if (trial.verdict === 'ERROR') {
       // No recovery to compare: the API server's record is not needed (the run may have ended, and cleaned up, before
       // both pods were Ready again).
       expect(trial.reason, seen).to.match(/^API server unreachable from \S+ to \S+ \(\d+ ms/);
-      expect(code).to.equal(2);
+      expect(code, seen).to.equal(2);
     } else {
       expect(trial.verdict, `${seen}\n${stderr}`).to.equal('PASS');
-      expect(code).to.equal(0);
+      expect(code, seen).to.equal(0);
       // A PASS says both pods were Ready at once: the API server must have shown it too.
       expect(apiReadyAt, `the API server's record of the recovery: ${seen}`).to.be.a('number');
       if (apiReadyAt === undefined) return;
       const injectedAt = new Date(trial.injectedAt ?? '').getTime();
       const recoveredAt = new Date(trial.recoveredAt ?? '').getTime();
       // The report's times are ISO to the millisecond, its durations rounded apart from them.
-      expect(Math.abs((trial.recoveryTimeMs ?? 0) - (recoveredAt - injectedAt))).to.be.at.most(1);
+      expect(Math.abs((trial.recoveryTimeMs ?? 0) - (recoveredAt - injectedAt)), seen).to.be.at.most(1);
       const uncertainty = trial.recoveryUncertaintyMs ?? 0;
       // The API's time has second resolution: the replacement turned Ready within [apiReadyAt, apiReadyAt + 1 s).
       // rebound's figure is the latest the recovery can have been, and no more than its uncertainty later.
-      expect(recoveredAt, 'recovered no earlier than the API server says').to.be.at.least(apiReadyAt);
-      expect(recoveredAt - uncertainty, 'recovered no later than the API server says, within the stated uncertainty')
+      expect(recoveredAt, `recovered no earlier than the API server says: ${seen}`).to.be.at.least(apiReadyAt);
+      expect(recoveredAt - uncertainty, `recovered no later than the API server says, within the stated uncertainty: ${seen}`)
         .to.be.at.most(apiReadyAt + 1000 + DELIVERY_SLACK_MS);
     }
     expect(await waitClean(TEST_CLUSTER, 60_000)).to.deep.equal([]);
