@@ -85,6 +85,35 @@ describe('scenario issues', () => {
         'spec.steadyState[0].podReady: unknown check kind `podReady` (hint: did you mean podsReady?)',
       ]);
     });
+    it('says how to write a fault or a source given as a bare word, and only when the word is one of their keys', () => {
+      const kinds = '`podKill`, `podDelete`, `containerKill`, `nodeStop`, `nodeRestart`, `nodePause`, `nodeDrain`, `nodeCordon`, `nodeTaint`, '
+        + '`networkPartition`, `deleteObject`, `scale`, `patch`, `rollout` or `processKill`';
+      expect(findings((doc) => { doc.spec.faults = ['podKill', 'boom']; })).to.deep.equal([
+        `spec.faults[0]: must be a map with the fault kind as its key: ${kinds} (got "podKill") (hint: write \`podKill: { ... }\`)`,
+        `spec.faults[1]: must be a map with the fault kind as its key: ${kinds} (got "boom")`,
+      ]);
+      expect(findings((doc) => { doc.spec.faults = [{ at: '1s' }]; })).to.deep.equal([`spec.faults[0]: missing the fault kind: one of ${kinds}`]);
+    });
+    it('names both the words and the map a value may be', () => {
+      expect(findings((doc) => { doc.spec.faults = [{ rollout: { kind: 'Deployment', name: 'web', set: { image: { web: 'web:2' } }, rollback: 5 } }]; })).to.deep.equal([
+        'spec.faults[0].rollout.rollback: must be `onStall` or `never`, or a map with `after` (got the number 5)',
+      ]);
+    });
+    it('says both bounds of a number bounded both ways, and how to leave an empty steady state out', () => {
+      expect(findings((doc) => { doc.spec.faults = [{ podKill: { selector: 'a=b', percent: 150 } }]; doc.spec.steadyState = []; })).to.deep.equal([
+        'spec.steadyState: must not be empty (hint: leave steadyState out to derive it from desiredState)',
+        'spec.faults[0].podKill.percent: must be between 1 and 100 (got the number 150)',
+      ]);
+    });
+    it('points a misplaced or misspelled key at the key itself, not its value', () => {
+      const doc = baseScenario();
+      doc.spec.faults = [{ deleteObject: { apiVersion: 'v1', kind: 'Pod', name: 'p', percent: 10 } }, { podKil: { selector: 'a=b' } }, { at: '1s' }];
+      expect(checkSchema(doc).map((f) => [formatPath(f.path), f.at, f.severity])).to.have.deep.members([
+        ['spec.faults[0].deleteObject.percent', 'key', 'error'],
+        ['spec.faults[1].podKil', 'key', 'error'],
+        ['spec.faults[2]', 'key', 'error'],
+      ]);
+    });
     it('says which alternative a field goes with', () => {
       expect(findings((doc) => { doc.spec.faults = [{ deleteObject: { apiVersion: 'v1', kind: 'Pod', name: 'p', percent: 10 } }]; })).to.deep.equal([
         'spec.faults[0].deleteObject.percent: `percent` cannot be used with `name` (hint: `percent` goes with `selector`)',
@@ -156,6 +185,30 @@ describe('scenario issues', () => {
         "spec.steadyState[0].workloadAvailable.name: `Web` is not a valid object name: use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
         'spec.steadyState[1].object.apiVersion: `apps` is not an apiVersion: write v1, apps/v1 or <group>/<version> such as example.com/v1alpha1',
         'spec.steadyState[1].object.kind: `pod` is not a kind: kinds are written in CamelCase, e.g. Deployment',
+      ]);
+    });
+    it('names a kind that is CamelCase only in part, and a name one character too long', () => {
+      const long = `a${'b'.repeat(62)}c`; // 64 characters: a DNS-1123 label has at most 63
+      expect(findings((doc) => {
+        doc.metadata.name = long;
+        doc.spec.steadyState = [
+          { object: { apiVersion: 'v1', kind: 'xPod', name: 'x', jsonPath: '{.a}', equals: '1' } },
+          { object: { apiVersion: 'v1', kind: 'Pod-x', name: 'x', jsonPath: '{.a}', equals: '1' } },
+        ];
+      })).to.deep.equal([
+        `metadata.name: \`${long}\` is not a DNS-1123 label: use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit`,
+        'spec.steadyState[0].object.kind: `xPod` is not a kind: kinds are written in CamelCase, e.g. Deployment',
+        'spec.steadyState[1].object.kind: `Pod-x` is not a kind: kinds are written in CamelCase, e.g. Deployment',
+      ]);
+    });
+    it('takes names as long as Kubernetes allows, and not a character longer', () => {
+      const named = (scenario: string, object: string): string[] => findings((doc) => {
+        doc.metadata.name = scenario;
+        doc.spec.steadyState = [{ workloadAvailable: { kind: 'Deployment', name: object } }];
+      });
+      expect(named('a'.repeat(63), 'b'.repeat(253))).to.deep.equal([]);
+      expect(named('a'.repeat(63), 'b'.repeat(254))).to.deep.equal([
+        `spec.steadyState[0].workloadAvailable.name: \`${'b'.repeat(254)}\` is not a valid object name: use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit`,
       ]);
     });
   });

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CHECK_KINDS, FAULT_KINDS, NODE_FAULT_KINDS, scenarioJsonSchema } from '../../../harness/scenario/schema.js';
+import { Duration } from '../../../harness/scenario/duration.js';
+import { CHECK_KINDS, FAULT_KINDS, faultsInOrder, NODE_FAULT_KINDS, scenarioJsonSchema, type Fault } from '../../../harness/scenario/schema.js';
 import { REPO_ROOT } from './support.js';
 
 const COMMITTED = join(REPO_ROOT, 'docs', 'scenario.schema.json');
@@ -69,5 +70,16 @@ describe('scenario JSON Schema', () => {
     for (const fragment of ['"default":"1s"', '"default":"10m"', '"default":1', '"default":false', '"default":"0s"', '"default":200', '"default":"2s"', '"default":"KILL"', '"default":"Background"']) {
       expect(text).to.contain(fragment);
     }
+  });
+});
+
+describe('faults in the order they are injected', () => {
+  const fault = (index: number, at: string): Fault => ({ kind: 'podKill', index, at: Duration.parse(at), params: { selector: 'app=web', count: 1, gracePeriodSeconds: 0 } } as unknown as Fault);
+
+  it('orders by `at`, ties in file order, and leaves the scenario\'s own list as it was', () => {
+    const written = [fault(0, '10s'), fault(1, '0s'), fault(2, '2s'), fault(3, '0s'), fault(4, '1500ms')];
+    const order = faultsInOrder(written);
+    expect(order.map((f) => f.index)).to.deep.equal([1, 3, 4, 2, 0]);
+    expect(written.map((f) => f.index), 'the scenario keeps its file order').to.deep.equal([0, 1, 2, 3, 4]);
   });
 });
