@@ -212,7 +212,7 @@ class SchemaErrors {
       return [];
     }
     if (!isJsonObject(data)) {
-      const hint = typeof data === 'string' && allKeys.includes(data) ? `write \`${data}: { ... }\`` : undefined;
+      const hint = typeof data === 'string' && allKeys.includes(data) ? `write \`${data}: ${valueOf(branches, data)}\`` : undefined;
       findings.push({
         path,
         severity: 'error',
@@ -411,6 +411,13 @@ function discriminators(branches: readonly unknown[], index: number): string[] {
   if (!isJsonObject(branch) || !Array.isArray(branch.required)) return [];
   return branch.required.map(String).filter((key) => branches.every((other, i) =>
     i === index || !isJsonObject(other) || !isJsonObject(other.properties) || !(key in other.properties)));
+}
+
+/** How a hint writes the value of `key` in the branch that has it: `{ ... }` for a map (or a shape not known), `...` for a scalar. */
+function valueOf(branches: readonly unknown[], key: string): string {
+  const branch = branches.find((candidate) => isJsonObject(candidate) && isJsonObject(candidate.properties) && key in candidate.properties);
+  const value = isJsonObject(branch) && isJsonObject(branch.properties) ? branch.properties[key] : undefined;
+  return isJsonObject(value) && typeof value.type === 'string' && value.type !== 'object' ? '...' : '{ ... }';
 }
 
 function depth(schemaPath: string): number {

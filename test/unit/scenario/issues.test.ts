@@ -93,6 +93,11 @@ describe('scenario issues', () => {
         `spec.faults[1]: must be a map with the fault kind as its key: ${kinds} (got "boom")`,
       ]);
       expect(findings((doc) => { doc.spec.faults = [{ at: '1s' }]; })).to.deep.equal([`spec.faults[0]: missing the fault kind: one of ${kinds}`]);
+      // A file is named by a path, not a map.
+      expect(findings((doc) => { doc.spec.desiredState = ['file', 'inline']; })).to.deep.equal([
+        'spec.desiredState[0]: must be a map with one of `file` or `inline` (got "file") (hint: write `file: ...`)',
+        'spec.desiredState[1]: must be a map with one of `file` or `inline` (got "inline") (hint: write `inline: { ... }`)',
+      ]);
     });
     it('names both the words and the map a value may be', () => {
       expect(findings((doc) => { doc.spec.faults = [{ rollout: { kind: 'Deployment', name: 'web', set: { image: { web: 'web:2' } }, rollback: 5 } }]; })).to.deep.equal([
